@@ -1,0 +1,36 @@
+# The two commands: `make serve` and `make test`. Both install what is missing first.
+VENV      := .venv
+PYTHON    ?= python3
+RC        := $(VENV)/bin/roadchief
+STAMP     := $(VENV)/.installed-stamp
+
+.PHONY: serve test setup system-packages system-packages-test lint bench clean-db
+
+serve: system-packages $(STAMP)
+	$(RC) db migrate
+	$(RC) demo load --if-empty
+	$(RC) serve
+
+test: system-packages-test $(STAMP)
+	$(VENV)/bin/pytest -q
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+system-packages-test:
+	@scripts/install-system-packages.sh --test
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean-db:
+	-$(RC) db stop
+	rm -rf var/pgdata var/pgdata.password var/pgdata.log

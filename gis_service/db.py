@@ -1,0 +1,73 @@
+"""Where the database is (external DATABASE_URL or the embedded cluster) and the request connection."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from gis_service.errors import DatabaseUnavailable
+from gis_service.pg_cluster import PgCluster
+from gis_service.settings import PROJECT_DIR, Settings
+
+SQL_DIR = PROJECT_DIR / "sql"
+
+
+def embedded_cluster(settings: Settings) -> PgCluster:
+    return PgCluster(data_dir=Path(settings.data_dir), port=settings.pg_port)
+
+
+def resolve_database_url(settings: Settings, start: bool = True) -> str:
+    """The external DATABASE_URL, else the embedded cluster's URL (started when `start`)."""
+    if settings.database_url:
+        return normalise_url(settings.database_url)
+    cluster = embedded_cluster(settings)
+    if start:
+        cluster.start()
+    return cluster.url()
+
+
+def normalise_url(url: str) -> str:
+    """Accept postgres://, postgresql:// and postgresql+psycopg2:// alike; refuse anything else."""
+    try:
+        parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseUnavailable(
+            f"DATABASE_URL must point at PostgreSQL/PostGIS, not {parsed.get_backend_name()!r}"
+        )
+    return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, "application_name": "roadchief"},
+    )
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail with a clear message when the database cannot be reached or lacks PostGIS."""
+    safe_url = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(f"cannot connect to the database at {safe_url}: {reason}") from exc
+
+
+def get_conn(request: Request) -> Iterator[Connection]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with request.app.state.engine.begin() as conn:
+        yield conn
+
+
+Conn = Annotated[Connection, Depends(get_conn)]

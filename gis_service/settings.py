@@ -1,0 +1,35 @@
+"""Settings from environment variables and an optional `.env` (pydantic-settings)."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Everything the service and the CLI can be told; prefix `ROADCHIEF_`, plus `DATABASE_URL`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ROADCHIEF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="External PostGIS; when set, no embedded cluster is started.",
+    )
+    data_dir: Path = Field(default=PROJECT_DIR / "var" / "pgdata")
+    pg_port: int = 55432
+    host: str = "127.0.0.1"
+    port: int = 8000
+    snap_distance_m: float = 50.0
+    chief_length_limit_m: float = 20_000.0
+    basemap_url: str | None = None
+    upload_max_bytes: int = 50 * 1024 * 1024
+    tile_cache_size: int = 20_000
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,187 @@
+"""Write the demo district into an empty database, in one transaction."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon
+from sqlalchemy import Connection, text
+
+from roads.bulk import copy_rows, reset_identity
+from roads.demo import layout, ledger, people
+
+Progress = Callable[[str, int, int], None]
+CHINA_TZ = timezone(timedelta(hours=8))
+DISTRICT_TABLES = ["sub_district", "community", "road", "road_segment", "chief", "segment_assignment",
+                   "construction_site", "resettlement_point", "issue"]
+
+
+def default_as_of() -> datetime:
+    """Today 18:00 Beijing time: issues end 'today', and a day's loads are identical."""
+    return datetime.now(CHINA_TZ).replace(hour=18, minute=0, second=0, microsecond=0)
+
+
+def is_empty(conn: Connection) -> bool:
+    return conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM sub_district)")).scalar()
+
+
+def clear_district(conn: Connection) -> None:
+    conn.execute(text("TRUNCATE " + ", ".join(DISTRICT_TABLES) + " RESTART IDENTITY CASCADE"))
+
+
+def hexwkb(geoms) -> list[str]:
+    return shapely.to_wkb(shapely.set_srid(np.asarray(geoms), 4326), hex=True, include_srid=True).tolist()
+
+
+def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: int | None = None,
+              as_of: datetime | None = None, snap_distance_m: float = 50.0,
+              progress: Progress = lambda step, done, total: None) -> dict[str, int]:
+    """Generate and write the district; returns row counts. The caller owns the transaction."""
+    rng = np.random.default_rng(seed)
+    as_of = as_of or default_as_of()
+    steps = 7
+    progress("layout", 0, steps)
+    district = layout.build(scale, rng)
+
+    progress("boundaries", 1, steps)
+    write_boundaries(conn, district)
+    progress("roads", 2, steps)
+    write_roads(conn, district)
+    progress("chiefs", 3, steps)
+    segments = read_segments(conn)
+    write_chiefs(conn, segments, rng)
+    progress("sites", 4, steps)
+    write_sites(conn, district)
+    progress("issues", 5, steps)
+    issue_count = issues if issues is not None else int(ledger.ISSUES_PER_SCALE * scale)
+    write_issues(conn, district, as_of, issue_count, rng)
+    progress("snapping", 6, steps)
+    conn.execute(text("SELECT roadchief.snap_issues(:m)"), {"m": snap_distance_m})
+    progress("done", steps, steps)
+    return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DISTRICT_TABLES}
+
+
+def write_boundaries(conn: Connection, district: layout.DistrictLayout) -> None:
+    sub_ids = {}
+    for index, (code, name, polygon) in enumerate(district.sub_districts, start=1):
+        sub_ids[code] = index
+        conn.execute(
+            text("INSERT INTO sub_district (id, code, name, geom) VALUES (:id, :code, :name, ST_GeomFromEWKB(decode(:g, 'hex')))"),
+            {"id": index, "code": code, "name": name, "g": hexwkb([as_multi(layout.to_lonlat(polygon))])[0]},
+        )
+    rows = [(index, code, name, kind, sub_ids[sd], hexwkb([as_multi(layout.to_lonlat(poly))])[0])
+            for index, (code, name, kind, sd, poly) in enumerate(district.communities, start=1)]
+    copy_rows(conn, "community", ["id", "code", "name", "kind", "sub_district_id", "geom"], rows)
+    # Adjacent Voronoi cells meet within floating-point noise; snap them to a shared grid so
+    # the communities tile their sub-district without slivers.
+    conn.execute(text("UPDATE community SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SnapToGrid(geom, 1e-7)), 3))"))
+    conn.execute(text("UPDATE sub_district SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SnapToGrid(geom, 1e-7)), 3))"))
+    reset_identity(conn, "sub_district")
+    reset_identity(conn, "community")
+
+
+def as_multi(polygon):
+    return polygon if polygon.geom_type == "MultiPolygon" else MultiPolygon([polygon])
+
+
+def write_roads(conn: Connection, district: layout.DistrictLayout) -> None:
+    copy_rows(conn, "road", ["id", "name", "road_class"],
+              ((i, road.name, road.road_class) for i, road in enumerate(district.roads, start=1)))
+    reset_identity(conn, "road")
+    conn.execute(text("DROP TABLE IF EXISTS demo_piece; CREATE TEMP TABLE demo_piece (road_id integer, ord integer, geom geometry) ON COMMIT DROP"))
+    pieces = [(i, k, piece) for i, road in enumerate(district.roads, start=1) for k, piece in enumerate(road.pieces)]
+    geoms = hexwkb(layout.to_lonlat(np.array([p for _, _, p in pieces], dtype=object)))
+    copy_rows(conn, "demo_piece", ["road_id", "ord", "geom"],
+              ((road_id, k, g) for (road_id, k, _), g in zip(pieces, geoms, strict=True)))
+    conn.execute(text("CREATE INDEX ON demo_piece USING gist (geom)"))
+    conn.execute(text("""
+        INSERT INTO road_segment (road_id, community_id, geom)
+        SELECT p.road_id, cp.community_id, cp.geom
+        FROM demo_piece AS p
+        CROSS JOIN LATERAL roadchief.community_pieces(p.geom) AS cp
+        ORDER BY p.road_id, p.ord, cp.community_id, cp.piece_no
+    """))
+    conn.execute(text("ANALYZE road_segment"))
+
+
+def read_segments(conn: Connection) -> list[people.Segment]:
+    rows = conn.execute(text("""
+        SELECT s.id, s.road_id, s.community_id, c.sub_district_id, s.length_m
+        FROM road_segment AS s JOIN community AS c ON c.id = s.community_id
+        ORDER BY s.id
+    """))
+    return [people.Segment(*row) for row in rows]
+
+
+def write_chiefs(conn: Connection, segments: list[people.Segment], rng) -> None:
+    sub_districts = dict(conn.execute(text("SELECT id, name FROM sub_district")).all())
+    communities = {row.id: (row.name, row.sub_district_id) for row in
+                   conn.execute(text("SELECT id, name, sub_district_id FROM community"))}
+    chiefs, assignments = people.chiefs_and_assignments(segments, sub_districts, communities, rng)
+    copy_rows(conn, "chief",
+              ["id", "name", "phone", "organisation", "position", "is_party_member",
+               "sub_district_id", "community_id", "active"],
+              ((c.id, c.name, c.phone, c.organisation, c.position, c.is_party_member,
+                c.sub_district_id, c.community_id, c.active) for c in chiefs))
+    reset_identity(conn, "chief")
+    copy_rows(conn, "segment_assignment",
+              ["segment_id", "tier", "chief_id", "valid_from", "valid_to", "assigned_by"],
+              ((a.segment_id, a.tier, a.chief_id, a.valid_from.isoformat(),
+                a.valid_to.isoformat() if a.valid_to else None, a.assigned_by) for a in assignments))
+
+
+def write_sites(conn: Connection, district: layout.DistrictLayout) -> None:
+    from roads.demo import names
+
+    rng = np.random.default_rng(len(district.sites))
+    site_rows = []
+    for i, (site, g) in enumerate(zip(district.sites, hexwkb([as_multi(layout.to_lonlat(s)) for s in district.sites]), strict=True)):
+        name = (names.SITE_PREFIXES[i % len(names.SITE_PREFIXES)]
+                + names.SITE_KINDS[(i * 7) % len(names.SITE_KINDS)]
+                + names.PHASES[(i // len(names.SITE_PREFIXES)) % len(names.PHASES)] + "项目工地")
+        status = rng.choice(["在建", "停工", "完工"], p=[0.72, 0.1, 0.18])
+        site_rows.append((i + 1, name, status, bool(rng.random() < 0.18), g))
+    copy_rows(conn, "construction_site", ["id", "name", "status", "is_green_demo", "geom"], site_rows)
+    point_rows = []
+    for i, g in enumerate(hexwkb([layout.to_lonlat(p) for p in district.resettlement_points])):
+        point_rows.append((i + 1, f"群众临时安置点{i + 1:02d}", int(rng.integers(30, 600)),
+                           bool(rng.random() < 0.25), g))
+    copy_rows(conn, "resettlement_point", ["id", "name", "households", "is_safety_demo", "geom"], point_rows)
+    for table in ("construction_site", "resettlement_point"):
+        conn.execute(text(f"""
+            UPDATE {table} AS t SET sub_district_id = sd.id
+            FROM sub_district AS sd WHERE ST_Intersects(sd.geom, ST_PointOnSurface(t.geom))
+        """))
+        reset_identity(conn, table)
+    # Resettlement points are named after the village they serve.
+    conn.execute(text("""
+        UPDATE resettlement_point AS r SET name = c.name || '临时安置点' || r.id
+        FROM community AS c WHERE ST_Intersects(c.geom, r.geom)
+    """))
+
+
+def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -> None:
+    rows = conn.execute(text("""
+        SELECT s.id, r.name, ST_AsBinary(s.geom) AS wkb, c.kind <> '社区' AS in_village, ch.name AS tier3
+        FROM road_segment AS s
+        JOIN road AS r ON r.id = s.road_id
+        JOIN community AS c ON c.id = s.community_id
+        LEFT JOIN segment_assignment AS a ON a.segment_id = s.id AND a.tier = 3 AND a.valid_to IS NULL
+        LEFT JOIN chief AS ch ON ch.id = a.chief_id
+        ORDER BY s.id
+    """)).all()
+    segments = (np.array([r.id for r in rows]), [r.name for r in rows],
+                shapely.from_wkb([bytes(r.wkb) for r in rows]), np.array([r.in_village for r in rows]),
+                [r.tier3 for r in rows])
+    category_names = dict(conn.execute(text(
+        "SELECT code, name FROM issue_category WHERE parent_code IS NOT NULL")).all())
+    generated = ledger.generate(segments, as_of, count, rng, district, category_names)
+    geoms = hexwkb(generated.geoms)
+    copy_rows(conn, "issue",
+              ["geom", "category_code", "description", "status", "reported_at", "updated_at", "source", "reporter"],
+              zip(geoms, generated.category_codes, generated.descriptions, generated.statuses,
+                  (t.isoformat() for t in generated.reported_at),
+                  (t.isoformat() for t in generated.updated_at),
+                  generated.sources, generated.reporters, strict=True))
+    conn.execute(text("ANALYZE issue"))

@@ -1,0 +1,79 @@
+"""A throwaway PostGIS cluster for the whole test session, migrated and loaded with the demo district.
+
+Tests get a connection inside an outer transaction that is rolled back afterwards, so each test
+sees the same demo district whatever the others wrote.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+
+from gis_service import migrate
+from gis_service.db import get_conn, make_engine
+from gis_service.main import create_app
+from gis_service.pg_cluster import PgCluster, free_port
+from gis_service.settings import Settings
+from roads.demo.load import load_demo
+
+# Fixed so that time-window tests see the same issues whatever day the suite runs.
+DEMO_AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=timezone(timedelta(hours=8)))
+DEMO_SEED = 20251
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[PgCluster]:
+    workdir = Path(tempfile.mkdtemp(prefix="roadchief-test-"))
+    workdir.chmod(0o755)  # the server runs as the postgres user and must reach its data folder
+    pg = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    pg.start()
+    try:
+        yield pg
+    finally:
+        pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def engine(cluster: PgCluster) -> Iterator[Engine]:
+    eng = make_engine(cluster.url())
+    migrate.upgrade(eng)
+    with eng.begin() as conn:
+        load_demo(conn, scale=1.0, seed=DEMO_SEED, as_of=DEMO_AS_OF)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture
+def settings(cluster: PgCluster) -> Settings:
+    return Settings(database_url=cluster.url(), data_dir=Path(tempfile.gettempdir()) / "unused")
+
+
+@pytest.fixture
+def client(engine: Engine, conn: Connection, settings: Settings) -> Iterator[TestClient]:
+    """The API over the test's own rolled-back connection."""
+    app = create_app(settings, engine=engine)
+
+    def request_conn() -> Iterator[Connection]:
+        # Like get_conn: a failed request leaves nothing behind (its savepoint is rolled back).
+        with conn.begin_nested():
+            yield conn
+
+    app.dependency_overrides[get_conn] = request_conn
+    with TestClient(app) as test_client:
+        yield test_client

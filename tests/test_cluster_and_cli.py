@@ -1,0 +1,81 @@
+import shutil
+import tempfile
+from pathlib import Path
+
+import psycopg2
+import pytest
+from typer.testing import CliRunner
+
+from gis_service.cli import app
+from gis_service.pg_cluster import PgCluster, free_port
+
+
+@pytest.fixture
+def own_cluster():
+    workdir = Path(tempfile.mkdtemp(prefix="roadchief-cluster-"))
+    workdir.chmod(0o755)
+    pg = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    yield pg
+    pg.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def query(pg: PgCluster, sql: str):
+    conn = psycopg2.connect(pg.url().replace("+psycopg2", ""))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        result = cur.fetchall() if cur.description else None
+    conn.close()
+    return result
+
+
+def test_embedded_cluster_starts_stops_and_restarts_with_its_data(own_cluster):
+    assert "not initialised" in own_cluster.status()
+    own_cluster.start()
+    assert own_cluster.status().startswith("running")
+    query(own_cluster, "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('路长')")
+    own_cluster.stop()
+    assert own_cluster.status().startswith("stopped")
+    with pytest.raises(psycopg2.OperationalError):
+        query(own_cluster, "SELECT 1")
+    own_cluster.start()
+    own_cluster.start()  # idempotent
+    assert query(own_cluster, "SELECT note FROM kept") == [("路长",)]
+    assert query(own_cluster, "SELECT postgis_lib_version()")[0][0].startswith("3.")
+
+
+def test_cli_db_commands_drive_the_embedded_cluster(own_cluster, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ROADCHIEF_DATA_DIR", str(own_cluster.data_dir))
+    monkeypatch.setenv("ROADCHIEF_PG_PORT", str(own_cluster.port))
+    runner = CliRunner()
+    assert "not initialised" in runner.invoke(app, ["db", "status"]).output
+    started = runner.invoke(app, ["db", "start"])
+    assert started.exit_code == 0, started.output
+    assert "running" in runner.invoke(app, ["db", "status"]).output
+    url = runner.invoke(app, ["db", "url"]).output.strip()
+    assert url.startswith("postgresql+psycopg2://postgres:") and f":{own_cluster.port}/roadchief" in url
+    migrated = runner.invoke(app, ["db", "migrate"])
+    assert migrated.exit_code == 0 and "revision" in migrated.output
+    stopped = runner.invoke(app, ["db", "stop"])
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+
+
+@pytest.mark.parametrize("url, message", [
+    ("postgresql://nobody:secret@127.0.0.1:1/none", "cannot connect to the database"),
+    ("mysql://nobody@127.0.0.1/none", "must point at PostgreSQL"),
+    ("not a url", "not a valid database URL"),
+])
+def test_a_wrong_database_url_gives_a_clear_error(monkeypatch, url, message):
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = CliRunner().invoke(app, ["db", "migrate"])
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert "secret" not in result.output
+
+
+def test_external_database_has_no_embedded_cluster_to_manage(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/x")
+    result = CliRunner().invoke(app, ["db", "start"])
+    assert result.exit_code == 1 and "external" in result.output

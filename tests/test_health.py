@@ -1,0 +1,19 @@
+def test_health_reports_database_versions_and_row_counts(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["postgis"].startswith("3.")
+    assert body["database"]["revision"]
+    assert body["rows"]["sub_district"] == 6 and body["rows"]["community"] == 64
+    assert body["rows"]["road_segment"] > 2000
+
+
+def test_unknown_paths_answer_json_404(client):
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]
+
+
+def test_openapi_docs_are_served(client):
+    assert client.get("/openapi.json").json()["info"]["title"] == "roadchief"
+    assert client.get("/docs").status_code == 200
