@@ -1,0 +1,41 @@
+-- Issue density per road segment for a time window [from_ts, to_ts), optional categories (a major
+-- task code such as 'T03' matches all its sub-items) and statuses. The one definition of density
+-- that the API, the density tiles and the exports read, so they agree to the issue.
+-- per_km divides by the segment's length but never by less than 50 m, so a 2-metre stub with one
+-- issue does not out-rank a whole street (the choice is written in the README).
+CREATE OR REPLACE FUNCTION roadchief.segment_density(
+    from_ts timestamptz,
+    to_ts timestamptz,
+    categories text[] DEFAULT NULL,
+    statuses text[] DEFAULT NULL
+)
+RETURNS TABLE (
+    segment_id integer,
+    issue_count bigint,
+    length_m double precision,
+    per_km double precision,
+    per_km_30d double precision
+)
+LANGUAGE sql STABLE AS $$
+    WITH counted AS (
+        SELECT i.segment_id, count(*) AS n
+        FROM public.issue AS i
+        WHERE i.segment_id IS NOT NULL
+          AND i.reported_at >= from_ts
+          AND i.reported_at < to_ts
+          AND (categories IS NULL
+               OR i.category_code = ANY (categories)
+               OR split_part(i.category_code, '.', 1) = ANY (categories))
+          AND (statuses IS NULL OR i.status = ANY (statuses))
+        GROUP BY i.segment_id
+    )
+    SELECT
+        s.id,
+        coalesce(c.n, 0),
+        s.length_m,
+        coalesce(c.n, 0) / (GREATEST(s.length_m, 50.0) / 1000.0),
+        coalesce(c.n, 0) / (GREATEST(s.length_m, 50.0) / 1000.0)
+            * 30.0 / GREATEST(extract(epoch FROM to_ts - from_ts) / 86400.0, 1.0 / 24)
+    FROM public.road_segment AS s
+    LEFT JOIN counted AS c ON c.segment_id = s.id
+$$;
