@@ -1,5 +1,8 @@
 """Where the database is (external DATABASE_URL or the embedded cluster) and the request connection."""
 
+import hashlib
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -10,14 +13,37 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from gis_service.errors import DatabaseUnavailable
-from gis_service.pg_cluster import PgCluster
+from gis_service.pg_cluster import RUN_AS, PgCluster
 from gis_service.settings import PROJECT_DIR, Settings
 
 SQL_DIR = PROJECT_DIR / "sql"
 
 
 def embedded_cluster(settings: Settings) -> PgCluster:
-    return PgCluster(data_dir=Path(settings.data_dir), port=settings.pg_port)
+    return PgCluster(data_dir=server_reachable_data_dir(Path(settings.data_dir)), port=settings.pg_port)
+
+
+def server_reachable_data_dir(data_dir: Path) -> Path:
+    """The data folder, or a stand-in under /var/lib/roadchief when the server user cannot reach it.
+
+    As root the server runs as `postgres`, which cannot enter a checkout under /root (mode 0700);
+    rather than loosen /root, the cluster then lives in /var/lib/roadchief/<folder>-<hash>.
+    """
+    if os.geteuid() != 0 or data_dir.exists() or server_user_can_enter(data_dir):
+        return data_dir
+    digest = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:8]
+    fallback = Path("/var/lib/roadchief") / f"{data_dir.name}-{digest}"
+    fallback.parent.mkdir(parents=True, exist_ok=True)
+    fallback.parent.chmod(0o755)
+    return fallback
+
+
+def server_user_can_enter(path: Path) -> bool:
+    ancestor = path
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    check = subprocess.run(["runuser", "-u", RUN_AS, "--", "test", "-x", str(ancestor)], capture_output=True)
+    return check.returncode == 0
 
 
 def resolve_database_url(settings: Settings, start: bool = True) -> str:
