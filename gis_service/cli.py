@@ -18,6 +18,7 @@ demo_app = typer.Typer(help="The demo district.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(cli_io.import_app, name="import")
+app.add_typer(cli_io.export_app, name="export")
 console = Console()
 
 

@@ -79,3 +79,23 @@ def _make_import_command(layer: str):
 
 for _layer in LAYERS:
     import_app.command(_layer)(_make_import_command(_layer))
+
+
+@export_app.command("layer")
+def export_layer(
+    name: Annotated[str, typer.Argument(help="segments, communities, sub_districts, construction_sites, "
+                                             "resettlement_points or issues.")],
+    file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
+) -> None:
+    """Export a layer (segments with their chiefs at each tier) to a GIS file."""
+    from gis_service.cli import engine_for
+    from roads.gisio.export import write_layer
+
+    engine = engine_for(Settings())
+    try:
+        with engine.connect() as conn:
+            count = write_layer(conn, name, file)
+    except BadFile as exc:
+        console.print(f"[red]refused:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"{name}: {count:,} features written to {file}", markup=False)
