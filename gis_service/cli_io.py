@@ -14,22 +14,44 @@ from roads.gisio.importer import LAYERS, import_file
 
 import_app = typer.Typer(
     help="Import a district's data: GeoJSON, GeoPackage, zipped Shapefile, CSV (WKT or lon/lat), "
-         "OpenStreetMap .osm / .osm.pbf (roads).", no_args_is_help=True)
+    "OpenStreetMap .osm / .osm.pbf (roads).",
+    no_args_is_help=True,
+)
 export_app = typer.Typer(help="Export the district's data.", no_args_is_help=True)
 console = Console()
 
-CrsOption = Annotated[str | None, typer.Option(
-    "--crs", help="The file's coordinate system when it does not say, or to override it: EPSG:4326, "
-                  "EPSG:4490 (CGCS2000), EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E), "
-                  "EPSG:3857, gcj02 (Amap, Tencent), bd09 (Baidu).")]
-FieldOption = Annotated[list[str] | None, typer.Option(
-    "--field", help="Map one of our fields to a column of the file, e.g. --field name=名称 (repeatable).")]
-MappingOption = Annotated[Path | None, typer.Option(
-    "--mapping", help="A mapping file: a JSON object or lines of field=column.")]
+CrsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--crs",
+        help="The file's coordinate system when it does not say, or to override it: EPSG:4326, "
+        "EPSG:4490 (CGCS2000), EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E), "
+        "EPSG:3857, gcj02 (Amap, Tencent), bd09 (Baidu).",
+    ),
+]
+FieldOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="Map one of our fields to a column of the file, e.g. --field name=名称 (repeatable).",
+    ),
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="A mapping file: a JSON object or lines of field=column."),
+]
 
 
-def _run_import(layer: str, file: Path, crs: str | None, field: list[str] | None,
-                mapping: Path | None, min_segment_m: float, dry_run: bool, as_json: bool) -> None:
+def _run_import(
+    layer: str,
+    file: Path,
+    crs: str | None,
+    field: list[str] | None,
+    mapping: Path | None,
+    min_segment_m: float,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     from gis_service.cli import engine_for
     from roads.gisio.fields import parse_mapping
 
@@ -42,11 +64,20 @@ def _run_import(layer: str, file: Path, crs: str | None, field: list[str] | None
                 task = bar.add_task(f"import {layer}", total=5)
 
                 def report(step: str, done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total, description=f"import {layer}: {step}")
+                    bar.update(
+                        task, completed=done, total=total, description=f"import {layer}: {step}"
+                    )
 
-                summary = import_file(conn, layer, file, crs=crs, mapping=fields,
-                                      min_segment_m=min_segment_m,
-                                      snap_distance_m=settings.snap_distance_m, progress=report)
+                summary = import_file(
+                    conn,
+                    layer,
+                    file,
+                    crs=crs,
+                    mapping=fields,
+                    min_segment_m=min_segment_m,
+                    snap_distance_m=settings.snap_distance_m,
+                    progress=report,
+                )
             if dry_run:
                 summary.dry_run = True
                 transaction.rollback()
@@ -66,8 +97,12 @@ def _make_import_command(layer: str):
         crs: CrsOption = None,
         field: FieldOption = None,
         mapping: MappingOption = None,
-        min_segment_m: Annotated[float, typer.Option(
-            help="Roads: no cut within this many metres of a road's end, crossings closer merge.")] = 5.0,
+        min_segment_m: Annotated[
+            float,
+            typer.Option(
+                help="Roads: no cut within this many metres of a road's end, crossings closer merge."
+            ),
+        ] = 5.0,
         dry_run: Annotated[bool, typer.Option(help="Check and report, then roll back.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
@@ -83,8 +118,13 @@ for _layer in LAYERS:
 
 @export_app.command("layer")
 def export_layer(
-    name: Annotated[str, typer.Argument(help="segments, communities, sub_districts, construction_sites, "
-                                             "resettlement_points or issues.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="segments, communities, sub_districts, construction_sites, "
+            "resettlement_points or issues."
+        ),
+    ],
     file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
 ) -> None:
     """Export a layer (segments with their chiefs at each tier) to a GIS file."""

@@ -28,7 +28,9 @@ def upload(
     layer: str,
     request: Request,
     conn: Conn,
-    file: Annotated[UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm, .osm.pbf")],
+    file: Annotated[
+        UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm, .osm.pbf")
+    ],
     crs: Annotated[str | None, Form(description="EPSG:4490, EPSG:4547, gcj02, bd09 ...")] = None,
     field: Annotated[list[str] | None, Form(description="field=column, repeatable")] = None,
     dry_run: Annotated[bool, Form()] = False,
@@ -46,8 +48,14 @@ def upload(
         _save(file, path, limit)
         try:
             with conn.begin_nested() as savepoint:
-                summary = import_file(conn, layer, path, crs=crs, mapping=parse_mapping(field),
-                                      snap_distance_m=settings.snap_distance_m)
+                summary = import_file(
+                    conn,
+                    layer,
+                    path,
+                    crs=crs,
+                    mapping=parse_mapping(field),
+                    snap_distance_m=settings.snap_distance_m,
+                )
                 if dry_run:
                     summary.dry_run = True
                     savepoint.rollback()
@@ -77,7 +85,8 @@ def download(filename: str, conn: Conn) -> Response:
     if name not in EXPORT_LAYERS:
         raise NotFound(f"no layer {name!r}; one of {', '.join(EXPORT_LAYERS)}")
     body = export_bytes(conn, name, suffix)
-    return Response(body, media_type=FORMATS[suffix][1],
-                    headers={"Content-Disposition": f'attachment; filename="{name}{suffix}"'})
-
-
+    return Response(
+        body,
+        media_type=FORMATS[suffix][1],
+        headers={"Content-Disposition": f'attachment; filename="{name}{suffix}"'},
+    )

@@ -55,7 +55,9 @@ def items(
     limit: Annotated[int, Query(ge=1, le=ogc.MAX_LIMIT)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84")] = None,
-    datetime: Annotated[str | None, Query(description="RFC 3339 instant or interval (issues)")] = None,
+    datetime: Annotated[
+        str | None, Query(description="RFC 3339 instant or interval (issues)")
+    ] = None,
 ) -> JSONResponse:
     layer = layer_or_404(collection_id)
     try:

@@ -18,13 +18,26 @@ FORMATS = {  # suffix -> (GDAL driver, media type)
 }
 # Shapefile field names stop at 10 characters.
 SHAPEFILE_NAMES = {
-    "sub_district_name": "sub_dist", "community_id": "comm_id", "community_name": "community",
-    "tier1_chief_name": "t1_chief", "tier2_chief_name": "t2_chief", "tier3_chief_name": "t3_chief",
-    "tier1_party": "t1_party", "tier2_party": "t2_party", "tier3_party": "t3_party",
-    "tiers_covered": "tiers", "source_key": "src_key", "is_green_demo": "green_demo",
-    "is_safety_demo": "safe_demo", "sub_district": "sub_dist", "category_code": "cat_code",
-    "category_name": "cat_name", "description": "descr", "reported_at": "reported",
-    "updated_at": "updated", "segment_id": "segment",
+    "sub_district_name": "sub_dist",
+    "community_id": "comm_id",
+    "community_name": "community",
+    "tier1_chief_name": "t1_chief",
+    "tier2_chief_name": "t2_chief",
+    "tier3_chief_name": "t3_chief",
+    "tier1_party": "t1_party",
+    "tier2_party": "t2_party",
+    "tier3_party": "t3_party",
+    "tiers_covered": "tiers",
+    "source_key": "src_key",
+    "is_green_demo": "green_demo",
+    "is_safety_demo": "safe_demo",
+    "sub_district": "sub_dist",
+    "category_code": "cat_code",
+    "category_name": "cat_name",
+    "description": "descr",
+    "reported_at": "reported",
+    "updated_at": "updated",
+    "segment_id": "segment",
 }
 
 
@@ -41,7 +54,9 @@ def format_of(filename: str) -> str:
 def read_layer(conn: Connection, name: str) -> gpd.GeoDataFrame:
     if name not in LAYERS:
         raise BadFile(f"unknown layer {name!r}; one of {', '.join(LAYERS)}")
-    frame = gpd.read_postgis(text(LAYERS[name].select + " ORDER BY 1"), conn, geom_col="geom", crs=4326)
+    frame = gpd.read_postgis(
+        text(LAYERS[name].select + " ORDER BY 1"), conn, geom_col="geom", crs=4326
+    )
     return frame
 
 
@@ -53,10 +68,14 @@ def write_layer(conn: Connection, name: str, path: Path) -> int:
         if suffix == ".shp.zip":
             _write_shapefile_zip(frame, name, Path(tmp), path)
         elif suffix == ".csv":
-            frame.to_file(path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"})
+            frame.to_file(
+                path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"}
+            )
         elif suffix == ".geojson":
             path.unlink(missing_ok=True)
-            frame.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
+            frame.to_file(
+                path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"}
+            )
         else:
             path.unlink(missing_ok=True)
             frame.to_file(path, driver="GPKG", layer=name, engine="pyogrio")

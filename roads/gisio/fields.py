@@ -26,8 +26,13 @@ LAYER_FIELDS: dict[str, list[str]] = {
     "construction_sites": ["source_id", "name", "status", "is_green_demo"],
     "resettlement_points": ["source_id", "name", "households", "is_safety_demo"],
 }
-REQUIRED = {"roads": ["name"], "communities": ["name"], "sub_districts": ["name"],
-            "construction_sites": ["name"], "resettlement_points": ["name"]}
+REQUIRED = {
+    "roads": ["name"],
+    "communities": ["name"],
+    "sub_districts": ["name"],
+    "construction_sites": ["name"],
+    "resettlement_points": ["name"],
+}
 
 
 def parse_mapping(options: list[str] | None, mapping_file: Path | None = None) -> dict[str, str]:
@@ -38,7 +43,11 @@ def parse_mapping(options: list[str] | None, mapping_file: Path | None = None) -
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError:
-            loaded = dict(_split(line) for line in text.splitlines() if line.strip() and not line.startswith("#"))
+            loaded = dict(
+                _split(line)
+                for line in text.splitlines()
+                if line.strip() and not line.startswith("#")
+            )
         if not isinstance(loaded, dict):
             raise BadFile("the mapping file must be a JSON object or lines of field=column")
         mapping.update({str(k): str(v) for k, v in loaded.items()})
@@ -59,41 +68,73 @@ def resolve_columns(layer: str, columns: list[str], mapping: dict[str, str]) -> 
     """Our field -> the file's column, for the fields of `layer` that the file has."""
     unknown = set(mapping) - set(LAYER_FIELDS[layer])
     if unknown:
-        raise BadFile(f"unknown field(s) for {layer}: {', '.join(sorted(unknown))}; "
-                      f"known: {', '.join(LAYER_FIELDS[layer])}")
+        raise BadFile(
+            f"unknown field(s) for {layer}: {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(LAYER_FIELDS[layer])}"
+        )
     by_lower = {c.lower(): c for c in columns}
     resolved = {}
     for field in LAYER_FIELDS[layer]:
         if field in mapping:
             if mapping[field] not in columns:
-                raise BadFile(f"the file has no column {mapping[field]!r} (mapped to {field}); "
-                              f"its columns: {', '.join(columns)}")
+                raise BadFile(
+                    f"the file has no column {mapping[field]!r} (mapped to {field}); "
+                    f"its columns: {', '.join(columns)}"
+                )
             resolved[field] = mapping[field]
             continue
-        found = next((by_lower[n.lower()] for n in DEFAULT_NAMES[field] if n.lower() in by_lower), None)
+        found = next(
+            (by_lower[n.lower()] for n in DEFAULT_NAMES[field] if n.lower() in by_lower), None
+        )
         if found is not None:
             resolved[field] = found
     missing = [f for f in REQUIRED[layer] if f not in resolved]
     if missing:
-        raise BadFile(f"no column for {', '.join(missing)}: name one with --field "
-                      f"{missing[0]}=COLUMN; the file's columns: {', '.join(columns) or '(none)'}")
+        raise BadFile(
+            f"no column for {', '.join(missing)}: name one with --field "
+            f"{missing[0]}=COLUMN; the file's columns: {', '.join(columns) or '(none)'}"
+        )
     return resolved
 
 
 # OpenStreetMap highway values (also Geofabrik's fclass) -> our road classes; None = not a road
 # that chiefs patrol (footways, steps, tracks ...).
 OSM_CLASSES = {
-    "motorway": "主干道", "trunk": "主干道", "primary": "主干道",
-    "motorway_link": "主干道", "trunk_link": "主干道", "primary_link": "主干道",
-    "secondary": "次干道", "secondary_link": "次干道",
-    "tertiary": "支路", "tertiary_link": "支路", "unclassified": "支路", "road": "支路",
-    "residential": "街巷", "living_street": "街巷", "service": "街巷", "pedestrian": "街巷",
+    "motorway": "主干道",
+    "trunk": "主干道",
+    "primary": "主干道",
+    "motorway_link": "主干道",
+    "trunk_link": "主干道",
+    "primary_link": "主干道",
+    "secondary": "次干道",
+    "secondary_link": "次干道",
+    "tertiary": "支路",
+    "tertiary_link": "支路",
+    "unclassified": "支路",
+    "road": "支路",
+    "residential": "街巷",
+    "living_street": "街巷",
+    "service": "街巷",
+    "pedestrian": "街巷",
 }
 OTHER_CLASSES = {
-    "主干道": "主干道", "主干路": "主干道", "快速路": "主干道", "arterial": "主干道", "main": "主干道",
-    "次干道": "次干道", "次干路": "次干道", "collector": "次干道",
-    "支路": "支路", "branch": "支路", "minor": "支路",
-    "街巷": "街巷", "巷道": "街巷", "小巷": "街巷", "街坊路": "街巷", "lane": "街巷", "alley": "街巷",
+    "主干道": "主干道",
+    "主干路": "主干道",
+    "快速路": "主干道",
+    "arterial": "主干道",
+    "main": "主干道",
+    "次干道": "次干道",
+    "次干路": "次干道",
+    "collector": "次干道",
+    "支路": "支路",
+    "branch": "支路",
+    "minor": "支路",
+    "街巷": "街巷",
+    "巷道": "街巷",
+    "小巷": "街巷",
+    "街坊路": "街巷",
+    "lane": "街巷",
+    "alley": "街巷",
 }
 
 

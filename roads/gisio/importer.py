@@ -22,10 +22,16 @@ Progress = Callable[[str, int, int], None]
 STEPS = 5
 
 
-def import_file(conn: Connection, layer: str, path: Path, crs: str | None = None,
-                mapping: dict[str, str] | None = None, min_segment_m: float = 5.0,
-                snap_distance_m: float = 50.0,
-                progress: Progress = lambda step, done, total: None) -> ImportSummary:
+def import_file(
+    conn: Connection,
+    layer: str,
+    path: Path,
+    crs: str | None = None,
+    mapping: dict[str, str] | None = None,
+    min_segment_m: float = 5.0,
+    snap_distance_m: float = 50.0,
+    progress: Progress = lambda step, done, total: None,
+) -> ImportSummary:
     """Import `path` into `layer`; raises BadFile when the file as a whole cannot be imported."""
     if layer not in LAYER_FAMILY:
         raise BadFile(f"unknown layer {layer!r}; one of {', '.join(LAYERS)}")
@@ -34,8 +40,13 @@ def import_file(conn: Connection, layer: str, path: Path, crs: str | None = None
     # at ~0.7 s each for nothing: off for this transaction.
     conn.execute(text("SET LOCAL jit = off"))
     source = read_source(Path(path), layer, crs)
-    summary = ImportSummary(layer=layer, source_format=source.source_format,
-                            source_crs=source.source_crs, read=len(source.frame), notes=source.notes)
+    summary = ImportSummary(
+        layer=layer,
+        source_format=source.source_format,
+        source_crs=source.source_crs,
+        read=len(source.frame),
+        notes=source.notes,
+    )
     progress("mapping fields", 1, STEPS)
     frame = map_fields(source.frame, layer, mapping or {}, summary)
     progress("validating", 2, STEPS)
@@ -44,8 +55,10 @@ def import_file(conn: Connection, layer: str, path: Path, crs: str | None = None
     stage.repair(conn, LAYER_FAMILY[layer], summary)
     if layer in ("roads", "construction_sites", "resettlement_points"):
         if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.community)")).scalar():
-            raise BadFile(f"the district has no communities yet: import sub_districts and "
-                          f"communities before {layer}")
+            raise BadFile(
+                f"the district has no communities yet: import sub_districts and "
+                f"communities before {layer}"
+            )
         stage.drop_outside(conn, summary)
     progress("writing", 3, STEPS)
     if layer == "roads":
@@ -57,13 +70,15 @@ def import_file(conn: Connection, layer: str, path: Path, crs: str | None = None
     return summary
 
 
-def map_fields(frame: gpd.GeoDataFrame, layer: str, mapping: dict[str, str],
-               summary: ImportSummary) -> gpd.GeoDataFrame:
+def map_fields(
+    frame: gpd.GeoDataFrame, layer: str, mapping: dict[str, str], summary: ImportSummary
+) -> gpd.GeoDataFrame:
     """Our fields from the file's columns; road classes translated, non-roads rejected."""
     columns = [c for c in frame.columns if c != frame.geometry.name]
     resolved = fields.resolve_columns(layer, columns, mapping)
-    out = gpd.GeoDataFrame({"feature_no": range(1, len(frame) + 1)}, geometry=frame.geometry.values,
-                           crs=frame.crs)
+    out = gpd.GeoDataFrame(
+        {"feature_no": range(1, len(frame) + 1)}, geometry=frame.geometry.values, crs=frame.crs
+    )
     for ours, theirs in resolved.items():
         out[ours] = frame[theirs].to_numpy()
     summary.notes.append("fields: " + ", ".join(f"{o}={t}" for o, t in resolved.items()))

@@ -30,9 +30,18 @@ def landing(base: str) -> dict:
         "description": "道路分段、三级路长、问题台账等图层 (OGC API - Features)",
         "links": [
             {"href": f"{base}/ogc", "rel": "self", "type": "application/json", "title": "本页"},
-            {"href": f"{base}/openapi.json", "rel": "service-desc",
-             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "OpenAPI"},
-            {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html", "title": "API 文档"},
+            {
+                "href": f"{base}/openapi.json",
+                "rel": "service-desc",
+                "type": "application/vnd.oai.openapi+json;version=3.0",
+                "title": "OpenAPI",
+            },
+            {
+                "href": f"{base}/docs",
+                "rel": "service-doc",
+                "type": "text/html",
+                "title": "API 文档",
+            },
             {"href": f"{base}/ogc/conformance", "rel": "conformance", "type": "application/json"},
             {"href": f"{base}/ogc/collections", "rel": "data", "type": "application/json"},
         ],
@@ -45,27 +54,42 @@ def conformance() -> dict:
 
 def collection(conn: Connection, base: str, layer: Layer) -> dict:
     url = f"{base}/ogc/collections/{layer.name}"
-    extent = conn.execute(text(
-        f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(t.geom) AS e "
-        f"FROM ({layer.select}) AS t) AS x")).one()
+    extent = conn.execute(
+        text(
+            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(t.geom) AS e "
+            f"FROM ({layer.select}) AS t) AS x"
+        )
+    ).one()
     body = {
-        "id": layer.name, "title": layer.title, "itemType": "feature", "crs": [CRS84],
+        "id": layer.name,
+        "title": layer.title,
+        "itemType": "feature",
+        "crs": [CRS84],
         "links": [
             {"href": url, "rel": "self", "type": "application/json"},
             {"href": f"{url}/items", "rel": "items", "type": GEOJSON, "title": layer.title},
-            {"href": f"{base}/tiles/{layer.name}.json", "rel": "tiles", "type": "application/json",
-             "title": "矢量瓦片 (TileJSON)"},
+            {
+                "href": f"{base}/tiles/{layer.name}.json",
+                "rel": "tiles",
+                "type": "application/json",
+                "title": "矢量瓦片 (TileJSON)",
+            },
         ],
     }
     if extent[0] is not None:
         body["extent"] = {"spatial": {"bbox": [list(extent)], "crs": CRS84}}
     if layer.datetime_column:
-        first, last = conn.execute(text(
-            f"SELECT min(t.{layer.datetime_column}), max(t.{layer.datetime_column}) FROM ({layer.select}) AS t"
-        )).one()
+        first, last = conn.execute(
+            text(
+                f"SELECT min(t.{layer.datetime_column}), max(t.{layer.datetime_column}) FROM ({layer.select}) AS t"
+            )
+        ).one()
         body.setdefault("extent", {})["temporal"] = {
-            "interval": [[first.isoformat() if first else None, last.isoformat() if last else None]],
-            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
+            "interval": [
+                [first.isoformat() if first else None, last.isoformat() if last else None]
+            ],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        }
     return body
 
 
@@ -101,8 +125,10 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, datetime | None]
         try:
             return datetime.fromisoformat(part.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise BadQuery(f"datetime must be RFC 3339 (2026-11-01T00:00:00Z) or an interval a/b, "
-                           f"not {value!r}") from exc
+            raise BadQuery(
+                f"datetime must be RFC 3339 (2026-11-01T00:00:00Z) or an interval a/b, "
+                f"not {value!r}"
+            ) from exc
 
     if "/" in value:
         start, end = value.split("/", 1)
@@ -111,8 +137,15 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, datetime | None]
     return moment, moment
 
 
-def items(conn: Connection, base: str, layer: Layer, limit: int = 100, offset: int = 0,
-          bbox: str | None = None, datetime_value: str | None = None) -> dict:
+def items(
+    conn: Connection,
+    base: str,
+    layer: Layer,
+    limit: int = 100,
+    offset: int = 0,
+    bbox: str | None = None,
+    datetime_value: str | None = None,
+) -> dict:
     if not 1 <= limit <= MAX_LIMIT:
         raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
     if offset < 0:
@@ -121,8 +154,10 @@ def items(conn: Connection, base: str, layer: Layer, limit: int = 100, offset: i
     period = parse_datetime(datetime_value) if layer.datetime_column else None
     where, params = ["true"], {"limit": limit, "offset": offset}
     if box:
-        where.append("t.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326) "
-                     "AND ST_Intersects(t.geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))")
+        where.append(
+            "t.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326) "
+            "AND ST_Intersects(t.geom, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))"
+        )
         params.update(zip(("minx", "miny", "maxx", "maxy"), box, strict=True))
     if period:
         if period[0]:
@@ -132,41 +167,73 @@ def items(conn: Connection, base: str, layer: Layer, limit: int = 100, offset: i
             where.append(f"t.{layer.datetime_column} <= :dt_to")
             params["dt_to"] = period[1]
     condition = " AND ".join(where)
-    matched = conn.execute(text(f"SELECT count(*) FROM ({layer.select}) AS t WHERE {condition}"),
-                           params).scalar()
-    rows = conn.execute(text(
-        f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
-        f"FROM ({layer.select}) AS t WHERE {condition} ORDER BY t.id LIMIT :limit OFFSET :offset"),
-        params).all()
+    matched = conn.execute(
+        text(f"SELECT count(*) FROM ({layer.select}) AS t WHERE {condition}"), params
+    ).scalar()
+    rows = conn.execute(
+        text(
+            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
+            f"FROM ({layer.select}) AS t WHERE {condition} ORDER BY t.id LIMIT :limit OFFSET :offset"
+        ),
+        params,
+    ).all()
     url = f"{base}/ogc/collections/{layer.name}/items"
     query = {"limit": limit, "bbox": bbox, "datetime": datetime_value}
-    links = [{"href": _href(url, offset=offset, **query), "rel": "self", "type": GEOJSON},
-             {"href": f"{base}/ogc/collections/{layer.name}", "rel": "collection", "type": "application/json"}]
+    links = [
+        {"href": _href(url, offset=offset, **query), "rel": "self", "type": GEOJSON},
+        {
+            "href": f"{base}/ogc/collections/{layer.name}",
+            "rel": "collection",
+            "type": "application/json",
+        },
+    ]
     if offset + len(rows) < matched:
-        links.append({"href": _href(url, offset=offset + limit, **query), "rel": "next", "type": GEOJSON})
+        links.append(
+            {"href": _href(url, offset=offset + limit, **query), "rel": "next", "type": GEOJSON}
+        )
     if offset > 0:
-        links.append({"href": _href(url, offset=max(offset - limit, 0), **query), "rel": "prev",
-                      "type": GEOJSON})
-    return {"type": "FeatureCollection", "features": [_feature(r) for r in rows],
-            "numberMatched": matched, "numberReturned": len(rows), "links": links}
+        links.append(
+            {
+                "href": _href(url, offset=max(offset - limit, 0), **query),
+                "rel": "prev",
+                "type": GEOJSON,
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": [_feature(r) for r in rows],
+        "numberMatched": matched,
+        "numberReturned": len(rows),
+        "links": links,
+    }
 
 
 def item(conn: Connection, base: str, layer: Layer, fid: int) -> dict | None:
-    row = conn.execute(text(
-        f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
-        f"FROM ({layer.select}) AS t WHERE t.id = :fid"), {"fid": fid}).one_or_none()
+    row = conn.execute(
+        text(
+            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
+            f"FROM ({layer.select}) AS t WHERE t.id = :fid"
+        ),
+        {"fid": fid},
+    ).one_or_none()
     if row is None:
         return None
     url = f"{base}/ogc/collections/{layer.name}"
     feature = _feature(row)
-    feature["links"] = [{"href": f"{url}/items/{fid}", "rel": "self", "type": GEOJSON},
-                        {"href": url, "rel": "collection", "type": "application/json"}]
+    feature["links"] = [
+        {"href": f"{url}/items/{fid}", "rel": "self", "type": GEOJSON},
+        {"href": url, "rel": "collection", "type": "application/json"},
+    ]
     return feature
 
 
 def _feature(row) -> dict:
-    return {"type": "Feature", "id": row.id, "geometry": json.loads(row.geometry),
-            "properties": row.properties}
+    return {
+        "type": "Feature",
+        "id": row.id,
+        "geometry": json.loads(row.geometry),
+        "properties": row.properties,
+    }
 
 
 def _href(url: str, **params) -> str:

@@ -22,17 +22,28 @@ from roads.gisio.errors import BadFile
 WKT_COLUMNS = ["wkt", "geometry", "geom", "the_geom", "shape", "几何"]
 LON_COLUMNS = ["lon", "lng", "long", "longitude", "x", "经度"]
 LAT_COLUMNS = ["lat", "latitude", "y", "纬度"]
-FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line",
-            "MultiLineString": "line", "LinearRing": "line", "Polygon": "polygon",
-            "MultiPolygon": "polygon"}
-LAYER_FAMILY = {"roads": "line", "communities": "polygon", "sub_districts": "polygon",
-                "construction_sites": "polygon", "resettlement_points": "point"}
+FAMILIES = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "LinearRing": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
+LAYER_FAMILY = {
+    "roads": "line",
+    "communities": "polygon",
+    "sub_districts": "polygon",
+    "construction_sites": "polygon",
+    "resettlement_points": "point",
+}
 FAMILY_WORDS = {"point": "points", "line": "lines", "polygon": "polygons"}
 
 
 @dataclass
 class SourceFrame:
-    frame: gpd.GeoDataFrame          # EPSG:4326, one row per feature, original attribute columns
+    frame: gpd.GeoDataFrame  # EPSG:4326, one row per feature, original attribute columns
     source_format: str
     source_crs: str
     notes: list[str] = field(default_factory=list)
@@ -46,8 +57,10 @@ def parse_crs(option: str) -> CRS | str:
     try:
         return CRS.from_user_input(int(option) if option.strip().isdigit() else option)
     except CRSError as exc:
-        raise BadFile(f"unknown coordinate system {option!r}: give an EPSG code such as EPSG:4490 "
-                      "or EPSG:4547, or gcj02 / bd09") from exc
+        raise BadFile(
+            f"unknown coordinate system {option!r}: give an EPSG code such as EPSG:4490 "
+            "or EPSG:4547, or gcj02 / bd09"
+        ) from exc
 
 
 def read_source(path: Path, layer: str, crs_option: str | None = None) -> SourceFrame:
@@ -72,12 +85,20 @@ def _read_any(path: Path, layer: str) -> tuple[str, gpd.GeoDataFrame, list[str]]
             raise BadFile("OpenStreetMap extracts are read for roads only")
         return "OpenStreetMap", *_read_osm(path)
     if name.endswith(".zip"):
-        return "Shapefile (zipped)", _read_gdal(f"/vsizip/{path}/{_shp_in_zip(path)}", path.name), []
+        return (
+            "Shapefile (zipped)",
+            _read_gdal(f"/vsizip/{path}/{_shp_in_zip(path)}", path.name),
+            [],
+        )
     try:
         info = pyogrio.read_info(path)
-    except Exception as exc:  # pyogrio raises DataSourceError and friends for anything GDAL can't open
-        raise BadFile(f"{path.name}: not a geodata file that can be read "
-                      "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)") from exc
+    except (
+        Exception
+    ) as exc:  # pyogrio raises DataSourceError and friends for anything GDAL can't open
+        raise BadFile(
+            f"{path.name}: not a geodata file that can be read "
+            "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)"
+        ) from exc
     return info.get("driver") or "GDAL", _read_gdal(str(path), path.name), []
 
 
@@ -90,7 +111,9 @@ def _read_gdal(source: str, shown: str, layer: str | None = None) -> gpd.GeoData
     except BadFile:
         raise
     except Exception as exc:
-        raise BadFile(f"{shown}: not a geodata file that can be read ({type(exc).__name__})") from exc
+        raise BadFile(
+            f"{shown}: not a geodata file that can be read ({type(exc).__name__})"
+        ) from exc
 
 
 def _shp_in_zip(path: Path) -> str:
@@ -100,7 +123,9 @@ def _shp_in_zip(path: Path) -> str:
     except zipfile.BadZipFile as exc:
         raise BadFile(f"{path.name}: not a zip archive") from exc
     if len(shps) != 1:
-        raise BadFile(f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})")
+        raise BadFile(
+            f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})"
+        )
     return shps[0]
 
 
@@ -113,8 +138,21 @@ def _read_osm(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
     if "other_tags" in frame.columns:  # fall back on name:zh when `name` is missing
         zh = frame["other_tags"].str.extract(r'"name:zh"=>"([^"]*)"', expand=False)
         frame["name"] = frame["name"].fillna(zh)
-    frame = frame.drop(columns=[c for c in ("other_tags", "z_order", "waterway", "aerialway",
-                                            "barrier", "man_made", "railway") if c in frame.columns])
+    frame = frame.drop(
+        columns=[
+            c
+            for c in (
+                "other_tags",
+                "z_order",
+                "waterway",
+                "aerialway",
+                "barrier",
+                "man_made",
+                "railway",
+            )
+            if c in frame.columns
+        ]
+    )
     return frame, [f"OpenStreetMap: {len(frame)} highway lines of {lines} lines"]
 
 
@@ -144,8 +182,10 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     lon_col = next((lower[c] for c in LON_COLUMNS if c in lower), None)
     lat_col = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
     if lon_col is None or lat_col is None:
-        raise BadFile(f"{path.name}: a CSV needs a WKT column ({', '.join(WKT_COLUMNS)}) "
-                      f"or lon/lat columns ({'/'.join(LON_COLUMNS)} and {'/'.join(LAT_COLUMNS)})")
+        raise BadFile(
+            f"{path.name}: a CSV needs a WKT column ({', '.join(WKT_COLUMNS)}) "
+            f"or lon/lat columns ({'/'.join(LON_COLUMNS)} and {'/'.join(LAT_COLUMNS)})"
+        )
     lon = pd.to_numeric(table[lon_col], errors="coerce").to_numpy()
     lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy()
     geoms = shapely.points(lon, lat)
@@ -162,8 +202,9 @@ def _check_geometry_family(frame: gpd.GeoDataFrame, layer: str, shown: str) -> N
     wanted = LAYER_FAMILY[layer]
     listing = ", ".join(f"{n} {t}" for t, n in counts.items())
     if len(families) > 1:
-        raise BadFile(f"{shown}: mixed geometry types ({listing}); {layer} takes "
-                      f"{FAMILY_WORDS[wanted]} only")
+        raise BadFile(
+            f"{shown}: mixed geometry types ({listing}); {layer} takes {FAMILY_WORDS[wanted]} only"
+        )
     if families != {wanted}:
         raise BadFile(f"{shown}: holds {listing}; {layer} takes {FAMILY_WORDS[wanted]}")
 
@@ -173,16 +214,20 @@ def _to_wgs84(frame: gpd.GeoDataFrame, crs_option: str | None, shown: str):
         target = parse_crs(crs_option)
         if isinstance(target, str):  # gcj02 / bd09: coordinates moved, not reprojected
             inverse = TO_WGS84[target]
-            moved = shapely.transform(frame.geometry.values, lambda xy: np.column_stack(
-                inverse(xy[:, 0], xy[:, 1])))
-            frame = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=moved,
-                                     crs="EPSG:4326")
+            moved = shapely.transform(
+                frame.geometry.values, lambda xy: np.column_stack(inverse(xy[:, 0], xy[:, 1]))
+            )
+            frame = gpd.GeoDataFrame(
+                frame.drop(columns=frame.geometry.name), geometry=moved, crs="EPSG:4326"
+            )
             name = target.upper().replace("GCJ02", "GCJ-02").replace("BD09", "BD-09")
             return _check_range(frame, shown, name), name
         frame = frame.set_crs(target, allow_override=True)
     elif frame.crs is None:
-        raise BadFile(f"{shown}: the file does not say its coordinate system; give one with --crs "
-                      "(EPSG:4326, EPSG:4490, EPSG:4547, gcj02, bd09 ...)")
+        raise BadFile(
+            f"{shown}: the file does not say its coordinate system; give one with --crs "
+            "(EPSG:4326, EPSG:4490, EPSG:4547, gcj02, bd09 ...)"
+        )
     name = frame.crs.to_string()
     if not frame.crs.equals(CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
@@ -191,8 +236,15 @@ def _to_wgs84(frame: gpd.GeoDataFrame, crs_option: str | None, shown: str):
 
 def _check_range(frame: gpd.GeoDataFrame, shown: str, crs_name: str) -> gpd.GeoDataFrame:
     bounds = frame.geometry.total_bounds
-    if not (np.all(np.isfinite(bounds)) and -180 <= bounds[0] and bounds[2] <= 180
-            and -90 <= bounds[1] and bounds[3] <= 90):
-        raise BadFile(f"{shown}: coordinates out of range once read as {crs_name}; "
-                      "is the coordinate system right (--crs)?")
+    if not (
+        np.all(np.isfinite(bounds))
+        and -180 <= bounds[0]
+        and bounds[2] <= 180
+        and -90 <= bounds[1]
+        and bounds[3] <= 90
+    ):
+        raise BadFile(
+            f"{shown}: coordinates out of range once read as {crs_name}; "
+            "is the coordinate system right (--crs)?"
+        )
     return frame

@@ -7,8 +7,20 @@ from sqlalchemy import Connection, text
 from roads.bulk import copy_rows
 from roads.gisio.summary import ImportSummary
 
-STAGE_COLUMNS = ["feature_no", "name", "road_class", "code", "kind", "sub_district", "status",
-                 "is_green_demo", "households", "is_safety_demo", "source_id", "geom"]
+STAGE_COLUMNS = [
+    "feature_no",
+    "name",
+    "road_class",
+    "code",
+    "kind",
+    "sub_district",
+    "status",
+    "is_green_demo",
+    "households",
+    "is_safety_demo",
+    "source_id",
+    "geom",
+]
 EXTRACT_TYPE = {"point": 1, "line": 2, "polygon": 3}
 
 CREATE_STAGE = """
@@ -68,11 +80,14 @@ def stage(conn: Connection, frame: gpd.GeoDataFrame, summary: ImportSummary) -> 
     for feature_no in frame.loc[~usable, "feature_no"]:
         summary.reject(int(feature_no), "no geometry")
     kept = frame[usable]
-    hexes = shapely.to_wkb(shapely.set_srid(shapely.force_2d(kept.geometry.values), 4326), hex=True,
-                           include_srid=True)
+    hexes = shapely.to_wkb(
+        shapely.set_srid(shapely.force_2d(kept.geometry.values), 4326), hex=True, include_srid=True
+    )
     columns = STAGE_COLUMNS[:-1]
-    rows = ([_cell(row.get(c)) for c in columns] + [g]
-            for row, g in zip(kept.to_dict("records"), hexes, strict=True))
+    rows = (
+        [_cell(row.get(c)) for c in columns] + [g]
+        for row, g in zip(kept.to_dict("records"), hexes, strict=True)
+    )
     return copy_rows(conn, "import_feature", STAGE_COLUMNS, rows)
 
 
@@ -88,7 +103,9 @@ def repair(conn: Connection, family: str, summary: ImportSummary) -> None:
         if row.safe:
             summary.repaired.append({"feature": row.feature_no, "reason": row.reason})
         else:
-            summary.reject(row.feature_no, f"invalid geometry that cannot be repaired safely ({row.reason})")
+            summary.reject(
+                row.feature_no, f"invalid geometry that cannot be repaired safely ({row.reason})"
+            )
 
 
 def drop_outside(conn: Connection, summary: ImportSummary) -> None:
@@ -97,5 +114,6 @@ def drop_outside(conn: Connection, summary: ImportSummary) -> None:
     summary.outside.extend(outside)
     partly = conn.execute(text(PARTLY_OUTSIDE)).scalar()
     if partly:
-        summary.notes.append(f"{partly} features lie partly outside the district; "
-                             "only their parts inside were kept")
+        summary.notes.append(
+            f"{partly} features lie partly outside the district; only their parts inside were kept"
+        )

@@ -13,9 +13,9 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    rejected: list[dict] = field(default_factory=list)   # {feature, reason}
-    repaired: list[dict] = field(default_factory=list)   # {feature, reason}
-    outside: list[int] = field(default_factory=list)     # features outside the district
+    rejected: list[dict] = field(default_factory=list)  # {feature, reason}
+    repaired: list[dict] = field(default_factory=list)  # {feature, reason}
+    outside: list[int] = field(default_factory=list)  # features outside the district
     lost_assignments: list[dict] = field(default_factory=list)  # {segment_id, road, tier, chief}
     roads_created: int = 0
     roads_updated: int = 0
@@ -31,30 +31,40 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """A short human summary; rejected features grouped by reason."""
         unit = "segments" if self.layer == "roads" else "features"
-        out = [f"{self.layer} from {self.source_format} ({self.source_crs}): read {self.read} features",
-               f"{unit}: created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
-               + (f", deleted {self.deleted}" if self.deleted else "")]
+        out = [
+            f"{self.layer} from {self.source_format} ({self.source_crs}): read {self.read} features",
+            f"{unit}: created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+            + (f", deleted {self.deleted}" if self.deleted else ""),
+        ]
         if self.layer == "roads":
             out.append(f"roads: created {self.roads_created}, updated {self.roads_updated}")
         if self.repaired:
-            out.append(f"repaired {len(self.repaired)}: "
-                       + "; ".join(f"#{r['feature']} {r['reason']}" for r in self.repaired[:5]))
+            out.append(
+                f"repaired {len(self.repaired)}: "
+                + "; ".join(f"#{r['feature']} {r['reason']}" for r in self.repaired[:5])
+            )
         if self.outside:
             shown = ", ".join(f"#{n}" for n in self.outside[:10])
-            out.append(f"outside the district {len(self.outside)}: {shown}"
-                       + (" ..." if len(self.outside) > 10 else ""))
+            out.append(
+                f"outside the district {len(self.outside)}: {shown}"
+                + (" ..." if len(self.outside) > 10 else "")
+            )
         reasons: dict[str, list[int]] = {}
         for item in self.rejected:
             reasons.setdefault(item["reason"], []).append(item["feature"])
         out.append(f"rejected {len(self.rejected)}" + (":" if reasons else ""))
         for reason, features in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
             shown = ", ".join(f"#{n}" for n in features[:5])
-            out.append(f"  {len(features)} x {reason} ({shown}{' ...' if len(features) > 5 else ''})")
+            out.append(
+                f"  {len(features)} x {reason} ({shown}{' ...' if len(features) > 5 else ''})"
+            )
         if self.lost_assignments:
             out.append(f"assignments lost with removed segments: {len(self.lost_assignments)}")
             for lost in self.lost_assignments[:10]:
-                out.append(f"  segment {lost['segment_id']} ({lost['road']}) tier {lost['tier']}: "
-                           f"{lost['chief']}")
+                out.append(
+                    f"  segment {lost['segment_id']} ({lost['road']}) tier {lost['tier']}: "
+                    f"{lost['chief']}"
+                )
         out.extend(self.notes)
         if self.dry_run:
             out.append("dry run: nothing written")

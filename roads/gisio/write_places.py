@@ -31,16 +31,26 @@ WHERE f.ok AND f.feature_no <> k.first_no
 
 CHECKS = {
     "communities": [
-        ("kind not 社区, 村 or 村改居", "f.kind IS NOT NULL AND f.kind NOT IN ('社区', '村', '村改居')"),
-        ("in no sub-district (name one in the sub_district column, or import sub_districts first)",
-         "pg_temp.roadchief_import_sub_district(f.sub_district, f.geom) IS NULL"),
+        (
+            "kind not 社区, 村 or 村改居",
+            "f.kind IS NOT NULL AND f.kind NOT IN ('社区', '村', '村改居')",
+        ),
+        (
+            "in no sub-district (name one in the sub_district column, or import sub_districts first)",
+            "pg_temp.roadchief_import_sub_district(f.sub_district, f.geom) IS NULL",
+        ),
     ],
     "construction_sites": [
-        ("status not 在建, 停工 or 完工", "f.status IS NOT NULL AND f.status NOT IN ('在建', '停工', '完工')"),
+        (
+            "status not 在建, 停工 or 完工",
+            "f.status IS NOT NULL AND f.status NOT IN ('在建', '停工', '完工')",
+        ),
     ],
     "resettlement_points": [
-        ("households not a whole number >= 0",
-         "f.households IS NOT NULL AND f.households !~ '^[0-9]+(\\.0*)?$'"),
+        (
+            "households not a whole number >= 0",
+            "f.households IS NOT NULL AND f.households !~ '^[0-9]+(\\.0*)?$'",
+        ),
         ("a MultiPoint of several points", "ST_NumGeometries(f.geom) > 1"),
     ],
 }
@@ -81,7 +91,9 @@ RETURNING (xmax = 0) AS created
 """,
     "construction_sites": """
 INSERT INTO public.construction_site AS t (name, status, is_green_demo, sub_district_id, geom, source_key)
-SELECT f.name, coalesce(f.status, '在建'), coalesce(lower(f.is_green_demo) IN """ + TRUE_WORDS + """, false),
+SELECT f.name, coalesce(f.status, '在建'), coalesce(lower(f.is_green_demo) IN """
+    + TRUE_WORDS
+    + """, false),
        pg_temp.roadchief_import_sub_district(NULL, f.geom), ST_Multi(f.geom), {key}
 FROM import_feature AS f WHERE f.ok ORDER BY f.feature_no
 ON CONFLICT (source_key) DO UPDATE
@@ -95,7 +107,9 @@ RETURNING (xmax = 0) AS created
     "resettlement_points": """
 INSERT INTO public.resettlement_point AS t (name, households, is_safety_demo, sub_district_id, geom, source_key)
 SELECT f.name, CAST(CAST(f.households AS numeric) AS integer),
-       coalesce(lower(f.is_safety_demo) IN """ + TRUE_WORDS + """, false),
+       coalesce(lower(f.is_safety_demo) IN """
+    + TRUE_WORDS
+    + """, false),
        pg_temp.roadchief_import_sub_district(NULL, f.geom), ST_GeometryN(f.geom, 1), {key}
 FROM import_feature AS f WHERE f.ok ORDER BY f.feature_no
 ON CONFLICT (source_key) DO UPDATE
@@ -116,9 +130,13 @@ def write_places(conn: Connection, layer: str, summary: ImportSummary) -> None:
         refuse(conn, condition, reason, summary)
     duplicates = conn.execute(text(DUPLICATES.format(key=key, key_g=key.replace("f.", "g."))))
     for row in duplicates.all():
-        conn.execute(text("UPDATE import_feature SET ok = false WHERE feature_no = :n"),
-                     {"n": row.feature_no})
-        summary.reject(row.feature_no, f"duplicate key {row.key!r} (first in feature #{row.first_no})")
+        conn.execute(
+            text("UPDATE import_feature SET ok = false WHERE feature_no = :n"),
+            {"n": row.feature_no},
+        )
+        summary.reject(
+            row.feature_no, f"duplicate key {row.key!r} (first in feature #{row.first_no})"
+        )
     results = conn.execute(text(UPSERTS[layer].format(key=key))).scalars().all()
     ok = conn.execute(text("SELECT count(*) FROM import_feature WHERE ok")).scalar()
     summary.created = sum(1 for created in results if created)
@@ -128,7 +146,11 @@ def write_places(conn: Connection, layer: str, summary: ImportSummary) -> None:
 
 def refuse(conn: Connection, condition: str, reason: str, summary: ImportSummary) -> None:
     """Mark the staged features matching `condition` (a code constant) as rejected for `reason`."""
-    rows = conn.execute(text(f"UPDATE import_feature AS f SET ok = false WHERE f.ok AND ({condition}) "
-                             "RETURNING f.feature_no"))
+    rows = conn.execute(
+        text(
+            f"UPDATE import_feature AS f SET ok = false WHERE f.ok AND ({condition}) "
+            "RETURNING f.feature_no"
+        )
+    )
     for feature_no in sorted(r.feature_no for r in rows):
         summary.reject(feature_no, reason)

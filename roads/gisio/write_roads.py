@@ -141,9 +141,18 @@ def write_roads(conn: Connection, summary: ImportSummary, min_m: float, snap_m: 
     piece_ids, segment_ids = [p for p, _ in matches], [s for _, s in matches]
     counts = conn.execute(text(COUNTS), {"matched": segment_ids}).one()
     removed = list(counts.removed or [])
-    summary.lost_assignments = [dict(r._mapping) for r in conn.execute(text(LOST), {"ids": removed})]
-    conn.execute(text(APPLY), {"touched": removed + segment_ids, "removed": removed,
-                               "piece_ids": piece_ids, "segment_ids": segment_ids})
+    summary.lost_assignments = [
+        dict(r._mapping) for r in conn.execute(text(LOST), {"ids": removed})
+    ]
+    conn.execute(
+        text(APPLY),
+        {
+            "touched": removed + segment_ids,
+            "removed": removed,
+            "piece_ids": piece_ids,
+            "segment_ids": segment_ids,
+        },
+    )
     created = conn.execute(text(INSERT_NEW), {"matched_pieces": piece_ids}).rowcount
     summary.unchanged, summary.updated = counts.unchanged, len(matches)
     summary.created, summary.deleted = created, len(removed)
@@ -156,7 +165,9 @@ def match_pieces(candidates) -> list[tuple[int, int]]:
     used_pieces: set[int] = set()
     used_segments: set[int] = set()
     matches = []
-    for piece_id, segment_id, score in sorted(candidates, key=lambda c: (-c.score, c.piece_id, c.segment_id)):
+    for piece_id, segment_id, score in sorted(
+        candidates, key=lambda c: (-c.score, c.piece_id, c.segment_id)
+    ):
         if score < 0.5 or piece_id in used_pieces or segment_id in used_segments:
             continue
         used_pieces.add(piece_id)

@@ -33,19 +33,30 @@ def tiny_district(conn) -> None:
 
 def lines_file(path: Path, roads: list[tuple[str, list[tuple[float, float]]]], **props) -> Path:
     """A GeoJSON of LineStrings: (name, coordinates) pairs."""
-    features = [{"type": "Feature", "properties": {"name": name, "class": "支路", **props},
-                 "geometry": {"type": "LineString", "coordinates": coords}} for name, coords in roads]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": name, "class": "支路", **props},
+            "geometry": {"type": "LineString", "coordinates": coords},
+        }
+        for name, coords in roads
+    ]
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    )
     return path
 
 
 def segments(conn, road: str) -> list[dict]:
-    rows = conn.execute(text("""
+    rows = conn.execute(
+        text("""
         SELECT s.id, c.code AS community, s.length_m, ST_AsText(s.geom) AS wkt, s.source_key
         FROM road_segment AS s JOIN road AS r ON r.id = s.road_id
         LEFT JOIN community AS c ON c.id = s.community_id
         WHERE r.name = :road ORDER BY ST_XMin(s.geom), ST_YMin(s.geom)
-    """), {"road": road})
+    """),
+        {"road": road},
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -55,6 +66,13 @@ def load_nanjing(conn) -> None:
 
 
 def table_counts(conn) -> dict[str, int]:
-    tables = ["sub_district", "community", "road", "road_segment", "segment_assignment",
-              "construction_site", "resettlement_point"]
+    tables = [
+        "sub_district",
+        "community",
+        "road",
+        "road_segment",
+        "segment_assignment",
+        "construction_site",
+        "resettlement_point",
+    ]
     return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}

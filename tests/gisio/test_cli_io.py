@@ -18,21 +18,35 @@ def cli_env(cluster, monkeypatch):
 
 
 def test_import_dry_run_prints_a_summary_and_writes_nothing(cli_env, engine):
-    result = cli_env.invoke(app, ["import", "sub_districts", str(NANJING_BOUNDARIES / "sub_districts.geojson"),
-                                  "--dry-run", "--json"])
+    result = cli_env.invoke(
+        app,
+        [
+            "import",
+            "sub_districts",
+            str(NANJING_BOUNDARIES / "sub_districts.geojson"),
+            "--dry-run",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["created"] == 2 and summary["dry_run"] is True
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM sub_district WHERE code LIKE 'NJ-%'")).scalar() == 0
+        assert (
+            conn.execute(text("SELECT count(*) FROM sub_district WHERE code LIKE 'NJ-%'")).scalar()
+            == 0
+        )
 
 
 def test_import_refusal_is_a_clear_message_and_exit_1(cli_env, tmp_path):
     bad = tmp_path / "roads.csv"
-    bad.write_text("name,wkt\n横路,\"LINESTRING(100 30,100.1 30)\"\n", encoding="utf-8")
+    bad.write_text('name,wkt\n横路,"LINESTRING(100 30,100.1 30)"\n', encoding="utf-8")
     result = cli_env.invoke(app, ["import", "roads", str(bad)])
     assert result.exit_code == 1
-    assert "does not say its coordinate system" in result.output and "nothing was written" in result.output
+    assert (
+        "does not say its coordinate system" in result.output
+        and "nothing was written" in result.output
+    )
 
 
 def test_osm_import_outside_the_demo_district_reports_it(cli_env):

@@ -22,9 +22,9 @@ from roads.gisio import chinese_crs as cc
 from roads.gisio.importer import import_file
 
 EVILTRANSFORM = [  # (wgs lat, wgs lng, gcj lat, gcj lng)
-    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),     # Shanghai
-    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),     # Shenzhen
-    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),     # Beijing
+    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),  # Shanghai
+    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),  # Shenzhen
+    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),  # Beijing
 ]
 METRES_PER_DEG = 111_320.0
 
@@ -34,15 +34,20 @@ def test_gcj02_matches_the_published_vectors_both_ways(wgs_lat, wgs_lng, gcj_lat
     lng, lat = cc.wgs84_to_gcj02(wgs_lng, wgs_lat)
     assert (float(lng), float(lat)) == pytest.approx((gcj_lng, gcj_lat), abs=1e-9)
     back_lng, back_lat = cc.gcj02_to_wgs84(gcj_lng, gcj_lat)
-    error_m = np.hypot((back_lng - wgs_lng) * np.cos(np.radians(wgs_lat)), back_lat - wgs_lat) * METRES_PER_DEG
+    error_m = (
+        np.hypot((back_lng - wgs_lng) * np.cos(np.radians(wgs_lat)), back_lat - wgs_lat)
+        * METRES_PER_DEG
+    )
     assert error_m < 0.01  # a centimetre; the usual one-step inverse is off by up to ~2 m
 
 
 def test_bd09_matches_the_published_vectors():
     assert tuple(map(float, cc.gcj02_to_bd09(116.404, 39.915))) == pytest.approx(
-        (116.41036949371029, 39.92133699351021), abs=1e-9)
+        (116.41036949371029, 39.92133699351021), abs=1e-9
+    )
     assert tuple(map(float, cc.wgs84_to_gcj02(116.404, 39.915))) == pytest.approx(
-        (116.41024449916938, 39.91640428150164), abs=1e-9)
+        (116.41024449916938, 39.91640428150164), abs=1e-9
+    )
     # BD-09 -> WGS84 is the exact inverse of the published forward chain.
     lng, lat = cc.bd09_to_wgs84(*cc.wgs84_to_bd09(116.404, 39.915))
     assert (float(lng), float(lat)) == pytest.approx((116.404, 39.915), abs=1e-9)
@@ -66,9 +71,13 @@ def test_importing_offset_coordinates_lands_on_the_wgs84_point(conn, tmp_path, c
     path = picked_points_file(tmp_path / "points.csv", [tuple(map(float, offset))])
     summary = import_file(conn, "resettlement_points", path, crs=crs)
     assert summary.created == 1 and summary.source_crs in ("GCJ-02", "BD-09")
-    distance = conn.execute(text(
-        "SELECT ST_Distance(geom::geography, ST_Point(:x, :y, 4326)::geography) FROM resettlement_point "
-        "WHERE name = '0'"), {"x": wgs[0], "y": wgs[1]}).scalar()
+    distance = conn.execute(
+        text(
+            "SELECT ST_Distance(geom::geography, ST_Point(:x, :y, 4326)::geography) FROM resettlement_point "
+            "WHERE name = '0'"
+        ),
+        {"x": wgs[0], "y": wgs[1]},
+    ).scalar()
     assert distance < 0.01
 
 
@@ -76,32 +85,52 @@ def test_importing_offset_coordinates_lands_on_the_wgs84_point(conn, tmp_path, c
 def test_projected_and_cgcs2000_files_land_where_they_should(conn, tmp_path, epsg):
     wgs = (113.75, 34.70)
     x, y = Transformer.from_crs(4326, epsg, always_xy=True).transform(*wgs)
-    gpd.GeoDataFrame({"name": ["测点"]}, geometry=[Point(x, y)], crs=epsg).to_file(tmp_path / "p.gpkg")
+    gpd.GeoDataFrame({"name": ["测点"]}, geometry=[Point(x, y)], crs=epsg).to_file(
+        tmp_path / "p.gpkg"
+    )
     summary = import_file(conn, "resettlement_points", tmp_path / "p.gpkg")
     assert summary.source_crs == f"EPSG:{epsg}"
-    distance = conn.execute(text(
-        "SELECT ST_Distance(geom::geography, ST_Point(:x, :y, 4326)::geography) FROM resettlement_point "
-        "WHERE name = '测点'"), {"x": wgs[0], "y": wgs[1]}).scalar()
+    distance = conn.execute(
+        text(
+            "SELECT ST_Distance(geom::geography, ST_Point(:x, :y, 4326)::geography) FROM resettlement_point "
+            "WHERE name = '测点'"
+        ),
+        {"x": wgs[0], "y": wgs[1]},
+    ).scalar()
     assert distance < 0.01
 
 
 def test_gauss_kruger_and_web_mercator_reference_values():
     to_4547 = Transformer.from_crs(4326, 4547, always_xy=True)
     assert to_4547.transform(114.0, 34.7)[0] == pytest.approx(500_000.0, abs=1e-6)
-    assert Transformer.from_crs(4326, 3857, always_xy=True).transform(180.0, 0.0)[0] == pytest.approx(
-        20037508.342789244, abs=1e-6)
+    assert Transformer.from_crs(4326, 3857, always_xy=True).transform(180.0, 0.0)[
+        0
+    ] == pytest.approx(20037508.342789244, abs=1e-6)
 
 
 def test_crs_option_overrides_a_geojson_that_claims_wgs84(conn, tmp_path):
     """Amap coordinates pasted into GeoJSON: --crs gcj02 moves them back onto the road."""
     gcj = tuple(map(float, cc.wgs84_to_gcj02(113.75, 34.70)))
     path = tmp_path / "p.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"name": "高德点"},
-        "geometry": {"type": "Point", "coordinates": gcj}}]}, ensure_ascii=False))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "高德点"},
+                        "geometry": {"type": "Point", "coordinates": gcj},
+                    }
+                ],
+            },
+            ensure_ascii=False,
+        )
+    )
     import_file(conn, "resettlement_points", path, crs="gcj02")
-    lon, lat = conn.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM resettlement_point "
-                                 "WHERE name = '高德点'")).one()
+    lon, lat = conn.execute(
+        text("SELECT ST_X(geom), ST_Y(geom) FROM resettlement_point WHERE name = '高德点'")
+    ).one()
     assert (lon, lat) == pytest.approx((113.75, 34.70), abs=1e-9)
 
 

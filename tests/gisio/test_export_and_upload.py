@@ -15,15 +15,27 @@ from roads.gisio.read import read_source
 from tests.gisio.helpers import lines_file, tiny_district
 
 SITES = [  # name, status, green, polygon in the tiny district
-    ("一号工地", "在建", True, Polygon([(100.001, 30.001), (100.003, 30.001), (100.003, 30.003), (100.001, 30.003)])),
+    (
+        "一号工地",
+        "在建",
+        True,
+        Polygon([(100.001, 30.001), (100.003, 30.001), (100.003, 30.003), (100.001, 30.003)]),
+    ),
     ("二号工地", "停工", False, Polygon([(100.012, 30.004), (100.016, 30.004), (100.014, 30.008)])),
 ]
 
 
 def sites_file(path):
-    frame = gpd.GeoDataFrame({"名称": [s[0] for s in SITES], "状态": [s[1] for s in SITES],
-                              "绿色示范": ["是" if s[2] else "否" for s in SITES],
-                              "编号": ["S1", "S2"]}, geometry=[s[3] for s in SITES], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {
+            "名称": [s[0] for s in SITES],
+            "状态": [s[1] for s in SITES],
+            "绿色示范": ["是" if s[2] else "否" for s in SITES],
+            "编号": ["S1", "S2"],
+        },
+        geometry=[s[3] for s in SITES],
+        crs=4326,
+    )
     frame.to_file(path, driver="GPKG")
     return path
 
@@ -52,14 +64,28 @@ def test_exported_segments_carry_coverage(conn, tmp_path):
     count = write_layer(conn, "segments", out)
     frame = gpd.read_file(out)
     assert count == conn.execute(text("SELECT count(*) FROM road_segment")).scalar() == len(frame)
-    assert {"road_name", "community_name", "tier1_chief_name", "tier3_party", "tiers_covered"} <= set(frame.columns)
-    covered = conn.execute(text("SELECT count(*) FROM roadchief.segment_coverage WHERE tiers_covered = 3")).scalar()
+    assert {
+        "road_name",
+        "community_name",
+        "tier1_chief_name",
+        "tier3_party",
+        "tiers_covered",
+    } <= set(frame.columns)
+    covered = conn.execute(
+        text("SELECT count(*) FROM roadchief.segment_coverage WHERE tiers_covered = 3")
+    ).scalar()
     assert (frame["tiers_covered"] == 3).sum() == covered
 
 
-@pytest.mark.parametrize("suffix,media", [(".gpkg", "application/geopackage+sqlite3"),
-                                          (".geojson", "application/geo+json"),
-                                          (".shp.zip", "application/zip"), (".csv", "text/csv")])
+@pytest.mark.parametrize(
+    "suffix,media",
+    [
+        (".gpkg", "application/geopackage+sqlite3"),
+        (".geojson", "application/geo+json"),
+        (".shp.zip", "application/zip"),
+        (".csv", "text/csv"),
+    ],
+)
 def test_export_api_serves_each_format(client, suffix, media):
     response = client.get(f"/api/exports/layers/communities{suffix}")
     assert response.status_code == 200
@@ -69,7 +95,9 @@ def test_export_api_serves_each_format(client, suffix, media):
         assert len(response.json()["features"]) == 64
     if suffix == ".shp.zip":
         names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-        assert {"communities.shp", "communities.dbf", "communities.prj", "communities.cpg"} <= set(names)
+        assert {"communities.shp", "communities.dbf", "communities.prj", "communities.cpg"} <= set(
+            names
+        )
 
 
 def test_export_api_unknown_layer_or_format_is_404(client):
@@ -91,8 +119,11 @@ def test_upload_imports_and_reports(client, conn, tmp_path):
 def test_upload_dry_run_writes_nothing(client, conn, tmp_path):
     tiny_district(conn)
     path = lines_file(tmp_path / "r.geojson", [("横路", [(100.001, 30.005), (100.015, 30.005)])])
-    response = client.post("/api/imports/roads", files={"file": ("r.geojson", path.read_bytes())},
-                           data={"dry_run": "true"})
+    response = client.post(
+        "/api/imports/roads",
+        files={"file": ("r.geojson", path.read_bytes())},
+        data={"dry_run": "true"},
+    )
     assert response.json()["created"] == 2 and response.json()["dry_run"] is True
     assert conn.execute(text("SELECT count(*) FROM road WHERE name = '横路'")).scalar() == 0
 
@@ -110,8 +141,11 @@ def test_upload_with_field_mapping_and_crs(client, conn, tmp_path):
 
     lon, lat = map(float, wgs84_to_bd09(113.75, 34.70))
     body = f"点名,经度,纬度\n百度点,{lon},{lat}\n".encode()
-    response = client.post("/api/imports/resettlement_points", files={"file": ("p.csv", body)},
-                           data={"crs": "bd09", "field": ["name=点名"]})
+    response = client.post(
+        "/api/imports/resettlement_points",
+        files={"file": ("p.csv", body)},
+        data={"crs": "bd09", "field": ["name=点名"]},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1
 

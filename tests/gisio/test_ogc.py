@@ -21,8 +21,14 @@ def test_landing_page_and_conformance(client):
 def test_collections_list_the_layers_with_extents_and_tile_links(client):
     body = client.get("/ogc/collections").json()
     ids = [c["id"] for c in body["collections"]]
-    assert ids == ["segments", "communities", "sub_districts", "construction_sites",
-                   "resettlement_points", "issues"]
+    assert ids == [
+        "segments",
+        "communities",
+        "sub_districts",
+        "construction_sites",
+        "resettlement_points",
+        "issues",
+    ]
     segments = body["collections"][0]
     minx, miny, maxx, maxy = segments["extent"]["spatial"]["bbox"][0]
     assert 113.6 < minx < maxx < 113.9 and 34.6 < miny < maxy < 34.8
@@ -46,34 +52,51 @@ def test_items_page_with_next_links_until_the_end(client, conn):
 
 def test_items_bbox_filters_like_postgis(client, conn):
     bbox = (113.70, 34.66, 113.74, 34.70)
-    expected = conn.execute(text(
-        "SELECT count(*) FROM road_segment WHERE ST_Intersects(geom, ST_MakeEnvelope(:a, :b, :c, :d, 4326))"),
-        dict(zip("abcd", bbox, strict=True))).scalar()
-    body = client.get("/ogc/collections/segments/items",
-                      params={"bbox": ",".join(map(str, bbox)), "limit": 10000}).json()
+    expected = conn.execute(
+        text(
+            "SELECT count(*) FROM road_segment WHERE ST_Intersects(geom, ST_MakeEnvelope(:a, :b, :c, :d, 4326))"
+        ),
+        dict(zip("abcd", bbox, strict=True)),
+    ).scalar()
+    body = client.get(
+        "/ogc/collections/segments/items", params={"bbox": ",".join(map(str, bbox)), "limit": 10000}
+    ).json()
     assert body["numberMatched"] == body["numberReturned"] == expected > 0
     feature = body["features"][0]
     assert feature["geometry"]["type"] == "LineString"
-    assert {"road_name", "community_name", "tier1_chief_name", "tiers_covered"} <= set(feature["properties"])
+    assert {"road_name", "community_name", "tier1_chief_name", "tiers_covered"} <= set(
+        feature["properties"]
+    )
 
 
 def test_items_datetime_interval_on_issues(client, conn):
-    expected = conn.execute(text(
-        "SELECT count(*) FROM issue WHERE reported_at >= '2026-11-01T00:00:00Z' "
-        "AND reported_at <= '2026-11-08T00:00:00Z'")).scalar()
-    body = client.get("/ogc/collections/issues/items",
-                      params={"datetime": "2026-11-01T00:00:00Z/2026-11-08T00:00:00Z", "limit": 5}).json()
+    expected = conn.execute(
+        text(
+            "SELECT count(*) FROM issue WHERE reported_at >= '2026-11-01T00:00:00Z' "
+            "AND reported_at <= '2026-11-08T00:00:00Z'"
+        )
+    ).scalar()
+    body = client.get(
+        "/ogc/collections/issues/items",
+        params={"datetime": "2026-11-01T00:00:00Z/2026-11-08T00:00:00Z", "limit": 5},
+    ).json()
     assert body["numberMatched"] == expected > 0 and body["numberReturned"] == 5
     next_query = parse_qs(urlparse(rels(body)["next"]).query)
-    assert next_query["offset"] == ["5"] and next_query["datetime"] == ["2026-11-01T00:00:00Z/2026-11-08T00:00:00Z"]
-    open_ended = client.get("/ogc/collections/issues/items",
-                            params={"datetime": "../2026-11-08T00:00:00Z", "limit": 1}).json()
+    assert next_query["offset"] == ["5"] and next_query["datetime"] == [
+        "2026-11-01T00:00:00Z/2026-11-08T00:00:00Z"
+    ]
+    open_ended = client.get(
+        "/ogc/collections/issues/items", params={"datetime": "../2026-11-08T00:00:00Z", "limit": 1}
+    ).json()
     assert open_ended["numberMatched"] >= expected
 
 
 def test_one_item_and_missing_ones(client, conn):
-    segment_id, road = conn.execute(text(
-        "SELECT s.id, r.name FROM road_segment s JOIN road r ON r.id = s.road_id ORDER BY s.id LIMIT 1")).one()
+    segment_id, road = conn.execute(
+        text(
+            "SELECT s.id, r.name FROM road_segment s JOIN road r ON r.id = s.road_id ORDER BY s.id LIMIT 1"
+        )
+    ).one()
     feature = client.get(f"/ogc/collections/segments/items/{segment_id}").json()
     assert feature["id"] == segment_id and feature["properties"]["road_name"] == road
     assert client.get("/ogc/collections/segments/items/999999999").status_code == 404

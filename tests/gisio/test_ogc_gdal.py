@@ -19,8 +19,21 @@ def live_url(engine, cluster):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": cluster.url()}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "gis_service.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "gis_service.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -16,14 +16,17 @@ def tiny(conn):
 
 def test_a_crossing_cuts_both_roads(tiny, tmp_path):
     north_south = ("纵路", [(100.005, 30.001), (100.005, 30.009)])
-    summary = import_file(tiny, "roads", lines_file(tmp_path / "x.geojson", [EAST_WEST, north_south]))
+    summary = import_file(
+        tiny, "roads", lines_file(tmp_path / "x.geojson", [EAST_WEST, north_south])
+    )
     assert summary.created == 4 and summary.roads_created == 2
     for road in ("横路", "纵路"):
         pieces = segments(tiny, road)
         assert len(pieces) == 2
         assert all(p["community"] == "TINY-W" for p in pieces)
         assert sum(p["length_m"] for p in pieces) == pytest.approx(
-            770.0 if road == "横路" else 887.0, rel=0.01)
+            770.0 if road == "横路" else 887.0, rel=0.01
+        )
 
 
 def test_a_t_junction_cuts_only_the_through_road(tiny, tmp_path):
@@ -50,9 +53,11 @@ def test_a_road_crossing_a_community_boundary_is_cut_there(tiny, tmp_path):
 
 
 def test_duplicate_and_touching_lines_of_one_road_merge(tiny, tmp_path):
-    parts = [("横路", [(100.001, 30.005), (100.005, 30.005)]),
-             ("横路", [(100.005, 30.005), (100.009, 30.005)]),
-             ("横路", [(100.001, 30.005), (100.005, 30.005)])]  # the first line again
+    parts = [
+        ("横路", [(100.001, 30.005), (100.005, 30.005)]),
+        ("横路", [(100.005, 30.005), (100.009, 30.005)]),
+        ("横路", [(100.001, 30.005), (100.005, 30.005)]),
+    ]  # the first line again
     summary = import_file(tiny, "roads", lines_file(tmp_path / "d.geojson", parts))
     pieces = segments(tiny, "横路")
     assert summary.read == 3 and summary.created == 1
@@ -60,8 +65,10 @@ def test_duplicate_and_touching_lines_of_one_road_merge(tiny, tmp_path):
 
 
 def test_parts_outside_the_district_are_reported_and_dropped(tiny, tmp_path):
-    roads = [("界外路", [(100.05, 30.05), (100.06, 30.05)]),
-             ("出界路", [(100.015, 30.005), (100.025, 30.005)])]
+    roads = [
+        ("界外路", [(100.05, 30.05), (100.06, 30.05)]),
+        ("出界路", [(100.015, 30.005), (100.025, 30.005)]),
+    ]
     summary = import_file(tiny, "roads", lines_file(tmp_path / "out.geojson", roads))
     assert summary.outside == [1]
     assert segments(tiny, "界外路") == []
