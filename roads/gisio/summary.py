@@ -17,6 +17,7 @@ class ImportSummary:
     repaired: list[dict] = field(default_factory=list)  # {feature, reason}
     outside: list[int] = field(default_factory=list)  # features outside the district
     lost_assignments: list[dict] = field(default_factory=list)  # {segment_id, road, tier, chief}
+    inherited: int = 0  # new segments split off an assigned one, given its chiefs
     roads_created: int = 0
     roads_updated: int = 0
     notes: list[str] = field(default_factory=list)
@@ -38,6 +39,9 @@ class ImportSummary:
         ]
         if self.layer == "roads":
             out.append(f"roads: created {self.roads_created}, updated {self.roads_updated}")
+            if self.inherited:
+                out.append(f"new segments given the chiefs of the segment they were split from: "
+                           f"{self.inherited}")
         if self.repaired:
             out.append(
                 f"repaired {len(self.repaired)}: "

@@ -129,6 +129,28 @@ FROM import_piece AS n
 WHERE n.piece_id <> ALL (:matched_pieces)
   AND NOT EXISTS (SELECT 1 FROM public.road_segment AS s WHERE s.source_key = n.source_key)
 ORDER BY n.piece_id
+RETURNING id
+"""
+
+SNAPSHOT = """
+DROP TABLE IF EXISTS import_old;
+CREATE TEMP TABLE import_old ON COMMIT DROP AS
+SELECT s.id, s.geom FROM public.road_segment AS s WHERE s.id = ANY (:kept)
+"""
+
+# A new segment lying mostly (half its length within 2 m) on a segment that was kept, i.e. split
+# off it by a new crossing, gets that segment's current chiefs too.
+INHERIT = """
+INSERT INTO public.segment_assignment (segment_id, tier, chief_id, assigned_by)
+SELECT DISTINCT ON (n.id, a.tier) n.id, a.tier, a.chief_id, 'import: split from segment ' || o.id
+FROM public.road_segment AS n
+JOIN import_old AS o ON ST_DWithin(n.geom, o.geom, 0.0001)
+JOIN public.segment_assignment AS a ON a.segment_id = o.id AND a.valid_to IS NULL
+WHERE n.id = ANY (:created)
+  AND ST_Length(ST_Intersection(n.geom, ST_Buffer(o.geom::geography, 2)::geometry)::geography)
+      >= 0.5 * n.length_m
+ORDER BY n.id, a.tier, o.id
+RETURNING segment_id
 """
 
 
@@ -144,6 +166,7 @@ def write_roads(conn: Connection, summary: ImportSummary, min_m: float, snap_m: 
     summary.lost_assignments = [
         dict(r._mapping) for r in conn.execute(text(LOST), {"ids": removed})
     ]
+    conn.execute(text(SNAPSHOT), {"kept": segment_ids})
     conn.execute(
         text(APPLY),
         {
@@ -153,7 +176,10 @@ def write_roads(conn: Connection, summary: ImportSummary, min_m: float, snap_m: 
             "segment_ids": segment_ids,
         },
     )
-    created = conn.execute(text(INSERT_NEW), {"matched_pieces": piece_ids}).rowcount
+    created_ids = conn.execute(text(INSERT_NEW), {"matched_pieces": piece_ids}).scalars().all()
+    inherited = conn.execute(text(INHERIT), {"created": created_ids}).scalars().all()
+    summary.inherited = len(set(inherited))
+    created = len(created_ids)
     summary.unchanged, summary.updated = counts.unchanged, len(matches)
     summary.created, summary.deleted = created, len(removed)
     if removed or matches or created:

@@ -117,8 +117,11 @@ def test_a_new_crossing_road_splits_an_assigned_segment_and_keeps_the_larger_par
     pieces = segments(tiny, "横路")
     assert len(pieces) == 2 and summary.updated == 1
     kept = next(p for p in pieces if p["id"] == segment["id"])
+    split_off = next(p for p in pieces if p["id"] != segment["id"])
     assert kept["length_m"] > 500  # the western three quarters
     assert current_chiefs(tiny, segment["id"]) == 1
+    # The eastern quarter is a new segment; its chief is the one of the street it was part of.
+    assert summary.inherited == 1 and current_chiefs(tiny, split_off["id"]) == 1
 
 
 def test_demo_roads_are_adopted_by_name(conn, tmp_path):
