@@ -40,8 +40,10 @@ class ImportSummary:
         if self.layer == "roads":
             out.append(f"roads: created {self.roads_created}, updated {self.roads_updated}")
             if self.inherited:
-                out.append(f"new segments given the chiefs of the segment they were split from: "
-                           f"{self.inherited}")
+                out.append(
+                    f"new segments given the chiefs of the segment they were split from: "
+                    f"{self.inherited}"
+                )
         if self.repaired:
             out.append(
                 f"repaired {len(self.repaired)}: "

@@ -52,7 +52,7 @@ PIECES = """
 DROP TABLE IF EXISTS import_piece;
 CREATE TEMP TABLE import_piece ON COMMIT DROP AS
 WITH lines AS (
-    SELECT i.road_key, i.road_id, ST_Collect(f.geom) AS geom
+    SELECT i.road_key, i.road_id, ST_Collect(f.geom ORDER BY f.feature_no) AS geom
     FROM import_road AS i
     JOIN import_feature AS f ON f.ok AND f.name = i.road_key
     GROUP BY i.road_key, i.road_id
@@ -60,11 +60,11 @@ WITH lines AS (
 SELECT row_number() OVER (ORDER BY l.road_key, p.community_id, ST_AsBinary(p.geom))::integer AS piece_id,
        l.road_id, l.road_key, p.community_id, p.geom,
        l.road_key || ':' || p.community_id || ':'
-           || substr(md5(ST_AsBinary(ST_SnapToGrid(p.geom, 1e-7))), 1, 16) AS source_key
+           || substr(md5(ST_AsBinary(ST_Normalize(ST_SnapToGrid(p.geom, 1e-7)))), 1, 16) AS source_key
 FROM lines AS l
 CROSS JOIN LATERAL roadchief.road_pieces(
     l.geom,
-    (SELECT ST_Collect(b.geom) FROM (
+    (SELECT ST_Collect(b.geom ORDER BY b.geom) FROM (
         SELECT o.geom FROM lines AS o WHERE o.road_key <> l.road_key AND o.geom && l.geom
         UNION ALL
         SELECT s.geom FROM public.road_segment AS s

@@ -3,7 +3,8 @@
 -- dissolve), cut where another road crosses or meets it, then cut at community boundaries by
 -- roadchief.community_pieces. Slivers are avoided twice: a crossing within min_m metres of the
 -- road's own ends does not cut (an overshoot stays part of its segment), and crossings closer
--- than min_m to each other count once. Parts outside every community are dropped.
+-- than min_m to each other count once (the westernmost, so that the same input always gives the
+-- same segments whatever order the rows come in). Parts outside every community are dropped.
 CREATE OR REPLACE FUNCTION roadchief.road_pieces(
     lines geometry,
     blades geometry,
@@ -28,7 +29,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     cuts AS (
         SELECT ST_Collect(ST_GeometryN(k.cluster, 1)) AS pts
         FROM (
-            SELECT unnest(ST_ClusterWithin(r.geom, min_m / 111320.0)) AS cluster
+            SELECT unnest(ST_ClusterWithin(r.geom, min_m / 111320.0 ORDER BY ST_X(r.geom), ST_Y(r.geom))) AS cluster
             FROM raw_cuts AS r
         ) AS k
     ),
