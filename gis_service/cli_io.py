@@ -1,5 +1,6 @@
 """`roadchief import LAYER FILE` and `roadchief export layer NAME FILE`: GIS files in and out."""
 
+import getpass
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.progress import Progress
 from gis_service.settings import Settings
 from roads.gisio.errors import BadFile
 from roads.gisio.importer import LAYERS, import_file
+from roads.gisio.runs import record_run
 
 import_app = typer.Typer(
     help="Import a district's data: GeoJSON, GeoPackage, zipped Shapefile, CSV (WKT or lon/lat), "
@@ -81,6 +83,8 @@ def _run_import(
             if dry_run:
                 summary.dry_run = True
                 transaction.rollback()
+            else:
+                record_run(conn, summary, file.name, getpass.getuser())
     except (BadFile, OSError) as exc:
         console.print(f"[red]refused:[/red] {exc}; nothing was written")
         raise typer.Exit(1) from exc

@@ -14,6 +14,7 @@ from roads.gisio.errors import BadFile
 from roads.gisio.export import FORMATS, export_bytes, format_of
 from roads.gisio.fields import parse_mapping
 from roads.gisio.importer import LAYERS, import_file
+from roads.gisio.runs import get_run, list_runs, record_run
 
 router = APIRouter(tags=["imports and exports"])
 CHUNK = 1 << 20
@@ -61,7 +62,25 @@ def upload(
                     savepoint.rollback()
         except BadFile as exc:
             raise InvalidInput(str(exc)) from exc
-    return summary.as_dict()
+    body = summary.as_dict()
+    if not dry_run:  # imported_by: filled once the service knows its users
+        body["run_id"] = record_run(conn, summary, path.name, None)
+    return body
+
+
+@router.get("/api/imports")
+def import_runs(conn: Conn, limit: int = 50) -> list[dict]:
+    """The latest imports, newest first (counts only; the full summary at /api/imports/{id})."""
+    return list_runs(conn, min(max(limit, 1), 500))
+
+
+@router.get("/api/imports/{run_id}")
+def import_run(run_id: int, conn: Conn) -> dict:
+    """One import with its full summary (rejected features, lost assignments ...)."""
+    run = get_run(conn, run_id)
+    if run is None:
+        raise NotFound(f"no import {run_id}")
+    return run
 
 
 def _save(upload: UploadFile, path: Path, limit: int) -> None:

@@ -66,3 +66,24 @@ def test_export_layer_writes_a_geopackage(cli_env, tmp_path):
 def test_export_unknown_layer_is_refused(cli_env, tmp_path):
     result = cli_env.invoke(app, ["export", "layer", "chiefs", str(tmp_path / "c.gpkg")])
     assert result.exit_code == 1 and "unknown layer 'chiefs'" in result.output
+
+
+def test_a_committed_import_is_logged(cli_env, engine):
+    import getpass
+
+    path = NANJING_BOUNDARIES / "sub_districts.geojson"
+    try:
+        result = cli_env.invoke(app, ["import", "sub_districts", str(path)])
+        assert result.exit_code == 0, result.output
+        with engine.connect() as conn:
+            run = conn.execute(
+                text(
+                    "SELECT layer, filename, created_count, imported_by "
+                    "FROM import_run ORDER BY id DESC LIMIT 1"
+                )
+            ).one()
+        assert tuple(run) == ("sub_districts", "sub_districts.geojson", 2, getpass.getuser())
+    finally:  # committed: put the session's database back as the other tests expect it
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM sub_district WHERE code LIKE 'NJ-%'"))
+            conn.execute(text("DELETE FROM import_run"))

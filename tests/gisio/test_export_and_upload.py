@@ -112,6 +112,11 @@ def test_upload_imports_and_reports(client, conn, tmp_path):
     response = client.post("/api/imports/roads", files={"file": ("r.geojson", path.read_bytes())})
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 2
+    run = client.get(f"/api/imports/{response.json()['run_id']}").json()
+    assert run["filename"] == "r.geojson" and run["created_count"] == 2
+    assert run["summary"]["roads_created"] == 1
+    assert client.get("/api/imports").json()[0]["id"] == run["id"]
+    assert client.get("/api/imports/999999").status_code == 404
     again = client.post("/api/imports/roads", files={"file": ("r.geojson", path.read_bytes())})
     assert again.json()["unchanged"] == 2 and again.json()["created"] == 0
 
