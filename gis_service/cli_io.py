@@ -53,6 +53,7 @@ def _run_import(
     min_segment_m: float,
     dry_run: bool,
     as_json: bool,
+    source_layer: str | None = None,
 ) -> None:
     from gis_service.cli import engine_for
     from roads.gisio.fields import parse_mapping
@@ -79,6 +80,7 @@ def _run_import(
                     min_segment_m=min_segment_m,
                     snap_distance_m=settings.snap_distance_m,
                     progress=report,
+                    source_layer=source_layer,
                 )
             if dry_run:
                 summary.dry_run = True
@@ -101,6 +103,10 @@ def _make_import_command(layer: str):
         crs: CrsOption = None,
         field: FieldOption = None,
         mapping: MappingOption = None,
+        source_layer: Annotated[
+            str | None,
+            typer.Option(help="The layer to read from a file that holds several (GeoPackage)."),
+        ] = None,
         min_segment_m: Annotated[
             float,
             typer.Option(
@@ -110,7 +116,7 @@ def _make_import_command(layer: str):
         dry_run: Annotated[bool, typer.Option(help="Check and report, then roll back.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
-        _run_import(layer, file, crs, field, mapping, min_segment_m, dry_run, as_json)
+        _run_import(layer, file, crs, field, mapping, min_segment_m, dry_run, as_json, source_layer)
 
     command.__doc__ = f"Import {layer.replace('_', ' ')} from FILE (one transaction, idempotent)."
     return command

@@ -35,6 +35,7 @@ def upload(
     crs: Annotated[str | None, Form(description="EPSG:4490, EPSG:4547, gcj02, bd09 ...")] = None,
     field: Annotated[list[str] | None, Form(description="field=column, repeatable")] = None,
     dry_run: Annotated[bool, Form()] = False,
+    source_layer: Annotated[str | None, Form(description="layer of a multi-layer file")] = None,
 ) -> dict:
     """Import the uploaded file into `layer` in one transaction; the summary comes back."""
     if layer not in LAYERS:
@@ -56,6 +57,7 @@ def upload(
                     crs=crs,
                     mapping=parse_mapping(field),
                     snap_distance_m=settings.snap_distance_m,
+                    source_layer=source_layer,
                 )
                 if dry_run:
                     summary.dry_run = True

@@ -31,6 +31,7 @@ def import_file(
     min_segment_m: float = 5.0,
     snap_distance_m: float = 50.0,
     progress: Progress = lambda step, done, total: None,
+    source_layer: str | None = None,
 ) -> ImportSummary:
     """Import `path` into `layer`; raises BadFile when the file as a whole cannot be imported."""
     if layer not in LAYER_FAMILY:
@@ -39,7 +40,7 @@ def import_file(
     # PostGIS functions carry high cost estimates, so PostgreSQL JIT-compiles the per-road queries
     # at ~0.7 s each for nothing: off for this transaction.
     conn.execute(text("SET LOCAL jit = off"))
-    source = read_source(Path(path), layer, crs)
+    source = read_source(Path(path), layer, crs, source_layer)
     summary = ImportSummary(
         layer=layer,
         source_format=source.source_format,

@@ -63,11 +63,13 @@ def parse_crs(option: str) -> CRS | str:
         ) from exc
 
 
-def read_source(path: Path, layer: str, crs_option: str | None = None) -> SourceFrame:
+def read_source(
+    path: Path, layer: str, crs_option: str | None = None, source_layer: str | None = None
+) -> SourceFrame:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         raise BadFile(f"{path.name}: the file is empty")
-    fmt, frame, notes = _read_any(path, layer)
+    fmt, frame, notes = _read_any(path, layer, source_layer)
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         raise BadFile(f"{path.name}: the file holds no features")
@@ -76,7 +78,9 @@ def read_source(path: Path, layer: str, crs_option: str | None = None) -> Source
     return SourceFrame(frame=frame, source_format=fmt, source_crs=crs_name, notes=notes)
 
 
-def _read_any(path: Path, layer: str) -> tuple[str, gpd.GeoDataFrame, list[str]]:
+def _read_any(
+    path: Path, layer: str, source_layer: str | None = None
+) -> tuple[str, gpd.GeoDataFrame, list[str]]:
     name = path.name.lower()
     if name.endswith(".csv") or name.endswith(".txt"):
         return "CSV", _read_csv(path), []
@@ -99,15 +103,22 @@ def _read_any(path: Path, layer: str) -> tuple[str, gpd.GeoDataFrame, list[str]]
             f"{path.name}: not a geodata file that can be read "
             "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)"
         ) from exc
-    return info.get("driver") or "GDAL", _read_gdal(str(path), path.name), []
+    return info.get("driver") or "GDAL", _read_gdal(str(path), path.name, source_layer), []
 
 
 def _read_gdal(source: str, shown: str, layer: str | None = None) -> gpd.GeoDataFrame:
     try:
-        layers = pyogrio.list_layers(source)
-        if len(layers) == 0:
+        names = [str(name) for name, _ in pyogrio.list_layers(source)]
+        if not names:
             raise BadFile(f"{shown}: the file holds no layers")
-        return pyogrio.read_dataframe(source, layer=layer or layers[0][0])
+        if layer is not None and layer not in names:
+            raise BadFile(f"{shown}: no layer {layer!r}; its layers: {', '.join(names)}")
+        if layer is None and len(names) > 1:
+            raise BadFile(
+                f"{shown} holds {len(names)} layers ({', '.join(names)}); "
+                "choose one with --source-layer"
+            )
+        return pyogrio.read_dataframe(source, layer=layer or names[0])
     except BadFile:
         raise
     except Exception as exc:

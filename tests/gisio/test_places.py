@@ -75,3 +75,24 @@ def test_points_from_a_gbk_csv_with_a_mapping_file(conn, tmp_path):
         )
     ).one()
     assert tuple(row) == ("西村安置点", 120, True, "P1")
+
+
+def test_a_geopackage_with_several_layers_needs_a_choice(conn, tmp_path):
+    import geopandas as gpd
+    import pytest
+    from shapely.geometry import Point
+
+    from roads.gisio.errors import BadFile
+
+    tiny_district(conn)
+    path = tmp_path / "survey.gpkg"
+    for name, lon in (("points_a", 100.005), ("points_b", 100.015)):
+        gpd.GeoDataFrame({"name": [name]}, geometry=[Point(lon, 30.005)], crs=4326).to_file(
+            path, layer=name, driver="GPKG"
+        )
+    with pytest.raises(BadFile, match=r"holds 2 layers \(points_a, points_b\); choose one"):
+        import_file(conn, "resettlement_points", path)
+    summary = import_file(conn, "resettlement_points", path, source_layer="points_b")
+    assert summary.created == 1
+    with pytest.raises(BadFile, match="no layer 'points_c'"):
+        import_file(conn, "resettlement_points", path, source_layer="points_c")
