@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from roads.gisio import fields, stage
 from roads.gisio.errors import BadFile
@@ -62,10 +63,17 @@ def import_file(
             )
         stage.drop_outside(conn, summary)
     progress("writing", 3, STEPS)
-    if layer == "roads":
-        write_roads(conn, summary, min_segment_m, snap_distance_m)
-    else:
-        write_places(conn, layer, summary)
+    try:
+        if layer == "roads":
+            write_roads(conn, summary, min_segment_m, snap_distance_m)
+        else:
+            write_places(conn, layer, summary)
+    except IntegrityError as exc:  # e.g. a sub-district name already used under another code
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+        detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None)
+        raise BadFile(
+            f"the file conflicts with the data already there ({constraint}: {detail})"
+        ) from exc
     progress("done", STEPS, STEPS)
     summary.rejected.sort(key=lambda r: r["feature"])
     return summary

@@ -96,3 +96,34 @@ def test_a_geopackage_with_several_layers_needs_a_choice(conn, tmp_path):
     assert summary.created == 1
     with pytest.raises(BadFile, match="no layer 'points_c'"):
         import_file(conn, "resettlement_points", path, source_layer="points_c")
+
+
+def test_a_name_clash_with_existing_data_is_refused(conn, tmp_path):
+    import pytest
+
+    from roads.gisio.errors import BadFile
+
+    path = tmp_path / "sd.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "明湖办事处", "code": "OTHER"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0]]],
+                        },
+                    }
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        BadFile, match=r"conflicts with the data already there \(uq_sub_district_name"
+    ):
+        import_file(conn, "sub_districts", path)
