@@ -91,7 +91,9 @@ def _read_any(
     if name.endswith(".zip"):
         return (
             "Shapefile (zipped)",
-            _read_gdal(f"/vsizip/{path}/{_shp_in_zip(path)}", path.name),
+            _read_gdal(
+                f"/vsizip/{path}/{_shp_in_zip(path)}", path.name, encoding=_shapefile_encoding(path)
+            ),
             [],
         )
     try:
@@ -103,10 +105,14 @@ def _read_any(
             f"{path.name}: not a geodata file that can be read "
             "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)"
         ) from exc
-    return info.get("driver") or "GDAL", _read_gdal(str(path), path.name, source_layer), []
+    encoding = _shapefile_encoding(path) if name.endswith(".shp") else None
+    driver = info.get("driver") or "GDAL"
+    return driver, _read_gdal(str(path), path.name, source_layer, encoding), []
 
 
-def _read_gdal(source: str, shown: str, layer: str | None = None) -> gpd.GeoDataFrame:
+def _read_gdal(
+    source: str, shown: str, layer: str | None = None, encoding: str | None = None
+) -> gpd.GeoDataFrame:
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(source)]
         if not names:
@@ -118,13 +124,36 @@ def _read_gdal(source: str, shown: str, layer: str | None = None) -> gpd.GeoData
                 f"{shown} holds {len(names)} layers ({', '.join(names)}); "
                 "choose one with --source-layer"
             )
-        return pyogrio.read_dataframe(source, layer=layer or names[0])
+        return pyogrio.read_dataframe(source, layer=layer or names[0], encoding=encoding)
     except BadFile:
         raise
     except Exception as exc:
         raise BadFile(
             f"{shown}: not a geodata file that can be read ({type(exc).__name__})"
         ) from exc
+
+
+def _shapefile_encoding(path: Path) -> str | None:
+    """GB18030 for a Shapefile whose .dbf is not UTF-8 and has no .cpg saying what it is.
+
+    Chinese desktop GIS often writes GBK without a .cpg; GDAL would then read it as Latin-1.
+    """
+    if path.name.lower().endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower(): n for n in archive.namelist()}
+            stem = _shp_in_zip(path)[:-4].lower()
+            if stem + ".cpg" in names or stem + ".dbf" not in names:
+                return None
+            dbf = archive.read(names[stem + ".dbf"])
+    else:
+        if path.with_suffix(".cpg").exists() or not path.with_suffix(".dbf").exists():
+            return None
+        dbf = path.with_suffix(".dbf").read_bytes()
+    try:
+        dbf[32:].decode("utf-8")
+    except UnicodeDecodeError:
+        return "GB18030"
+    return None
 
 
 def _shp_in_zip(path: Path) -> str:

@@ -140,3 +140,40 @@ def test_an_unknown_crs_is_refused(conn, tmp_path):
     path = picked_points_file(tmp_path / "points.csv", [(113.75, 34.70)])
     with pytest.raises(BadFile, match="unknown coordinate system 'mars'"):
         import_file(conn, "resettlement_points", path, crs="mars")
+
+
+def test_a_surveyors_zipped_shapefile_in_gauss_kruger_becomes_segments(conn, tmp_path):
+    """CGCS2000 / 3-degree Gauss-Krüger CM 114E (EPSG:4547), as a surveyor delivers it."""
+    import zipfile
+
+    from shapely.geometry import LineString
+
+    to_gk = Transformer.from_crs(4326, 4547, always_xy=True)
+    ends = [(113.700, 34.6905), (113.760, 34.6905)]
+    line = LineString([to_gk.transform(*p) for p in ends])
+    # GBK text and no .cpg, as Chinese desktop GIS often writes it.
+    gpd.GeoDataFrame(
+        {"道路名称": ["测绘路"], "道路等级": ["次干路"]}, geometry=[line], crs=4547
+    ).to_file(tmp_path / "roads.shp", encoding="GBK")
+    (tmp_path / "roads.cpg").unlink(missing_ok=True)
+    archive = tmp_path / "survey.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in tmp_path.glob("roads.*"):
+            z.write(part, part.name)
+    summary = import_file(conn, "roads", archive)
+    assert summary.source_format == "Shapefile (zipped)" and summary.source_crs == "EPSG:4547"
+    assert summary.created >= 2  # cut by the demo's avenues and community boundaries
+    length, west, east, road_class = conn.execute(
+        text("""
+        SELECT sum(s.length_m), min(ST_XMin(s.geom)), max(ST_XMax(s.geom)), min(r.road_class)
+        FROM road_segment s JOIN road r ON r.id = s.road_id WHERE r.name = '测绘路'
+    """)
+    ).one()
+    expected = conn.execute(
+        text(
+            "SELECT ST_Length(ST_MakeLine(ST_Point(113.70, 34.6905), ST_Point(113.76, 34.6905))::geography)"
+        )
+    ).scalar()
+    assert road_class == "次干道"
+    assert abs(west - 113.700) * 111_320 < 0.5 and abs(east - 113.760) * 111_320 < 0.5
+    assert length == pytest.approx(expected, abs=expected * 0.001)
