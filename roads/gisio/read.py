@@ -97,7 +97,7 @@ def _read_any(
             [],
         )
     try:
-        info = pyogrio.read_info(path)
+        info = pyogrio.read_info(path, layer=0)  # the driver only; layer 0 avoids a warning
     except (
         Exception
     ) as exc:  # pyogrio raises DataSourceError and friends for anything GDAL can't open
