@@ -52,8 +52,8 @@ def items(
     collection_id: str,
     request: Request,
     conn: Conn,
-    limit: Annotated[int, Query(ge=1, le=ogc.MAX_LIMIT)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(description="1 to 10,000 (more is served as 10,000)")] = 100,
+    offset: int = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84")] = None,
     datetime: Annotated[
         str | None, Query(description="RFC 3339 instant or interval (issues)")

@@ -1,7 +1,7 @@
 """Import a file into one layer of the district: read, map fields, stage, validate, write.
 
 The caller owns the transaction: the CLI and the API run the whole import in one, so a refused
-file (gis.errors.BadFile) leaves nothing behind.
+file (roads.gisio.errors.BadFile) leaves nothing behind.
 """
 
 from collections.abc import Callable

@@ -146,8 +146,9 @@ def items(
     bbox: str | None = None,
     datetime_value: str | None = None,
 ) -> dict:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadQuery(f"limit must be between 1 and {MAX_LIMIT}")
+    if limit < 1:
+        raise BadQuery("limit must be 1 or more")
+    limit = min(limit, MAX_LIMIT)  # larger limits are served as the maximum, as the standard allows
     if offset < 0:
         raise BadQuery("offset must be 0 or more")
     box = parse_bbox(bbox)

@@ -43,7 +43,9 @@ def shapefile_without_prj(path):
     with warnings.catch_warnings():  # pyogrio warns that the file will have no CRS: the point here
         warnings.simplefilter("ignore", UserWarning)
         gpd.GeoDataFrame(
-            {"name": ["横路"]}, geometry=[LineString([(100.001, 30.005), (100.009, 30.005)])], crs=None
+            {"name": ["横路"]},
+            geometry=[LineString([(100.001, 30.005), (100.009, 30.005)])],
+            crs=None,
         ).to_file(path / "roads.shp")
     import zipfile
 

@@ -109,3 +109,12 @@ def test_bad_parameters_are_400(client):
     assert response.status_code == 400 and "bbox" in response.json()["error"]
     response = client.get("/ogc/collections/issues/items", params={"datetime": "yesterday"})
     assert response.status_code == 400 and "RFC 3339" in response.json()["error"]
+    response = client.get("/ogc/collections/segments/items", params={"limit": 0})
+    assert response.status_code == 400 and "limit" in response.json()["error"]
+    response = client.get("/ogc/collections/segments/items", params={"offset": -1})
+    assert response.status_code == 400
+
+
+def test_a_limit_above_the_maximum_is_served_as_the_maximum(client):
+    body = client.get("/ogc/collections/segments/items", params={"limit": 50000}).json()
+    assert body["numberReturned"] == min(10000, body["numberMatched"])
