@@ -11,8 +11,7 @@ from rich.progress import Progress
 
 from gis_service.settings import Settings
 from roads.gisio.errors import BadFile
-from roads.gisio.importer import LAYERS, import_file
-from roads.gisio.runs import record_run
+from roads.gisio.fields import LAYER_FAMILY
 
 import_app = typer.Typer(
     help="Import a district's data: GeoJSON, GeoPackage, zipped Shapefile, CSV (WKT or lon/lat), "
@@ -57,6 +56,8 @@ def _run_import(
 ) -> None:
     from gis_service.cli import engine_for
     from roads.gisio.fields import parse_mapping
+    from roads.gisio.importer import import_file
+    from roads.gisio.runs import record_run
 
     settings = Settings()
     engine = engine_for(settings)
@@ -122,7 +123,7 @@ def _make_import_command(layer: str):
     return command
 
 
-for _layer in LAYERS:
+for _layer in LAYER_FAMILY:
     import_app.command(_layer)(_make_import_command(_layer))
 
 

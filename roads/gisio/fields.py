@@ -5,6 +5,15 @@ from pathlib import Path
 
 from roads.gisio.errors import BadFile
 
+# The layers an import can write, with the geometry each takes.
+LAYER_FAMILY = {
+    "roads": "line",
+    "communities": "polygon",
+    "sub_districts": "polygon",
+    "construction_sites": "polygon",
+    "resettlement_points": "point",
+}
+
 # Our field -> the column names tried in order (compared case-insensitively).
 DEFAULT_NAMES: dict[str, list[str]] = {
     "name": ["name", "名称", "道路名称", "路名", "name:zh", "mc", "label"],

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from roads.gisio import fields, stage
 from roads.gisio.errors import BadFile
-from roads.gisio.read import LAYER_FAMILY, read_source
+from roads.gisio.fields import LAYER_FAMILY
+from roads.gisio.read import read_source
 from roads.gisio.summary import ImportSummary
 from roads.gisio.write_places import refuse, write_places
 from roads.gisio.write_roads import write_roads

@@ -18,6 +18,7 @@ from pyproj.exceptions import CRSError
 
 from roads.gisio.chinese_crs import TO_WGS84
 from roads.gisio.errors import BadFile
+from roads.gisio.fields import LAYER_FAMILY
 
 WKT_COLUMNS = ["wkt", "geometry", "geom", "the_geom", "shape", "几何"]
 LON_COLUMNS = ["lon", "lng", "long", "longitude", "x", "经度"]
@@ -30,13 +31,6 @@ FAMILIES = {
     "LinearRing": "line",
     "Polygon": "polygon",
     "MultiPolygon": "polygon",
-}
-LAYER_FAMILY = {
-    "roads": "line",
-    "communities": "polygon",
-    "sub_districts": "polygon",
-    "construction_sites": "polygon",
-    "resettlement_points": "point",
 }
 FAMILY_WORDS = {"point": "points", "line": "lines", "polygon": "polygons"}
 
