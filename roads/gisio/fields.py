@@ -16,7 +16,7 @@ LAYER_FAMILY = {
 
 # Our field -> the column names tried in order (compared case-insensitively).
 DEFAULT_NAMES: dict[str, list[str]] = {
-    "name": ["name", "名称", "道路名称", "路名", "name:zh", "mc", "label"],
+    "name": ["name", "名称", "道路名称", "路名", "name:zh", "mc", "label", "road_name"],
     "road_class": ["road_class", "class", "fclass", "highway", "道路等级", "等级", "dldj"],
     "code": ["code", "编码", "代码", "编号", "bm", "dm"],
     "kind": ["kind", "类型", "性质"],

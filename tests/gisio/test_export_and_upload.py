@@ -170,3 +170,26 @@ def test_upload_to_an_unknown_layer_is_404(client):
 def test_geojson_export_is_valid_json(client):
     body = client.get("/api/exports/layers/resettlement_points.geojson").content
     assert json.loads(body)["type"] == "FeatureCollection"
+
+
+def test_exported_segments_reimport_as_the_same_roads_unchanged(conn, tmp_path):
+    tiny_district(conn)
+    first = import_file(
+        conn,
+        "roads",
+        lines_file(
+            tmp_path / "net.geojson",
+            [
+                ("横路", [(100.001, 30.005), (100.015, 30.005)]),
+                ("纵路", [(100.005, 30.001), (100.005, 30.009)]),
+            ],
+        ),
+    )
+    write_layer(conn, "segments", tmp_path / "segments.gpkg")
+    exported = gpd.read_file(tmp_path / "segments.gpkg")
+    ours = exported[exported["sub_district_name"] == "测试办事处"]
+    assert len(ours) == first.created == 5
+    ours.to_file(tmp_path / "ours.gpkg", driver="GPKG")
+    again = import_file(conn, "roads", tmp_path / "ours.gpkg")
+    assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 5)
+    assert again.roads_created == 0
