@@ -38,3 +38,36 @@ def test_beijing_extract_is_outside_a_district_without_boundaries_there(conn):
     summary = import_file(conn, "roads", BEIJING_OSM)
     assert summary.read == 302 and summary.created == 0
     assert len(summary.outside) > 50
+
+
+def to_pbf(source, target):
+    """The same extract as .osm.pbf, written with pyosmium (a test-only dependency)."""
+    import osmium
+
+    class Copy(osmium.SimpleHandler):
+        def __init__(self, writer):
+            super().__init__()
+            self.writer = writer
+
+        def node(self, n):
+            self.writer.add_node(n)
+
+        def way(self, w):
+            self.writer.add_way(w)
+
+        def relation(self, r):
+            self.writer.add_relation(r)
+
+    writer = osmium.SimpleWriter(str(target))
+    Copy(writer).apply_file(str(source))
+    writer.close()
+    return target
+
+
+def test_the_same_extract_as_pbf_gives_the_same_segments(conn, tmp_path):
+    load_nanjing(conn)
+    from_xml = import_file(conn, "roads", NANJING_OSM)
+    pbf = to_pbf(NANJING_OSM, tmp_path / "nanjing.osm.pbf")
+    from_pbf = import_file(conn, "roads", pbf)
+    assert from_pbf.source_format == "OpenStreetMap" and from_pbf.read == from_xml.read
+    assert (from_pbf.created, from_pbf.updated, from_pbf.unchanged) == (0, 0, from_xml.created)
