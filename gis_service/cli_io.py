@@ -1,0 +1,152 @@
+"""`roadchief import LAYER FILE` and `roadchief export layer NAME FILE`: GIS files in and out."""
+
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from gis_service.settings import Settings
+from roads.gisio.errors import BadFile
+from roads.gisio.fields import LAYER_FAMILY
+
+import_app = typer.Typer(
+    help="Import a district's data: GeoJSON, GeoPackage, zipped Shapefile, CSV (WKT or lon/lat), "
+    "OpenStreetMap .osm / .osm.pbf (roads).",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(help="Export the district's data.", no_args_is_help=True)
+console = Console()
+
+CrsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--crs",
+        help="The file's coordinate system when it does not say, or to override it: EPSG:4326, "
+        "EPSG:4490 (CGCS2000), EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E), "
+        "EPSG:3857, gcj02 (Amap, Tencent), bd09 (Baidu).",
+    ),
+]
+FieldOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="Map one of our fields to a column of the file, e.g. --field name=名称 (repeatable).",
+    ),
+]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="A mapping file: a JSON object or lines of field=column."),
+]
+
+
+def _run_import(
+    layer: str,
+    file: Path,
+    crs: str | None,
+    field: list[str] | None,
+    mapping: Path | None,
+    min_segment_m: float,
+    dry_run: bool,
+    as_json: bool,
+    source_layer: str | None = None,
+) -> None:
+    from gis_service.cli import engine_for
+    from roads.gisio.fields import parse_mapping
+    from roads.gisio.importer import import_file
+    from roads.gisio.runs import record_run
+
+    settings = Settings()
+    engine = engine_for(settings)
+    try:
+        fields = parse_mapping(field, mapping)
+        with engine.connect() as conn, conn.begin() as transaction:
+            with Progress(console=console, transient=True, disable=as_json) as bar:
+                task = bar.add_task(f"import {layer}", total=5)
+
+                def report(step: str, done: int, total: int) -> None:
+                    bar.update(
+                        task, completed=done, total=total, description=f"import {layer}: {step}"
+                    )
+
+                summary = import_file(
+                    conn,
+                    layer,
+                    file,
+                    crs=crs,
+                    mapping=fields,
+                    min_segment_m=min_segment_m,
+                    snap_distance_m=settings.snap_distance_m,
+                    progress=report,
+                    source_layer=source_layer,
+                )
+            if dry_run:
+                summary.dry_run = True
+                transaction.rollback()
+            else:
+                record_run(conn, summary, file.name, getpass.getuser())
+    except (BadFile, OSError) as exc:
+        console.print(f"[red]refused:[/red] {exc}; nothing was written")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for line in summary.lines():
+            console.print(line, markup=False, highlight=False)
+
+
+def _make_import_command(layer: str):
+    def command(
+        file: Annotated[Path, typer.Argument(help="The file to import.")],
+        crs: CrsOption = None,
+        field: FieldOption = None,
+        mapping: MappingOption = None,
+        source_layer: Annotated[
+            str | None,
+            typer.Option(help="The layer to read from a file that holds several (GeoPackage)."),
+        ] = None,
+        min_segment_m: Annotated[
+            float,
+            typer.Option(
+                help="Roads: no cut within this many metres of a road's end, crossings closer merge."
+            ),
+        ] = 5.0,
+        dry_run: Annotated[bool, typer.Option(help="Check and report, then roll back.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    ) -> None:
+        _run_import(layer, file, crs, field, mapping, min_segment_m, dry_run, as_json, source_layer)
+
+    command.__doc__ = f"Import {layer.replace('_', ' ')} from FILE (one transaction, idempotent)."
+    return command
+
+
+for _layer in LAYER_FAMILY:
+    import_app.command(_layer)(_make_import_command(_layer))
+
+
+@export_app.command("layer")
+def export_layer(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="segments, communities, sub_districts, construction_sites, "
+            "resettlement_points or issues."
+        ),
+    ],
+    file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
+) -> None:
+    """Export a layer (segments with their chiefs at each tier) to a GIS file."""
+    from gis_service.cli import engine_for
+    from roads.gisio.export import write_layer
+
+    engine = engine_for(Settings())
+    try:
+        with engine.connect() as conn:
+            count = write_layer(conn, name, file)
+    except BadFile as exc:
+        console.print(f"[red]refused:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"{name}: {count:,} features written to {file}", markup=False)
