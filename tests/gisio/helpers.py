@@ -8,9 +8,9 @@ from sqlalchemy import text
 from gis_service.settings import PROJECT_DIR
 from roads.gisio.importer import import_file
 
-SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
-NANJING_OSM = SHARED_DATA / "nanjing_xuanwu_osm" / "nanjing_xuanwu.osm"
-BEIJING_OSM = SHARED_DATA / "beijing_haidian_osm" / "beijing_haidian_cau.osm"
+OSM_EXTRACTS = PROJECT_DIR / "tests" / "fixtures" / "osm"  # © OpenStreetMap contributors, ODbL 1.0
+NANJING_OSM = OSM_EXTRACTS / "nanjing_xuanwu.osm"
+BEIJING_OSM = OSM_EXTRACTS / "beijing_haidian_cau.osm"
 NANJING_BOUNDARIES = PROJECT_DIR / "tests" / "fixtures" / "nanjing"
 
 # A tiny district far from the demo one (no demo road near): two communities side by side,
