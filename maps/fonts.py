@@ -67,5 +67,4 @@ def use_cjk_font() -> str:
     family = font_manager.FontProperties(fname=str(files[0])).get_name()
     matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
-    matplotlib.rcParams["pdf.fonttype"] = 42
     return family
