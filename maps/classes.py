@@ -51,5 +51,7 @@ def class_bins(positive: np.ndarray, scheme: str, k: int) -> list[float]:
 
 
 def class_colours(n: int) -> list[str]:
+    if n == 0:
+        return []
     cmap = colormaps[CLASS_CMAP]
     return [to_hex(cmap(x)) for x in np.linspace(0.3, 1.0, n)] if n > 1 else [to_hex(cmap(0.85))]

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
 
-from maps.query import AREA_FILTER, ExportFilter
+from maps.query import AREA_FILTER, ExportFilter, read_frame
 
 PIECE_M = 25.0
 BANDWIDTH_M = 200.0
@@ -33,7 +33,7 @@ def road_pieces(conn: Connection, flt: ExportFilter, piece_m: float = PIECE_M) -
         WHERE {AREA_FILTER}
         ORDER BY s.id, n.i
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params={**flt.params(), "piece_m": piece_m})
+    return read_frame(sql, conn, params={**flt.params(), "piece_m": piece_m})
 
 
 def snapped_issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
@@ -49,7 +49,7 @@ def snapped_issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFram
                OR split_part(i.category_code, '.', 1) = ANY (CAST(:categories AS text[])))
           AND {AREA_FILTER}
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params=flt.params())
+    return read_frame(sql, conn, params=flt.params())
 
 
 def quartic(distance: np.ndarray, bandwidth: float) -> np.ndarray:

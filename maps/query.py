@@ -55,6 +55,12 @@ class ExportFilter:
                 "categories": list(self.categories) if self.categories else None, **self.area.params()}
 
 
+def read_frame(sql, conn: Connection, params: dict) -> gpd.GeoDataFrame:
+    """A query's rows as a GeoDataFrame in EPSG:4326, even when there are none."""
+    frame = gpd.read_postgis(sql, conn, geom_col="geom", params=params)
+    return frame.set_crs(4326, allow_override=True)
+
+
 def resolve_area(conn: Connection, sub_district_id: int | None = None,
                  community_id: int | None = None) -> Area:
     """The area for the ids given; unknown ids raise UnknownExportTarget."""
@@ -113,7 +119,7 @@ def segments(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
         WHERE {AREA_FILTER}
         ORDER BY s.id
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params=flt.params())
+    return read_frame(sql, conn, params=flt.params())
 
 
 def issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
@@ -130,7 +136,7 @@ def issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
           AND {AREA_FILTER}
         ORDER BY i.id
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params=flt.params())
+    return read_frame(sql, conn, params=flt.params())
 
 
 def communities(conn: Connection, area: Area) -> gpd.GeoDataFrame:
@@ -142,7 +148,7 @@ def communities(conn: Connection, area: Area) -> gpd.GeoDataFrame:
                OR c.sub_district_id = CAST(:sub_district_id AS integer))
         ORDER BY c.id
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params=area.params())
+    return read_frame(sql, conn, params=area.params())
 
 
 def sub_districts(conn: Connection, area: Area) -> gpd.GeoDataFrame:
@@ -152,7 +158,7 @@ def sub_districts(conn: Connection, area: Area) -> gpd.GeoDataFrame:
         WHERE CAST(:sub_district_id AS integer) IS NULL OR sd.id = CAST(:sub_district_id AS integer)
         ORDER BY sd.id
     """)
-    return gpd.read_postgis(sql, conn, geom_col="geom", params=area.params())
+    return read_frame(sql, conn, params=area.params())
 
 
 def overlays(conn: Connection, area: Area) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -161,14 +167,12 @@ def overlays(conn: Connection, area: Area) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
         WHERE (CAST(:community_id AS integer) IS NULL OR c.id = CAST(:community_id AS integer))
           AND (CAST(:sub_district_id AS integer) IS NULL
                OR c.sub_district_id = CAST(:sub_district_id AS integer)))"""
-    sites = gpd.read_postgis(text(
+    sites = read_frame(text(
         f"SELECT id, name, status, geom FROM public.construction_site "
-        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, geom_col="geom",
-        params=area.params())
-    points = gpd.read_postgis(text(
+        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, params=area.params())
+    points = read_frame(text(
         f"SELECT id, name, households, geom FROM public.resettlement_point "
-        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, geom_col="geom",
-        params=area.params())
+        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, params=area.params())
     return sites, points
 
 
