@@ -74,13 +74,13 @@ def resolve_area(conn: Connection, sub_district_id: int | None = None,
         if sub_district_id is not None and sub_district_id != row.sub_district_id:
             raise InvalidExportInput(
                 f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}")
-        return Area(f"{row.sd_name}办事处 {row.name}", row.sub_district_id, community_id)
+        return Area(f"{row.sd_name} {row.name}", row.sub_district_id, community_id)
     if sub_district_id is not None:
         name = conn.execute(text("SELECT name FROM public.sub_district WHERE id = :id"),
                             {"id": sub_district_id}).scalar()
         if name is None:
             raise UnknownExportTarget(f"no sub-district with id {sub_district_id}")
-        return Area(f"{name}办事处", sub_district_id, None)
+        return Area(name, sub_district_id, None)
     return Area()
 
 

@@ -28,7 +28,7 @@ NO_ISSUE_COLOUR = "#c8c8c8"
 
 def vendored_head() -> str:
     css = (VENDOR / "leaflet.css").read_text()
-    for image in ("layers.png", "layers-2x.png"):
+    for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((VENDOR / "images" / image).read_bytes()).decode()
         css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
     return (f'<style id="vendor-leaflet-css">{css}</style>\n'

@@ -65,7 +65,8 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
     now = now or datetime.now(CHINA_TZ)
     end_at = parse_moment(end, "to", True) if end else now
     start_at = parse_moment(start, "from", False) if start else end_at - timedelta(days=DEFAULT_DAYS)
-    if start_at > end_at:
+    both_dates = bool(start and end) and len(start.strip()) == len(end.strip()) == 10
+    if start_at > end_at or (both_dates and start.strip() > end.strip()):
         raise InvalidExportInput(f"the time window is backwards: from {start} is after to {end}")
     return TimeWindow(start_at, end_at)
 
