@@ -24,6 +24,7 @@ from maps.errors import InvalidExportInput
 from maps.fonts import use_cjk_font
 from maps.network_kde import BANDWIDTH_M, PIECE_M, network_density
 from maps.query import DISTRICT_NAME, ExportFilter
+from maps.summary import draw_summary
 from maps.window import CHINA_TZ
 
 A4_INCHES = (297 / 25.4, 210 / 25.4)
@@ -69,6 +70,7 @@ class HeatmapData:
     sites: gpd.GeoDataFrame | None = None
     resettlement: gpd.GeoDataFrame | None = None
     pieces: gpd.GeoDataFrame | None = None
+    top_categories: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def issue_count(self) -> int:
@@ -111,6 +113,7 @@ def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> Heatma
         sites=sites.to_crs(crs) if options.sites and sites is not None else None,
         resettlement=resettlement.to_crs(crs) if options.resettlement and resettlement is not None else None,
         pieces=network_density(conn, flt, crs) if options.view != "segments" else None,
+        top_categories=query.category_counts(conn, flt),
     )
 
 
@@ -193,8 +196,7 @@ def build_figure(data: HeatmapData, options: HeatmapOptions) -> tuple[Figure, He
     fig = Figure(figsize=A4_INCHES, dpi=width / A4_INCHES[0])
     info = HeatmapInfo()
     views = ["segments", "kde"] if options.view == "both" else [options.view]
-    boxes = ([[0.012, 0.085, 0.484, 0.79], [0.504, 0.085, 0.484, 0.79]] if len(views) == 2
-             else [[0.06, 0.085, 0.88, 0.79]])
+    boxes, summary = layout(data, len(views))
     for kind, box in zip(views, boxes, strict=True):
         ax = fig.add_axes(box)
         drawn = draw_panel(ax, data, options, kind, scale=1.0 if len(views) == 2 else 1.4)
@@ -202,8 +204,27 @@ def build_figure(data: HeatmapData, options: HeatmapOptions) -> tuple[Figure, He
             info.classes, info.segment_axes = drawn, ax
         else:
             info.kde_axes = ax
+    if summary:
+        draw_summary(fig, summary, data)
     decorate(fig, data, options)
     return fig, info
+
+
+def layout(data: HeatmapData, panels: int) -> tuple[list[list[float]], list[float] | None]:
+    """Map boxes (figure fractions) under the title; when two maps side by side leave more than
+    a fifth of the page free below them (a wide area), a summary strip goes there."""
+    top, bottom = 0.875, 0.085
+    if panels == 1:
+        return [[0.06, bottom, 0.88, top - bottom]], None
+    frame = data.communities if len(data.communities) else data.segments
+    minx, miny, maxx, maxy = frame.total_bounds
+    aspect = (maxx - minx) / (maxy - miny) if maxy > miny else 1.0
+    map_height = 0.484 * A4_INCHES[0] / aspect / A4_INCHES[1] * 1.02
+    if top - bottom - map_height < 0.2:
+        return [[0.012, bottom, 0.484, top - bottom], [0.504, bottom, 0.484, top - bottom]], None
+    base = top - map_height
+    return ([[0.012, base, 0.484, map_height], [0.504, base, 0.484, map_height]],
+            [0.012, bottom, 0.976, base - bottom - 0.045])
 
 
 def decorate(fig: Figure, data: HeatmapData, options: HeatmapOptions) -> None:

@@ -139,6 +139,26 @@ def issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
     return read_frame(sql, conn, params=flt.params())
 
 
+def category_counts(conn: Connection, flt: ExportFilter, limit: int = 8) -> list[tuple[str, int]]:
+    """The most frequent categories among the counted issues: (name, count), largest first."""
+    rows = conn.execute(text(f"""
+        SELECT ic.name, count(*) AS n
+        FROM public.issue AS i
+        JOIN public.issue_category AS ic ON ic.code = i.category_code
+        JOIN public.road_segment AS s ON s.id = i.segment_id
+        LEFT JOIN public.community AS c ON c.id = s.community_id
+        WHERE i.reported_at >= :from_ts AND i.reported_at < :to_ts
+          AND (CAST(:categories AS text[]) IS NULL
+               OR i.category_code = ANY (CAST(:categories AS text[]))
+               OR split_part(i.category_code, '.', 1) = ANY (CAST(:categories AS text[])))
+          AND {AREA_FILTER}
+        GROUP BY ic.name, ic.sort_order
+        ORDER BY n DESC, ic.sort_order
+        LIMIT :limit
+    """), {**flt.params(), "limit": limit}).all()
+    return [(row.name, row.n) for row in rows]
+
+
 def communities(conn: Connection, area: Area) -> gpd.GeoDataFrame:
     sql = text("""
         SELECT c.id, c.name, c.sub_district_id, c.geom
