@@ -7,14 +7,23 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-export_app = typer.Typer(help="Briefing exports: heatmaps, rankings, the weekly briefing.",
-                         no_args_is_help=True)
+export_app = typer.Typer(
+    help="Briefing exports: heatmaps, rankings, the weekly briefing.", no_args_is_help=True
+)
 console = Console()
 
-From = Annotated[str | None, typer.Option("--from", help="Start: ISO date or datetime (Beijing time).")]
-To = Annotated[str | None, typer.Option("--to", help="End: ISO date (inclusive) or datetime; default now.")]
-Week = Annotated[str | None, typer.Option(help="An ISO week such as 2026-W47 (instead of --from/--to).")]
-Category = Annotated[list[str] | None, typer.Option(help="Category code (T03 or T03.01); repeatable.")]
+From = Annotated[
+    str | None, typer.Option("--from", help="Start: ISO date or datetime (Beijing time).")
+]
+To = Annotated[
+    str | None, typer.Option("--to", help="End: ISO date (inclusive) or datetime; default now.")
+]
+Week = Annotated[
+    str | None, typer.Option(help="An ISO week such as 2026-W47 (instead of --from/--to).")
+]
+Category = Annotated[
+    list[str] | None, typer.Option(help="Category code (T03 or T03.01); repeatable.")
+]
 SubDistrict = Annotated[int | None, typer.Option("--sub-district", help="Sub-district id.")]
 Community = Annotated[int | None, typer.Option("--community", help="Community id.")]
 
@@ -62,14 +71,27 @@ def write(out: Path, data: bytes, what: str) -> None:
 
 @export_app.command("heatmap")
 def export_heatmap(
-    out: Annotated[Path, typer.Option(help="Output file; its suffix gives the format if --format is not set.")],
-    start: From = None, end: To = None, week: Week = None, category: Category = None,
-    sub_district: SubDistrict = None, community: Community = None,
+    out: Annotated[
+        Path, typer.Option(help="Output file; its suffix gives the format if --format is not set.")
+    ],
+    start: From = None,
+    end: To = None,
+    week: Week = None,
+    category: Category = None,
+    sub_district: SubDistrict = None,
+    community: Community = None,
     fmt: Annotated[str | None, typer.Option("--format", help="png, pdf or html.")] = None,
-    scheme: Annotated[str, typer.Option(help="fisher_jenks, natural_breaks, quantiles, equal_interval, "
-                                             "jenks_caspall, headtail_breaks, max_breaks.")] = "fisher_jenks",
+    scheme: Annotated[
+        str,
+        typer.Option(
+            help="fisher_jenks, natural_breaks, quantiles, equal_interval, "
+            "jenks_caspall, headtail_breaks, max_breaks."
+        ),
+    ] = "fisher_jenks",
     k: Annotated[int, typer.Option(help="Number of classes (2-9).")] = 5,
-    size: Annotated[str, typer.Option(help="a4 (3508x2480 px, 300 dpi) or screen (1600 px wide).")] = "a4",
+    size: Annotated[
+        str, typer.Option(help="a4 (3508x2480 px, 300 dpi) or screen (1600 px wide).")
+    ] = "a4",
     view: Annotated[str, typer.Option(help="both, segments or kde.")] = "both",
     sites: Annotated[bool, typer.Option(help="Draw construction sites.")] = True,
     resettlement: Annotated[bool, typer.Option(help="Draw resettlement points.")] = True,
@@ -85,8 +107,9 @@ def export_heatmap(
 
     def action(conn):
         flt = build_filter(conn, start, end, week, category, sub_district, community)
-        options = HeatmapOptions(scheme=scheme, k=k, size=size, view=view, sites=sites,
-                                 resettlement=resettlement)
+        options = HeatmapOptions(
+            scheme=scheme, k=k, size=size, view=view, sites=sites, resettlement=resettlement
+        )
         options.check()
         with console.status(f"drawing the {fmt} heatmap for {flt.window.label()} ..."):
             if fmt == "html":
@@ -101,25 +124,41 @@ def export_heatmap(
 @export_app.command("rankings")
 def export_rankings(
     out: Annotated[Path, typer.Option(help="Output .xlsx file.")],
-    start: From = None, end: To = None, week: Week = None, category: Category = None,
+    start: From = None,
+    end: To = None,
+    week: Week = None,
+    category: Category = None,
 ) -> None:
     """The rankings workbook: communities and sub-districts, coverage, issues, closures."""
     from maps import query, rankings
 
     def action(conn):
         flt = build_filter(conn, start, end, week, category, None, None)
-        return rankings.workbook_bytes(conn, flt.window, flt.categories,
-                                       query.category_label(conn, flt.categories), query.data_date(conn))
+        return rankings.workbook_bytes(
+            conn,
+            flt.window,
+            flt.categories,
+            query.category_label(conn, flt.categories),
+            query.data_date(conn),
+        )
 
     write(out, run(action), "rankings")
 
 
 @export_app.command("briefing")
 def export_briefing(
-    week: Week = None, start: From = None, end: To = None, category: Category = None,
-    sub_district: SubDistrict = None, community: Community = None,
-    out: Annotated[Path | None, typer.Option(help="Output PDF (default briefing-<week>.pdf).")] = None,
-    scheme: Annotated[str, typer.Option(help="Classification scheme of the heatmap.")] = "fisher_jenks",
+    week: Week = None,
+    start: From = None,
+    end: To = None,
+    category: Category = None,
+    sub_district: SubDistrict = None,
+    community: Community = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output PDF (default briefing-<week>.pdf).")
+    ] = None,
+    scheme: Annotated[
+        str, typer.Option(help="Classification scheme of the heatmap.")
+    ] = "fisher_jenks",
 ) -> None:
     """The weekly briefing PDF: heatmap page, coverage map page, ranking tables."""
     from maps.briefing import briefing_pdf

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 
 from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
-from gis_service.routes import health
 from gis_service.routes import exports as exports_routes
+from gis_service.routes import health
 from gis_service.settings import Settings
 
 log = logging.getLogger("roadchief")

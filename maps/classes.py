@@ -28,7 +28,9 @@ def classify(values: np.ndarray, scheme: str, k: int) -> tuple[np.ndarray, list[
     if len(positive) == 0:
         return classes, []
     distinct = len(np.unique(positive))
-    bins = [float(positive.max())] if distinct < 2 else class_bins(positive, scheme, min(k, distinct))
+    bins = (
+        [float(positive.max())] if distinct < 2 else class_bins(positive, scheme, min(k, distinct))
+    )
     bins[-1] = max(bins[-1], float(positive.max()))
     index = np.searchsorted(np.asarray(bins), positive, side="left")
     classes[values > 0] = np.minimum(index, len(bins) - 1)
@@ -44,7 +46,9 @@ def class_bins(positive: np.ndarray, scheme: str, k: int) -> list[float]:
         elif scheme == "fisher_jenks" and len(positive) > FISHER_JENKS_MAX:
             # Pure-Python Fisher-Jenks is O(k n^2): 25 s at n = 2,000. Beyond FISHER_JENKS_MAX
             # values it runs on a sample (mapclassify's FisherJenksSampled), seeded above.
-            classifier = mapclassify.FisherJenksSampled(positive, k=k, pct=FISHER_JENKS_MAX / len(positive))
+            classifier = mapclassify.FisherJenksSampled(
+                positive, k=k, pct=FISHER_JENKS_MAX / len(positive)
+            )
         else:
             classifier = getattr(mapclassify, SCHEMES[scheme][0])(positive, k=k)
     return [float(b) for b in classifier.bins]

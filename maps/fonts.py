@@ -18,9 +18,14 @@ from matplotlib import font_manager
 log = logging.getLogger("roadchief")
 
 NOTO_DIR = Path("/usr/share/fonts/opentype/noto")
-COLLECTIONS = {"regular": NOTO_DIR / "NotoSansCJK-Regular.ttc", "bold": NOTO_DIR / "NotoSansCJK-Bold.ttc"}
-FALLBACKS = [Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-             Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")]
+COLLECTIONS = {
+    "regular": NOTO_DIR / "NotoSansCJK-Regular.ttc",
+    "bold": NOTO_DIR / "NotoSansCJK-Bold.ttc",
+}
+FALLBACKS = [
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+]
 CACHE_DIR = Path(tempfile.gettempdir()) / "roadchief-fonts"
 
 
@@ -61,7 +66,9 @@ def use_cjk_font() -> str:
     matplotlib.use("Agg")
     files = font_files()
     if not files:
-        raise RuntimeError("no CJK font found: install fonts-noto-cjk (scripts/install-system-packages.sh)")
+        raise RuntimeError(
+            "no CJK font found: install fonts-noto-cjk (scripts/install-system-packages.sh)"
+        )
     for path in files:
         font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(files[0])).get_name()

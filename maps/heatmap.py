@@ -46,7 +46,9 @@ class HeatmapOptions:
 
     def check(self) -> None:
         if self.scheme not in SCHEMES:
-            raise InvalidExportInput(f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}")
+            raise InvalidExportInput(
+                f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}"
+            )
         if not 2 <= self.k <= 9:
             raise InvalidExportInput(f"k (number of classes) must be 2 to 9, not {self.k}")
         if self.size not in SIZES:
@@ -102,7 +104,9 @@ class HeatmapInfo:
 def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> HeatmapData:
     segments = query.segments(conn, flt)
     crs = segments.estimate_utm_crs() if len(segments) else "EPSG:32649"
-    sites, resettlement = query.overlays(conn, flt.area) if options.sites or options.resettlement else (None, None)
+    sites, resettlement = (
+        query.overlays(conn, flt.area) if options.sites or options.resettlement else (None, None)
+    )
     return HeatmapData(
         flt=flt,
         category_label=query.category_label(conn, flt.categories),
@@ -111,34 +115,63 @@ def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> Heatma
         communities=query.communities(conn, flt.area).to_crs(crs),
         sub_districts=query.sub_districts(conn, flt.area).to_crs(crs),
         sites=sites.to_crs(crs) if options.sites and sites is not None else None,
-        resettlement=resettlement.to_crs(crs) if options.resettlement and resettlement is not None else None,
+        resettlement=resettlement.to_crs(crs)
+        if options.resettlement and resettlement is not None
+        else None,
         pieces=network_density(conn, flt, crs) if options.view != "segments" else None,
         top_categories=query.category_counts(conn, flt),
     )
 
 
-def draw_segment_classes(ax: Axes, data: HeatmapData, options: HeatmapOptions, scale: float) -> list[ClassInfo]:
+def draw_segment_classes(
+    ax: Axes, data: HeatmapData, options: HeatmapOptions, scale: float
+) -> list[ClassInfo]:
     segments = data.segments
     classes, bins = classify(segments["per_km"].to_numpy(), options.scheme, options.k)
     zero = segments[classes < 0]
     if len(zero):
         zero.plot(ax=ax, color=carto.NO_ISSUE_COLOUR, linewidth=0.35 * scale, zorder=3)
-    info, handles = [], [Line2D([], [], color=carto.NO_ISSUE_COLOUR, linewidth=1.2,
-                                label=f"0（无问题，{len(zero)} 段）")]
+    info, handles = (
+        [],
+        [
+            Line2D(
+                [],
+                [],
+                color=carto.NO_ISSUE_COLOUR,
+                linewidth=1.2,
+                label=f"0（无问题，{len(zero)} 段）",
+            )
+        ],
+    )
     colours = class_colours(len(bins))
     lower = float(segments.loc[classes >= 0, "per_km"].min()) if len(bins) else 0.0
     for number, (upper, colour) in enumerate(zip(bins, colours, strict=True)):
         members = segments[classes == number]
         width = (0.7 + 0.45 * number) * scale
         if len(members):
-            members.plot(ax=ax, color=colour, linewidth=width, zorder=3 + number * 0.01,
-                         capstyle="round")
+            members.plot(
+                ax=ax, color=colour, linewidth=width, zorder=3 + number * 0.01, capstyle="round"
+            )
         info.append(ClassInfo(lower, upper, colour, len(members)))
-        handles.append(Line2D([], [], color=colour, linewidth=0.7 + 0.45 * number,
-                              label=f"{lower:.1f} – {upper:.1f}（{len(members)} 段）"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colour,
+                linewidth=0.7 + 0.45 * number,
+                label=f"{lower:.1f} – {upper:.1f}（{len(members)} 段）",
+            )
+        )
         lower = upper
-    ax.legend(handles=handles, title=f"问题密度（{UNIT}）", loc="upper left", fontsize=5.5,
-              title_fontsize=6.5, frameon=True, framealpha=0.85).set_zorder(11)
+    ax.legend(
+        handles=handles,
+        title=f"问题密度（{UNIT}）",
+        loc="upper left",
+        fontsize=5.5,
+        title_fontsize=6.5,
+        frameon=True,
+        framealpha=0.85,
+    ).set_zorder(11)
     return info
 
 
@@ -151,30 +184,48 @@ def draw_kde(ax: Axes, data: HeatmapData, scale: float) -> None:
         hot = pieces[positive].sort_values("density")
         vmax = float(np.percentile(hot["density"], 98)) or float(hot["density"].max())
         norm = Normalize(0, vmax)
-        hot.plot(ax=ax, column="density", cmap=KDE_CMAP, norm=norm,
-                 linewidth=(0.6 + 1.6 * np.clip(hot["density"] / vmax, 0, 1)) * scale, zorder=3)
+        hot.plot(
+            ax=ax,
+            column="density",
+            cmap=KDE_CMAP,
+            norm=norm,
+            linewidth=(0.6 + 1.6 * np.clip(hot["density"] / vmax, 0, 1)) * scale,
+            zorder=3,
+        )
         bar_ax = ax.inset_axes([0.05, 0.90, 0.35, 0.022])
-        bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=KDE_CMAP), cax=bar_ax,
-                                 orientation="horizontal")
+        bar = ax.figure.colorbar(
+            ScalarMappable(norm=norm, cmap=KDE_CMAP), cax=bar_ax, orientation="horizontal"
+        )
         bar.ax.tick_params(labelsize=5, length=2, pad=1)
         bar.set_label(f"沿路网核密度（{UNIT}，≥{vmax:.1f} 同色）", fontsize=6, labelpad=2)
         bar.ax.xaxis.set_label_position("top")
 
 
-def draw_panel(ax: Axes, data: HeatmapData, options: HeatmapOptions, kind: str, scale: float) -> list[ClassInfo]:
+def draw_panel(
+    ax: Axes, data: HeatmapData, options: HeatmapOptions, kind: str, scale: float
+) -> list[ClassInfo]:
     frame = data.communities if len(data.communities) else data.segments
     carto.prepare_axes(ax, frame)
     ax.set_facecolor("#fbfbf8")
-    carto.draw_boundaries(ax, data.communities, data.sub_districts, names=options.names,
-                          name_size=4.5 if data.flt.area.kind == "district" else 6.5)
+    carto.draw_boundaries(
+        ax,
+        data.communities,
+        data.sub_districts,
+        names=options.names,
+        name_size=4.5 if data.flt.area.kind == "district" else 6.5,
+    )
     info = []
     if kind == "segments":
         info = draw_segment_classes(ax, data, options, scale)
         ax.set_title("按路段分级", fontsize=9, loc="left", pad=3)
     else:
         draw_kde(ax, data, scale)
-        ax.set_title(f"沿路网核密度（{PIECE_M:g} 米路段片，带宽 {BANDWIDTH_M:g} 米）", fontsize=9,
-                     loc="left", pad=3)
+        ax.set_title(
+            f"沿路网核密度（{PIECE_M:g} 米路段片，带宽 {BANDWIDTH_M:g} 米）",
+            fontsize=9,
+            loc="left",
+            pad=3,
+        )
     handles = carto.draw_overlays(ax, data.sites, data.resettlement, marker_size=6 * scale)
     if handles:
         existing = ax.get_legend()
@@ -223,19 +274,28 @@ def layout(data: HeatmapData, panels: int) -> tuple[list[list[float]], list[floa
     if top - bottom - map_height < 0.2:
         return [[0.012, bottom, 0.484, top - bottom], [0.504, bottom, 0.484, top - bottom]], None
     base = top - map_height
-    return ([[0.012, base, 0.484, map_height], [0.504, base, 0.484, map_height]],
-            [0.012, bottom, 0.976, base - bottom - 0.045])
+    return (
+        [[0.012, base, 0.484, map_height], [0.504, base, 0.484, map_height]],
+        [0.012, bottom, 0.976, base - bottom - 0.045],
+    )
 
 
 def decorate(fig: Figure, data: HeatmapData, options: HeatmapOptions) -> None:
     fig.text(0.5, 0.955, data.title(), ha="center", va="center", fontsize=17, fontweight="bold")
-    subtitle = f"类别：{data.category_label}　　分级方法：{SCHEMES[options.scheme][1]}，{options.k} 级　　单位：{UNIT}（统计期内）"
+    subtitle = (
+        f"类别：{data.category_label}　　分级方法：{SCHEMES[options.scheme][1]}，{options.k} 级"
+        f"　　单位：{UNIT}（统计期内）"
+    )
     fig.text(0.5, 0.915, subtitle, ha="center", va="center", fontsize=8.5, color="#444444")
     km = data.segments["length_m"].sum() / 1000
-    count = "无问题" if data.issue_count == 0 else f"统计问题 {data.issue_count:,} 件（已匹配到路段）"
-    footer = (f"数据截至 {data.data_date or '—'}　　{count}　　路段 {len(data.segments):,} 个，"
-              f"{km:,.1f} 公里　　坐标系 WGS 84 / UTM　　制图：路长制 GIS（roadchief），"
-              f"{datetime.now(CHINA_TZ):%Y-%m-%d %H:%M} 生成")
+    count = (
+        "无问题" if data.issue_count == 0 else f"统计问题 {data.issue_count:,} 件（已匹配到路段）"
+    )
+    footer = (
+        f"数据截至 {data.data_date or '—'}　　{count}　　路段 {len(data.segments):,} 个，"
+        f"{km:,.1f} 公里　　坐标系 WGS 84 / UTM　　制图：路长制 GIS（roadchief），"
+        f"{datetime.now(CHINA_TZ):%Y-%m-%d %H:%M} 生成"
+    )
     fig.text(0.5, 0.04, footer, ha="center", va="center", fontsize=7, color="#333333")
 
 

@@ -57,8 +57,9 @@ def quartic(distance: np.ndarray, bandwidth: float) -> np.ndarray:
     return (1 - u**2) ** 2
 
 
-def piece_density(piece_xy: np.ndarray, piece_km: np.ndarray, issue_xy: np.ndarray,
-                  bandwidth: float = BANDWIDTH_M) -> np.ndarray:
+def piece_density(
+    piece_xy: np.ndarray, piece_km: np.ndarray, issue_xy: np.ndarray, bandwidth: float = BANDWIDTH_M
+) -> np.ndarray:
     """Issues per km of road around each piece (metric coordinates)."""
     density = np.zeros(len(piece_xy))
     if len(piece_xy) == 0 or len(issue_xy) == 0:
@@ -81,14 +82,18 @@ def piece_density(piece_xy: np.ndarray, piece_km: np.ndarray, issue_xy: np.ndarr
     return density
 
 
-def network_density(conn: Connection, flt: ExportFilter, crs,
-                    bandwidth: float = BANDWIDTH_M) -> gpd.GeoDataFrame:
+def network_density(
+    conn: Connection, flt: ExportFilter, crs, bandwidth: float = BANDWIDTH_M
+) -> gpd.GeoDataFrame:
     """Pieces (in `crs`, metres) with their `density` in issues per km."""
     pieces = road_pieces(conn, flt).to_crs(crs)
     issues = snapped_issue_points(conn, flt).to_crs(crs)
     midpoints = pieces.geometry.interpolate(0.5, normalized=True)
     piece_xy = np.column_stack([midpoints.x, midpoints.y]) if len(pieces) else np.empty((0, 2))
-    issue_xy = np.column_stack([issues.geometry.x, issues.geometry.y]) if len(issues) else np.empty((0, 2))
-    pieces["density"] = piece_density(piece_xy, pieces["length_m"].to_numpy() / 1000.0,
-                                      issue_xy, bandwidth)
+    issue_xy = (
+        np.column_stack([issues.geometry.x, issues.geometry.y]) if len(issues) else np.empty((0, 2))
+    )
+    pieces["density"] = piece_density(
+        piece_xy, pieces["length_m"].to_numpy() / 1000.0, issue_xy, bandwidth
+    )
     return pieces

@@ -51,8 +51,12 @@ class ExportFilter:
     categories: tuple[str, ...] | None = None
 
     def params(self) -> dict:
-        return {"from_ts": self.window.start, "to_ts": self.window.end,
-                "categories": list(self.categories) if self.categories else None, **self.area.params()}
+        return {
+            "from_ts": self.window.start,
+            "to_ts": self.window.end,
+            "categories": list(self.categories) if self.categories else None,
+            **self.area.params(),
+        }
 
 
 def read_frame(sql, conn: Connection, params: dict) -> gpd.GeoDataFrame:
@@ -61,23 +65,29 @@ def read_frame(sql, conn: Connection, params: dict) -> gpd.GeoDataFrame:
     return frame.set_crs(4326, allow_override=True)
 
 
-def resolve_area(conn: Connection, sub_district_id: int | None = None,
-                 community_id: int | None = None) -> Area:
+def resolve_area(
+    conn: Connection, sub_district_id: int | None = None, community_id: int | None = None
+) -> Area:
     """The area for the ids given; unknown ids raise UnknownExportTarget."""
     if community_id is not None:
-        row = conn.execute(text(
-            "SELECT c.name, c.sub_district_id, sd.name AS sd_name FROM public.community AS c "
-            "JOIN public.sub_district AS sd ON sd.id = c.sub_district_id WHERE c.id = :id"
-        ), {"id": community_id}).one_or_none()
+        row = conn.execute(
+            text(
+                "SELECT c.name, c.sub_district_id, sd.name AS sd_name FROM public.community AS c "
+                "JOIN public.sub_district AS sd ON sd.id = c.sub_district_id WHERE c.id = :id"
+            ),
+            {"id": community_id},
+        ).one_or_none()
         if row is None:
             raise UnknownExportTarget(f"no community with id {community_id}")
         if sub_district_id is not None and sub_district_id != row.sub_district_id:
             raise InvalidExportInput(
-                f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}")
+                f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}"
+            )
         return Area(f"{row.sd_name} {row.name}", row.sub_district_id, community_id)
     if sub_district_id is not None:
-        name = conn.execute(text("SELECT name FROM public.sub_district WHERE id = :id"),
-                            {"id": sub_district_id}).scalar()
+        name = conn.execute(
+            text("SELECT name FROM public.sub_district WHERE id = :id"), {"id": sub_district_id}
+        ).scalar()
         if name is None:
             raise UnknownExportTarget(f"no sub-district with id {sub_district_id}")
         return Area(name, sub_district_id, None)
@@ -89,8 +99,11 @@ def check_categories(conn: Connection, codes: list[str] | None) -> tuple[str, ..
     if not codes:
         return None
     wanted = sorted({code.strip().upper() for code in codes if code.strip()})
-    known = set(conn.execute(text("SELECT code FROM public.issue_category WHERE code = ANY (:c)"),
-                             {"c": wanted}).scalars())
+    known = set(
+        conn.execute(
+            text("SELECT code FROM public.issue_category WHERE code = ANY (:c)"), {"c": wanted}
+        ).scalars()
+    )
     unknown = [code for code in wanted if code not in known]
     if unknown:
         raise InvalidExportInput(f"unknown issue category: {', '.join(unknown)}")
@@ -100,9 +113,16 @@ def check_categories(conn: Connection, codes: list[str] | None) -> tuple[str, ..
 def category_label(conn: Connection, codes: tuple[str, ...] | None) -> str:
     if not codes:
         return "全部类别"
-    names = conn.execute(text(
-        "SELECT name FROM public.issue_category WHERE code = ANY (:c) ORDER BY sort_order"
-    ), {"c": list(codes)}).scalars().all()
+    names = (
+        conn.execute(
+            text(
+                "SELECT name FROM public.issue_category WHERE code = ANY (:c) ORDER BY sort_order"
+            ),
+            {"c": list(codes)},
+        )
+        .scalars()
+        .all()
+    )
     return "、".join(names)
 
 
@@ -141,7 +161,8 @@ def issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
 
 def category_counts(conn: Connection, flt: ExportFilter, limit: int = 8) -> list[tuple[str, int]]:
     """The most frequent categories among the counted issues: (name, count), largest first."""
-    rows = conn.execute(text(f"""
+    rows = conn.execute(
+        text(f"""
         SELECT ic.name, count(*) AS n
         FROM public.issue AS i
         JOIN public.issue_category AS ic ON ic.code = i.category_code
@@ -155,7 +176,9 @@ def category_counts(conn: Connection, flt: ExportFilter, limit: int = 8) -> list
         GROUP BY ic.name, ic.sort_order
         ORDER BY n DESC, ic.sort_order
         LIMIT :limit
-    """), {**flt.params(), "limit": limit}).all()
+    """),
+        {**flt.params(), "limit": limit},
+    ).all()
     return [(row.name, row.n) for row in rows]
 
 
@@ -187,18 +210,31 @@ def overlays(conn: Connection, area: Area) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
         WHERE (CAST(:community_id AS integer) IS NULL OR c.id = CAST(:community_id AS integer))
           AND (CAST(:sub_district_id AS integer) IS NULL
                OR c.sub_district_id = CAST(:sub_district_id AS integer)))"""
-    sites = read_frame(text(
-        f"SELECT id, name, status, geom FROM public.construction_site "
-        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, params=area.params())
-    points = read_frame(text(
-        f"SELECT id, name, households, geom FROM public.resettlement_point "
-        f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"), conn, params=area.params())
+    sites = read_frame(
+        text(
+            f"SELECT id, name, status, geom FROM public.construction_site "
+            f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"
+        ),
+        conn,
+        params=area.params(),
+    )
+    points = read_frame(
+        text(
+            f"SELECT id, name, households, geom FROM public.resettlement_point "
+            f"WHERE ST_Intersects(geom, {area_geom}) ORDER BY id"
+        ),
+        conn,
+        params=area.params(),
+    )
     return sites, points
 
 
 def data_date(conn: Connection) -> str | None:
     """When the ledger last changed: the newest updated_at, as a Beijing-time date."""
-    value = conn.execute(text(
-        "SELECT to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') "
-        "FROM public.issue")).scalar()
+    value = conn.execute(
+        text(
+            "SELECT to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') "
+            "FROM public.issue"
+        )
+    ).scalar()
     return value

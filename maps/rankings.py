@@ -65,13 +65,23 @@ def check_level(level: str) -> str:
     return level
 
 
-def fetch(conn: Connection, level: str, window: TimeWindow,
-          categories: tuple[str, ...] | None = None) -> list[dict]:
+def fetch(
+    conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None = None
+) -> list[dict]:
     """One dict per area, ranked by issues per km per 30 days (highest first)."""
-    rows = conn.execute(text(
-        "SELECT * FROM roadchief.area_rankings(:level, :from_ts, :to_ts, :categories)"
-    ), {"level": check_level(level), "from_ts": window.start, "to_ts": window.end,
-        "categories": list(categories) if categories else None}).mappings().all()
+    rows = (
+        conn.execute(
+            text("SELECT * FROM roadchief.area_rankings(:level, :from_ts, :to_ts, :categories)"),
+            {
+                "level": check_level(level),
+                "from_ts": window.start,
+                "to_ts": window.end,
+                "categories": list(categories) if categories else None,
+            },
+        )
+        .mappings()
+        .all()
+    )
     return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
 
 
@@ -104,22 +114,35 @@ def write_sheet(sheet, level: str, rows: list[dict]) -> None:
 def write_notes(sheet, window: TimeWindow, category_label: str, data_date: str | None) -> None:
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 80
-    lines = [("报表", f"{DISTRICT_NAME} 路长制区域排名"), ("统计期", window.label()),
-             ("类别", category_label), ("数据截至", data_date or "—"), ("", "")] + DEFINITIONS
+    lines = [
+        ("报表", f"{DISTRICT_NAME} 路长制区域排名"),
+        ("统计期", window.label()),
+        ("类别", category_label),
+        ("数据截至", data_date or "—"),
+        ("", ""),
+    ] + DEFINITIONS
     for number, (name, value) in enumerate(lines, start=1):
         sheet.cell(row=number, column=1, value=name).font = Font(bold=True)
         sheet.cell(row=number, column=2, value=value)
 
 
-def workbook_bytes(conn: Connection, window: TimeWindow, categories: tuple[str, ...] | None,
-                   category_label: str, data_date: str | None) -> bytes:
+def workbook_bytes(
+    conn: Connection,
+    window: TimeWindow,
+    categories: tuple[str, ...] | None,
+    category_label: str,
+    data_date: str | None,
+) -> bytes:
     """The rankings workbook: one sheet per community and per sub-district, and a notes sheet."""
     book = Workbook()
     first = book.active
     first.title = "社区排名"
     write_sheet(first, "community", fetch(conn, "community", window, categories))
-    write_sheet(book.create_sheet("办事处排名"), "sub_district",
-                fetch(conn, "sub_district", window, categories))
+    write_sheet(
+        book.create_sheet("办事处排名"),
+        "sub_district",
+        fetch(conn, "sub_district", window, categories),
+    )
     write_notes(book.create_sheet("说明"), window, category_label, data_date)
     book.properties.title = f"{DISTRICT_NAME} 路长制区域排名 {window.label()}"
     book.properties.creator = "roadchief"

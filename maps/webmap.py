@@ -31,36 +31,47 @@ def vendored_head() -> str:
     for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((VENDOR / "images" / image).read_bytes()).decode()
         css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
-    return (f'<style id="vendor-leaflet-css">{css}</style>\n'
-            f'<script id="vendor-leaflet">{(VENDOR / "leaflet.js").read_text()}</script>\n'
-            f'<script id="vendor-leaflet-heat">{(VENDOR / "leaflet-heat.js").read_text()}</script>')
+    return (
+        f'<style id="vendor-leaflet-css">{css}</style>\n'
+        f'<script id="vendor-leaflet">{(VENDOR / "leaflet.js").read_text()}</script>\n'
+        f'<script id="vendor-leaflet-heat">{(VENDOR / "leaflet-heat.js").read_text()}</script>'
+    )
 
 
 def offline_map(location, zoom: int) -> folium.Map:
-    m = folium.Map(location=location, zoom_start=zoom, tiles=None, control_scale=True,
-                   prefer_canvas=False)
+    m = folium.Map(
+        location=location, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False
+    )
     m.default_js, m.default_css = [], []  # instance attributes: nothing from a CDN
     m.get_root().header.add_child(folium.Element(vendored_head()), name="vendor", index=0)
     return m
 
 
 def legend_html(title: str, classes: list[tuple[str, str]]) -> str:
-    rows = "".join(f'<div><span style="display:inline-block;width:22px;height:5px;'
-                   f'background:{colour};margin:0 6px 2px 0"></span>{html.escape(label)}</div>'
-                   for colour, label in classes)
-    return (f'<div style="position:fixed;bottom:28px;right:12px;z-index:1000;background:white;'
-            f'padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
-            f'<b>{html.escape(title)}</b>{rows}</div>')
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:22px;height:5px;'
+        f'background:{colour};margin:0 6px 2px 0"></span>{html.escape(label)}</div>'
+        for colour, label in classes
+    )
+    return (
+        f'<div style="position:fixed;bottom:28px;right:12px;z-index:1000;background:white;'
+        f'padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif">'
+        f"<b>{html.escape(title)}</b>{rows}</div>"
+    )
 
 
 def title_html(text: str, subtitle: str) -> str:
-    return (f'<div style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
-            f'background:rgba(255,255,255,.92);padding:4px 14px;border-radius:4px;'
-            f'font:bold 16px sans-serif;text-align:center">{html.escape(text)}'
-            f'<div style="font:12px sans-serif;color:#444">{html.escape(subtitle)}</div></div>')
+    return (
+        f'<div style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
+        f"background:rgba(255,255,255,.92);padding:4px 14px;border-radius:4px;"
+        f'font:bold 16px sans-serif;text-align:center">{html.escape(text)}'
+        f'<div style="font:12px sans-serif;color:#444">{html.escape(subtitle)}</div></div>'
+    )
 
 
-def webmap_html(conn: Connection, flt: ExportFilter, scheme: str = "fisher_jenks", k: int = 5) -> str:
+def webmap_html(
+    conn: Connection, flt: ExportFilter, scheme: str = "fisher_jenks", k: int = 5
+) -> str:
     """The HTML page, as text."""
     segments = query.segments(conn, flt)
     points = query.issue_points(conn, flt)
@@ -80,24 +91,56 @@ def webmap_html(conn: Connection, flt: ExportFilter, scheme: str = "fisher_jenks
     m = offline_map([(miny + maxy) / 2, (minx + maxx) / 2], 13)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.GeoJson(
-        communities[["name", "geom"]], name="社区边界",
-        style_function=lambda f: {"color": "#555", "weight": 1, "dashArray": "4 3",
-                                  "fillColor": "#f4f1ea", "fillOpacity": 0.6},
+        communities[["name", "geom"]],
+        name="社区边界",
+        style_function=lambda f: {
+            "color": "#555",
+            "weight": 1,
+            "dashArray": "4 3",
+            "fillColor": "#f4f1ea",
+            "fillOpacity": 0.6,
+        },
         tooltip=folium.GeoJsonTooltip(["name"], aliases=["社区"]),
     ).add_to(m)
     folium.GeoJson(
-        segments[["segment_id", "road_name", "issue_count", "length_m", "per_km", "per_km_30d",
-                  "colour", "weight", "geom"]],
+        segments[
+            [
+                "segment_id",
+                "road_name",
+                "issue_count",
+                "length_m",
+                "per_km",
+                "per_km_30d",
+                "colour",
+                "weight",
+                "geom",
+            ]
+        ],
         name=f"路段问题密度（{UNIT}）",
-        style_function=lambda f: {"color": f["properties"]["colour"],
-                                  "weight": f["properties"]["weight"], "opacity": 0.9},
+        style_function=lambda f: {
+            "color": f["properties"]["colour"],
+            "weight": f["properties"]["weight"],
+            "opacity": 0.9,
+        },
         popup=folium.GeoJsonPopup(
             ["road_name", "segment_id", "issue_count", "length_m", "per_km", "per_km_30d"],
-            aliases=["道路", "路段编号", "问题数（件）", "长度（米）", f"密度（{UNIT}）",
-                     f"密度（{UNIT}/30天）"]),
+            aliases=[
+                "道路",
+                "路段编号",
+                "问题数（件）",
+                "长度（米）",
+                f"密度（{UNIT}）",
+                f"密度（{UNIT}/30天）",
+            ],
+        ),
     ).add_to(m)
-    heat = HeatMap([[p.y, p.x] for p in points.geometry], name=f"问题热力（{len(points)} 件）",
-                   radius=18, blur=16, min_opacity=0.35)
+    heat = HeatMap(
+        [[p.y, p.x] for p in points.geometry],
+        name=f"问题热力（{len(points)} 件）",
+        radius=18,
+        blur=16,
+        min_opacity=0.35,
+    )
     heat.default_js = []  # leaflet-heat.js is inlined with Leaflet
     heat.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -110,9 +153,14 @@ def webmap_html(conn: Connection, flt: ExportFilter, scheme: str = "fisher_jenks
     area = "" if flt.area.kind == "district" else f" {flt.area.name}"
     count = "无问题" if len(points) == 0 else f"问题 {len(points)} 件"
     root = m.get_root()
-    root.html.add_child(folium.Element(title_html(
-        f"{DISTRICT_NAME}{area} 问题密度 {flt.window.label()}",
-        f"{count} · 分级：{SCHEMES[scheme][1]}")))
+    root.html.add_child(
+        folium.Element(
+            title_html(
+                f"{DISTRICT_NAME}{area} 问题密度 {flt.window.label()}",
+                f"{count} · 分级：{SCHEMES[scheme][1]}",
+            )
+        )
+    )
     root.html.add_child(folium.Element(legend_html(f"问题密度（{UNIT}）", legend)))
     root.title = f"{DISTRICT_NAME}{area} 问题密度"
     return root.render()

@@ -34,7 +34,7 @@ class TimeWindow:
             number = (thursday.day - 1) // 7 + 1
             return f"{thursday.year}年{thursday.month}月第{number}周（{span}）"
         if first.year != last.year:
-            return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"
+            return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"  # noqa: E501
         return f"{first.year}年{span}"
 
     def slug(self) -> str:
@@ -64,7 +64,9 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
     """The window from `from`/`to` strings; missing ends default to the last 30 days."""
     now = now or datetime.now(CHINA_TZ)
     end_at = parse_moment(end, "to", True) if end else now
-    start_at = parse_moment(start, "from", False) if start else end_at - timedelta(days=DEFAULT_DAYS)
+    start_at = (
+        parse_moment(start, "from", False) if start else end_at - timedelta(days=DEFAULT_DAYS)
+    )
     both_dates = bool(start and end) and len(start.strip()) == len(end.strip()) == 10
     if start_at > end_at or (both_dates and start.strip() > end.strip()):
         raise InvalidExportInput(f"the time window is backwards: from {start} is after to {end}")

@@ -1,4 +1,5 @@
-"""Briefing exports: GET /api/rankings, /api/exports/heatmap.{png,pdf,html}, /api/exports/rankings.xlsx.
+"""Briefing exports: GET /api/rankings, /api/exports/heatmap.{png,pdf,html} and
+/api/exports/rankings.xlsx.
 
 Files are streamed with their content type and a Content-Disposition name that says what they are
 (an ASCII name, plus the Chinese one per RFC 5987)."""
@@ -39,47 +40,70 @@ def export_errors() -> Iterator[None]:
         raise NotFound(exc.message) from exc
 
 
+FromParam = Annotated[
+    str | None, Query(alias="from", description="ISO date or datetime (Beijing time if no offset)")
+]
+ToParam = Annotated[str | None, Query(description="ISO date (inclusive) or datetime; default now")]
+CategoryParam = Annotated[
+    list[str] | None,
+    Query(description="category codes; T03 covers T03.xx; repeat or comma-separate"),
+]
+
+
+def window_filter(
+    conn: Conn, from_: FromParam = None, to: ToParam = None, category: CategoryParam = None
+) -> ExportFilter:
+    """Window and categories, for the rankings (which cover every area)."""
+    codes = [code for value in category or [] for code in value.split(",")]
+    with export_errors():
+        return ExportFilter(parse_window(from_, to), categories=query.check_categories(conn, codes))
+
+
 def export_filter(
     conn: Conn,
-    from_: Annotated[str | None, Query(alias="from", description="ISO date or datetime (Beijing time if no offset)")] = None,
-    to: Annotated[str | None, Query(description="ISO date (inclusive) or datetime; default now")] = None,
-    category: Annotated[list[str] | None, Query(description="category codes; T03 covers T03.xx; repeat or comma-separate")] = None,
+    flt: Annotated[ExportFilter, Depends(window_filter)],
     sub_district_id: int | None = None,
     community_id: int | None = None,
 ) -> ExportFilter:
-    codes = [code for value in category or [] for code in value.split(",")]
+    """Window, categories and area (the district, a sub-district or a community), for the maps."""
     with export_errors():
-        window = parse_window(from_, to)
         area = query.resolve_area(conn, sub_district_id, community_id)
-        return ExportFilter(window, area, query.check_categories(conn, codes))
+    return ExportFilter(flt.window, area, flt.categories)
 
 
 Filter = Annotated[ExportFilter, Depends(export_filter)]
+WindowFilter = Annotated[ExportFilter, Depends(window_filter)]
 
 
 def stream(data: bytes, fmt: str, ascii_name: str, chinese_name: str) -> StreamingResponse:
     def chunks() -> Iterator[bytes]:
         for start in range(0, len(data), 64 * 1024):
-            yield data[start:start + 64 * 1024]
+            yield data[start : start + 64 * 1024]
 
-    disposition = (f'attachment; filename="{ascii_name}.{fmt}"; '
-                   f"filename*=UTF-8''{quote(chinese_name + '.' + fmt)}")
-    return StreamingResponse(chunks(), media_type=MEDIA[fmt],
-                             headers={"Content-Disposition": disposition,
-                                      "Content-Length": str(len(data))})
+    disposition = (
+        f'attachment; filename="{ascii_name}.{fmt}"; '
+        f"filename*=UTF-8''{quote(chinese_name + '.' + fmt)}"
+    )
+    return StreamingResponse(
+        chunks(),
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": disposition, "Content-Length": str(len(data))},
+    )
 
 
 def file_names(kind_ascii: str, kind_chinese: str, flt: ExportFilter) -> tuple[str, str]:
     area = "" if flt.area.kind == "district" else flt.area.name.replace(" ", "")
     categories = "-" + "-".join(flt.categories) if flt.categories else ""
-    return (f"{kind_ascii}-{flt.area.slug()}{categories}-{flt.window.slug()}",
-            f"{DISTRICT_NAME}{area}{kind_chinese}{categories}-{flt.window.slug()}")
+    return (
+        f"{kind_ascii}-{flt.area.slug()}{categories}-{flt.window.slug()}",
+        f"{DISTRICT_NAME}{area}{kind_chinese}{categories}-{flt.window.slug()}",
+    )
 
 
 @router.get("/rankings")
 def get_rankings(
     conn: Conn,
-    flt: Filter,
+    flt: WindowFilter,
     level: Annotated[str, Query(description="community or sub_district")] = "community",
 ) -> dict:
     """Communities or sub-districts ranked by issues per km per 30 days, with coverage shares."""
@@ -95,13 +119,17 @@ def get_rankings(
 
 
 @router.get("/exports/rankings.xlsx")
-def rankings_xlsx(conn: Conn, flt: Filter) -> StreamingResponse:
+def rankings_xlsx(conn: Conn, flt: WindowFilter) -> StreamingResponse:
     """The rankings workbook (社区排名, 办事处排名, 说明)."""
-    data = rankings.workbook_bytes(conn, flt.window, flt.categories,
-                                   query.category_label(conn, flt.categories), query.data_date(conn))
+    data = rankings.workbook_bytes(
+        conn,
+        flt.window,
+        flt.categories,
+        query.category_label(conn, flt.categories),
+        query.data_date(conn),
+    )
     ascii_name, chinese_name = file_names("rankings", "路长制区域排名", flt)
-    return stream(data, "xlsx", ascii_name.replace(f"-{flt.area.slug()}", ""),
-                  chinese_name)
+    return stream(data, "xlsx", ascii_name.replace(f"-{flt.area.slug()}", ""), chinese_name)
 
 
 @router.get("/exports/heatmap.{fmt}")
@@ -111,7 +139,9 @@ def heatmap(
     fmt: str,
     scheme: str = "fisher_jenks",
     k: Annotated[int, Query(ge=2, le=9, description="number of classes")] = 5,
-    size: Annotated[str, Query(description="a4 (3508x2480, 300 dpi) or screen (1600 px)")] = "screen",
+    size: Annotated[
+        str, Query(description="a4 (3508x2480, 300 dpi) or screen (1600 px)")
+    ] = "screen",
     view: Annotated[str, Query(description="both, segments or kde")] = "both",
     sites: bool = True,
     resettlement: bool = True,
@@ -121,8 +151,9 @@ def heatmap(
 
     if fmt not in ("png", "pdf", "html"):
         raise NotFound(f"no heatmap format {fmt!r}; use png, pdf or html")
-    options = HeatmapOptions(scheme=scheme, k=k, size=size, view=view, sites=sites,
-                             resettlement=resettlement)
+    options = HeatmapOptions(
+        scheme=scheme, k=k, size=size, view=view, sites=sites, resettlement=resettlement
+    )
     with export_errors():
         options.check()
         if fmt == "html":
@@ -133,4 +164,3 @@ def heatmap(
             data = heatmap_bytes(conn, flt, options, fmt)
     ascii_name, chinese_name = file_names("heatmap", "问题密度", flt)
     return stream(data, fmt, ascii_name, chinese_name)
-

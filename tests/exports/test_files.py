@@ -37,13 +37,19 @@ def test_rankings_workbook_numbers_equal_the_api(client):
         from maps.rankings import columns_for
 
         keys = [column.key for column in columns_for(level)]
-        for api_row, cells in zip(api_rows, sheet.iter_rows(min_row=2, values_only=True), strict=True):
+        for api_row, cells in zip(
+            api_rows, sheet.iter_rows(min_row=2, values_only=True), strict=True
+        ):
             for key, value in zip(keys, cells, strict=True):
                 if isinstance(api_row[key], float):
-                    assert isinstance(value, int | float) and value == pytest.approx(api_row[key], rel=1e-12)
+                    assert isinstance(value, int | float) and value == pytest.approx(
+                        api_row[key], rel=1e-12
+                    )
                 else:
                     assert value == api_row[key], key
-    share = book["办事处排名"].cell(row=2, column=6)  # 一级路长覆盖率: a number shown as a percentage
+    share = book["办事处排名"].cell(
+        row=2, column=6
+    )  # 一级路长覆盖率: a number shown as a percentage
     assert isinstance(share.value, float) and share.number_format == "0.0%"
 
 
@@ -58,9 +64,12 @@ def test_html_map_opens_offline(client):
     assert not re.findall(r"https?://(?!127\.0\.0\.1)", outside)
     # Inside them too, nothing is fetched: no script/stylesheet/image/CSS url() from elsewhere
     # (Leaflet's own "Leaflet" attribution is a plain link, not a load) and no tile layer.
-    loads = (re.findall(r"<(?:script|img)[^>]*\ssrc\s*=\s*[\"']?([^\"' >]+)", page)
-             + re.findall(r"<link[^>]*\shref\s*=\s*[\"']?([^\"' >]+)", page)
-             + re.findall(r"url\(\s*[\"']?([^\"')]+)", page) + re.findall(r"@import\s+[\"']([^\"']+)", page))
+    loads = (
+        re.findall(r"<(?:script|img)[^>]*\ssrc\s*=\s*[\"']?([^\"' >]+)", page)
+        + re.findall(r"<link[^>]*\shref\s*=\s*[\"']?([^\"' >]+)", page)
+        + re.findall(r"url\(\s*[\"']?([^\"')]+)", page)
+        + re.findall(r"@import\s+[\"']([^\"']+)", page)
+    )
     assert all(ref.startswith(("data:", "#")) or "127.0.0.1" in ref for ref in loads), loads
     assert "L.tileLayer(" not in outside
     assert "L.control.layers" in page and '"issue_count"' in page
@@ -71,14 +80,20 @@ def test_html_map_opens_offline(client):
 
 
 def test_html_map_of_an_empty_window_says_no_issues(client):
-    page = client.get("/api/exports/heatmap.html", params={"from": "2025-01-01", "to": "2025-01-02"}).text
+    page = client.get(
+        "/api/exports/heatmap.html", params={"from": "2025-01-01", "to": "2025-01-02"}
+    ).text
     assert "无问题" in page
 
 
 def test_briefing_has_heatmap_coverage_and_ranking_pages(conn):
-    data, pages = briefing_pdf(conn, ExportFilter(parse_week("2026-W47")), HeatmapOptions(size="screen"))
+    data, pages = briefing_pdf(
+        conn, ExportFilter(parse_week("2026-W47")), HeatmapOptions(size="screen")
+    )
     pdf = PdfReader(io.BytesIO(data))
-    assert len(pdf.pages) == pages == 1 + 1 + 1 + 3  # heatmap, coverage, 6 sub-districts, 64 communities
+    assert (
+        len(pdf.pages) == pages == 1 + 1 + 1 + 3
+    )  # heatmap, coverage, 6 sub-districts, 64 communities
     assert "2026年11月第3周" in pdf.metadata.title
 
 
@@ -89,8 +104,9 @@ def test_cli_exports_rankings_and_refuses_an_unknown_community(cluster, tmp_path
     result = runner.invoke(cli_app, ["export", "rankings", "--week", "2026-W47", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert load_workbook(out)["办事处排名"].max_row == 7
-    result = runner.invoke(cli_app, ["export", "heatmap", "--community", "99999", "--out",
-                                     str(tmp_path / "x.png")])
+    result = runner.invoke(
+        cli_app, ["export", "heatmap", "--community", "99999", "--out", str(tmp_path / "x.png")]
+    )
     assert result.exit_code == 1 and "no community with id 99999" in result.output
 
 
