@@ -37,13 +37,20 @@ def main() -> None:
         issues = conn.exec_driver_sql("SELECT count(*) FROM issue").scalar()
         print(f"{segments:,} segments, {issues:,} issues; week {args.week}")
         heatmap_bytes(conn, flt, HeatmapOptions(size="screen", view="segments"), "png")  # warm-up
-        timed("rankings SQL (community)",
-              lambda: str(rankings.fetch(conn, "community", flt.window)))
-        timed("rankings.xlsx", lambda: rankings.workbook_bytes(conn, flt.window, None, "全部", None))
-        timed("heatmap.png screen (both views)",
-              lambda: heatmap_bytes(conn, flt, HeatmapOptions(size="screen"), "png"))
-        timed("heatmap.png A4 300 dpi (both)",
-              lambda: heatmap_bytes(conn, flt, HeatmapOptions(size="a4"), "png"))
+        timed(
+            "rankings SQL (community)", lambda: str(rankings.fetch(conn, "community", flt.window))
+        )
+        timed(
+            "rankings.xlsx", lambda: rankings.workbook_bytes(conn, flt.window, None, "全部", None)
+        )
+        timed(
+            "heatmap.png screen (both views)",
+            lambda: heatmap_bytes(conn, flt, HeatmapOptions(size="screen"), "png"),
+        )
+        timed(
+            "heatmap.png A4 300 dpi (both)",
+            lambda: heatmap_bytes(conn, flt, HeatmapOptions(size="a4"), "png"),
+        )
         timed("heatmap.pdf", lambda: heatmap_bytes(conn, flt, HeatmapOptions(), "pdf"))
         timed("heatmap.html", lambda: webmap_html(conn, flt))
         timed("briefing PDF", lambda: briefing_pdf(conn, flt, HeatmapOptions()))

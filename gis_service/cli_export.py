@@ -48,6 +48,8 @@ def raise_input(message: str):
 
 def run(action):
     """Open a connection, run `action(conn)`, and turn bad input into a clear error and exit 1."""
+    from sqlalchemy.exc import ProgrammingError
+
     from gis_service import cli
     from gis_service.settings import Settings
     from maps.errors import InvalidExportInput, UnknownExportTarget
@@ -59,6 +61,13 @@ def run(action):
             return action(conn)
     except (InvalidExportInput, UnknownExportTarget) as exc:
         cli.fail(exc.message)
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "pgcode", None) not in ("42P01", "42883"):  # no such table / function
+            raise
+        cli.fail(
+            "the database has no district yet: run `roadchief db migrate` and "
+            "`roadchief demo load` (or import one) first"
+        )
     finally:
         engine.dispose()
 

@@ -17,7 +17,7 @@ from maps.query import DISTRICT_NAME, ExportFilter
 from maps.window import CHINA_TZ
 
 Progress = Callable[[str, int, int], None]
-TIER_COLOURS = {0: "#d7301f", 1: "#fc8d59", 2: "#fdcc8a", 3: "#1a9850"}
+TIER_COLOURS = {0: "#b2182b", 1: "#ef6548", 2: "#fdae61", 3: "#1a9850"}
 TIER_LABELS = {0: "无路长", 1: "仅一个层级有路长", 2: "两个层级有路长", 3: "三级路长齐全"}
 ROWS_PER_PAGE = 30
 TABLE_COLUMNS = [

@@ -148,6 +148,18 @@ def draw_north_arrow(ax: Axes, fontsize: float = 8) -> None:
     x, top = x1 - (x1 - x0) * 0.05, y1 - (y1 - y0) * 0.05
     length = (y1 - y0) * 0.07
     ax.add_patch(
+        Rectangle(
+            (0.925, 0.855),
+            0.06,
+            0.135,
+            transform=ax.transAxes,
+            zorder=8.5,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.85,
+        )
+    )
+    ax.add_patch(
         FancyArrow(
             x,
             top - length,

@@ -15,6 +15,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from sqlalchemy import Connection
 
 from maps import cartography as carto
@@ -192,7 +193,21 @@ def draw_kde(ax: Axes, data: HeatmapData, scale: float) -> None:
             linewidth=(0.6 + 1.6 * np.clip(hot["density"] / vmax, 0, 1)) * scale,
             zorder=3,
         )
+        ax.add_patch(
+            Rectangle(
+                (0.02, 0.855),
+                0.42,
+                0.13,
+                transform=ax.transAxes,
+                zorder=11,
+                facecolor="white",
+                edgecolor="#cccccc",
+                linewidth=0.4,
+                alpha=0.9,
+            )
+        )
         bar_ax = ax.inset_axes([0.05, 0.90, 0.35, 0.022])
+        bar_ax.set_zorder(12)
         bar = ax.figure.colorbar(
             ScalarMappable(norm=norm, cmap=KDE_CMAP), cax=bar_ax, orientation="horizontal"
         )

@@ -164,3 +164,27 @@ def heatmap(
             data = heatmap_bytes(conn, flt, options, fmt)
     ascii_name, chinese_name = file_names("heatmap", "问题密度", flt)
     return stream(data, fmt, ascii_name, chinese_name)
+
+
+@router.get("/exports/briefing.pdf")
+def briefing(
+    conn: Conn,
+    flt: Filter,
+    week: Annotated[
+        str | None, Query(description="ISO week such as 2026-W47 (instead of from/to)")
+    ] = None,
+    scheme: str = "fisher_jenks",
+) -> StreamingResponse:
+    """The weekly briefing: heatmap page, coverage map page, ranking tables."""
+    from maps.briefing import briefing_pdf
+    from maps.heatmap import HeatmapOptions
+    from maps.window import parse_week
+
+    with export_errors():
+        if week:
+            flt = ExportFilter(parse_week(week), flt.area, flt.categories)
+        options = HeatmapOptions(scheme=scheme)
+        options.check()
+        data, _pages = briefing_pdf(conn, flt, options)
+    ascii_name, chinese_name = file_names("briefing", "路长制周报", flt)
+    return stream(data, "pdf", ascii_name, chinese_name)

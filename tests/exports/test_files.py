@@ -11,10 +11,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from gis_service.cli import app as cli_app
-from maps.briefing import briefing_pdf
 from maps.errors import InvalidExportInput
-from maps.heatmap import HeatmapOptions
-from maps.query import ExportFilter
 from maps.window import parse_week, parse_window
 
 WINDOW = {"from": "2026-10-22", "to": "2026-11-20"}
@@ -86,15 +83,20 @@ def test_html_map_of_an_empty_window_says_no_issues(client):
     assert "无问题" in page
 
 
-def test_briefing_has_heatmap_coverage_and_ranking_pages(conn):
-    data, pages = briefing_pdf(
-        conn, ExportFilter(parse_week("2026-W47")), HeatmapOptions(size="screen")
-    )
-    pdf = PdfReader(io.BytesIO(data))
-    assert (
-        len(pdf.pages) == pages == 1 + 1 + 1 + 3
-    )  # heatmap, coverage, 6 sub-districts, 64 communities
+def test_briefing_has_heatmap_coverage_and_ranking_pages(client):
+    response = client.get("/api/exports/briefing.pdf", params={"week": "2026-W47"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="briefing-district-2026-W47.pdf"' in response.headers["content-disposition"]
+    pdf = PdfReader(io.BytesIO(response.content))
+    # heatmap, coverage, 6 sub-districts on one page, 64 communities on three
+    assert len(pdf.pages) == 1 + 1 + 1 + 3
     assert "2026年11月第3周" in pdf.metadata.title
+
+
+def test_briefing_of_a_bad_week_is_422(client):
+    response = client.get("/api/exports/briefing.pdf", params={"week": "2026-W60"})
+    assert response.status_code == 422 and "week" in response.json()["error"]
 
 
 def test_cli_exports_rankings_and_refuses_an_unknown_community(cluster, tmp_path, monkeypatch):
