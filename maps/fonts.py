@@ -8,6 +8,7 @@ from there; if that fails, the collection itself, then WenQuanYi, will do.
 """
 
 import logging
+import os
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,7 @@ def extract_sc_face(collection: Path) -> Path | None:
         family = font["name"].getDebugName(1) or ""
         if family.endswith(" SC"):
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".part")
+            partial = target.with_suffix(f".{os.getpid()}.part")  # concurrent first runs
             font.save(str(partial))
             partial.replace(target)
             return target

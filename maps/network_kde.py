@@ -10,6 +10,8 @@ like the per-segment classes (a piece on a lone road and one in a dense lane net
 per km of road, not per km² of land).
 """
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 from scipy.spatial import cKDTree
@@ -57,6 +59,14 @@ def quartic(distance: np.ndarray, bandwidth: float) -> np.ndarray:
     return (1 - u**2) ** 2
 
 
+def pairs_within(a_xy: np.ndarray, b_xy: np.ndarray, radius: float):
+    """Every (i, j, distance) with point a_i within `radius` of b_j, zero distances included."""
+    lists = cKDTree(a_xy).query_ball_tree(cKDTree(b_xy), radius)
+    rows = np.repeat(np.arange(len(lists)), [len(hits) for hits in lists])
+    cols = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=len(rows))
+    return rows, cols, np.hypot(*(a_xy[rows] - b_xy[cols]).T)
+
+
 def piece_density(
     piece_xy: np.ndarray, piece_km: np.ndarray, issue_xy: np.ndarray, bandwidth: float = BANDWIDTH_M
 ) -> np.ndarray:
@@ -64,21 +74,13 @@ def piece_density(
     density = np.zeros(len(piece_xy))
     if len(piece_xy) == 0 or len(issue_xy) == 0:
         return density
-    pieces = cKDTree(piece_xy)
-    issues = cKDTree(issue_xy)
-    to_issues = pieces.sparse_distance_matrix(issues, bandwidth, output_type="coo_matrix")
-    weight = np.zeros(len(piece_xy))
-    np.add.at(weight, to_issues.row, quartic(to_issues.data, bandwidth))
-    # sparse_distance_matrix drops zero distances, so each piece's own length is added apart.
-    road = quartic(np.zeros(1), bandwidth)[0] * piece_km.copy()
-    to_pieces = pieces.sparse_distance_matrix(pieces, bandwidth, output_type="coo_matrix")
-    np.add.at(road, to_pieces.row, quartic(to_pieces.data, bandwidth) * piece_km[to_pieces.col])
-    # Likewise an issue exactly on a piece's midpoint (weight 1).
-    touching = pieces.query_ball_point(issue_xy, 1e-9)
-    for hits in touching:
-        for piece in hits:
-            weight[piece] += 1.0
-    np.divide(weight, road, out=density, where=road > 0)
+    rows, _cols, distance = pairs_within(piece_xy, issue_xy, bandwidth)
+    weight = np.bincount(rows, quartic(distance, bandwidth), minlength=len(piece_xy))
+    # The road around a piece only matters where there is weight: far fewer pairs to count.
+    hot = np.flatnonzero(weight > 0)
+    rows, cols, distance = pairs_within(piece_xy[hot], piece_xy, bandwidth)
+    road = np.bincount(rows, quartic(distance, bandwidth) * piece_km[cols], minlength=len(hot))
+    density[hot] = weight[hot] / road
     return density
 
 
