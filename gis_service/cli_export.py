@@ -26,16 +26,26 @@ Category = Annotated[
 ]
 SubDistrict = Annotated[int | None, typer.Option("--sub-district", help="Sub-district id.")]
 Community = Annotated[int | None, typer.Option("--community", help="Community id.")]
+AreaSpec = Annotated[
+    str | None,
+    typer.Option(help="district, sub-district:ID, community:ID, or a name (明湖办事处, 大王庄村)."),
+]
 
 
-def build_filter(conn, start, end, week, category, sub_district, community):
+def build_filter(conn, start, end, week, category, sub_district, community, area=None):
     from maps import query
     from maps.window import parse_week, parse_window
 
     if week and (start or end):
         raise_input("give either --week or --from/--to, not both")
     window = parse_week(week) if week else parse_window(start, end)
-    area = query.resolve_area(conn, sub_district, community)
+    if area and (sub_district is not None or community is not None):
+        raise_input("give either --area or --sub-district/--community, not both")
+    area = (
+        query.area_from_spec(conn, area)
+        if area
+        else query.resolve_area(conn, sub_district, community)
+    )
     codes = [code for value in category or [] for code in value.split(",")]
     return query.ExportFilter(window, area, query.check_categories(conn, codes))
 
@@ -89,6 +99,7 @@ def export_heatmap(
     category: Category = None,
     sub_district: SubDistrict = None,
     community: Community = None,
+    area: AreaSpec = None,
     fmt: Annotated[str | None, typer.Option("--format", help="png, pdf or html.")] = None,
     scheme: Annotated[
         str,
@@ -115,7 +126,7 @@ def export_heatmap(
         cli.fail(f"format must be png, pdf or html, not {fmt!r} (use --format or the file suffix)")
 
     def action(conn):
-        flt = build_filter(conn, start, end, week, category, sub_district, community)
+        flt = build_filter(conn, start, end, week, category, sub_district, community, area)
         options = HeatmapOptions(
             scheme=scheme, k=k, size=size, view=view, sites=sites, resettlement=resettlement
         )
@@ -162,6 +173,7 @@ def export_briefing(
     category: Category = None,
     sub_district: SubDistrict = None,
     community: Community = None,
+    area: AreaSpec = None,
     out: Annotated[
         Path | None, typer.Option(help="Output PDF (default briefing-<week>.pdf).")
     ] = None,
@@ -174,7 +186,7 @@ def export_briefing(
     from maps.heatmap import HeatmapOptions
 
     def action(conn):
-        flt = build_filter(conn, start, end, week, category, sub_district, community)
+        flt = build_filter(conn, start, end, week, category, sub_district, community, area)
         options = HeatmapOptions(scheme=scheme)
         options.check()
         with Progress(console=console) as bar:

@@ -94,6 +94,34 @@ def resolve_area(
     return Area()
 
 
+def area_from_spec(conn: Connection, spec: str) -> Area:
+    """`district`, `sub-district:ID`, `community:ID`, or a sub-district or community name."""
+    text_ = spec.strip()
+    kind, _, value = text_.partition(":")
+    if text_ in ("", "district", DISTRICT_NAME):
+        return Area()
+    if value.strip().isdigit() and kind.replace("_", "-") in ("sub-district", "community"):
+        number = int(value)
+        return resolve_area(conn, *((number, None) if kind.startswith("sub") else (None, number)))
+    sub_district = conn.execute(
+        text("SELECT id FROM public.sub_district WHERE name IN (:n, :n || '办事处')"), {"n": text_}
+    ).scalar()
+    if sub_district is not None:
+        return resolve_area(conn, sub_district, None)
+    found = (
+        conn.execute(
+            text("SELECT id FROM public.community WHERE name = :n ORDER BY id"), {"n": text_}
+        )
+        .scalars()
+        .all()
+    )
+    if len(found) > 1:
+        raise InvalidExportInput(f"{len(found)} communities are called {text_}; use community:ID")
+    if not found:
+        raise UnknownExportTarget(f"no sub-district or community called {text_!r}")
+    return resolve_area(conn, None, found[0])
+
+
 def check_categories(conn: Connection, codes: list[str] | None) -> tuple[str, ...] | None:
     """Category codes as given (a task code such as T03 covers its sub-items); unknown → 422."""
     if not codes:

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from gis_service.cli import app as cli_app
-from maps.errors import InvalidExportInput
+from maps.errors import InvalidExportInput, UnknownExportTarget
+from maps.query import area_from_spec
 from maps.window import parse_week, parse_window
 
 WINDOW = {"from": "2026-10-22", "to": "2026-11-20"}
@@ -110,6 +111,25 @@ def test_cli_exports_rankings_and_refuses_an_unknown_community(cluster, tmp_path
         cli_app, ["export", "heatmap", "--community", "99999", "--out", str(tmp_path / "x.png")]
     )
     assert result.exit_code == 1 and "no community with id 99999" in result.output
+    page = tmp_path / "minghu.html"
+    result = runner.invoke(
+        cli_app,
+        ["export", "heatmap", "--area", "明湖办事处", "--week", "2026-W47", "--out", str(page)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "经开区 明湖办事处 问题密度" in page.read_text()
+
+
+def test_areas_are_found_by_id_or_name(conn):
+    assert area_from_spec(conn, "district").kind == "district"
+    assert area_from_spec(conn, "sub-district:1") == area_from_spec(conn, "明湖办事处")
+    assert area_from_spec(conn, "明湖").sub_district_id == 1
+    village = area_from_spec(conn, "大王庄村")
+    assert village.kind == "community" and village == area_from_spec(
+        conn, f"community:{village.community_id}"
+    )
+    with pytest.raises(UnknownExportTarget):
+        area_from_spec(conn, "月球村")
 
 
 CN = timezone(timedelta(hours=8))

@@ -18,9 +18,10 @@ def test_one_issue_on_a_straight_road_is_issues_per_km_of_road_around_it():
     density = piece_density(road, km, np.array([[500.0, 0.0]]), bandwidth=200)
     at_issue = np.argmin(np.abs(road[:, 0] - 500))
     distance = np.abs(road[:, 0] - road[at_issue, 0])
-    expected = quartic(np.array([abs(road[at_issue, 0] - 500)]), 200)[0] / (
-        quartic(distance, 200) * 0.025
-    ).sum()
+    expected = (
+        quartic(np.array([abs(road[at_issue, 0] - 500)]), 200)[0]
+        / (quartic(distance, 200) * 0.025).sum()
+    )
     assert density[at_issue] == pytest.approx(expected)
     assert (density[np.abs(road[:, 0] - 500) >= 200] == 0).all()
     assert density.argmax() in (at_issue, at_issue + 1)
