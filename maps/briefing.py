@@ -56,10 +56,11 @@ def coverage_figure(data: heatmap.HeatmapData) -> Figure:
     for tiers in (3, 2, 1, 0):
         members = segments[segments["tiers_covered"] == tiers]
         if len(members):
-            members.plot(
-                ax=ax,
-                color=TIER_COLOURS[tiers],
-                linewidth=0.9 if tiers == 3 else 1.6,
+            carto.draw_lines(
+                ax,
+                members.geometry,
+                colors=TIER_COLOURS[tiers],
+                linewidths=0.9 if tiers == 3 else 1.6,
                 zorder=3 + (3 - tiers) * 0.01,
             )
         km = members["length_m"].sum() / 1000

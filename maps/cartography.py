@@ -4,7 +4,10 @@ Axes are in a metric CRS (UTM), so the scale bar is plain arithmetic."""
 import math
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
 
@@ -13,6 +16,19 @@ NAME_COLOUR = "#3a3a3a"
 SITE_COLOUR = "#7b3fa0"
 POINT_COLOUR = "#1f5fbf"
 NO_ISSUE_COLOUR = "#d9d9d9"
+
+
+def draw_lines(ax: Axes, geoms, **style) -> LineCollection | None:
+    """LineStrings as one LineCollection; several times faster than GeoDataFrame.plot, which
+    builds its collection geometry by geometry (14 s for 150,000 road pieces)."""
+    geoms = np.asarray(geoms)
+    if len(geoms) == 0:
+        return None
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    lines = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
+    collection = LineCollection(lines, **style)
+    ax.add_collection(collection, autolim=False)
+    return collection
 
 
 def prepare_axes(ax: Axes, frame: gpd.GeoDataFrame, pad: float = 0.03) -> None:

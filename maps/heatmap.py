@@ -105,6 +105,7 @@ class HeatmapInfo:
 def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> HeatmapData:
     segments = query.segments(conn, flt)
     crs = segments.estimate_utm_crs() if len(segments) else "EPSG:32649"
+    projected = segments.to_crs(crs)
     sites, resettlement = (
         query.overlays(conn, flt.area) if options.sites or options.resettlement else (None, None)
     )
@@ -112,14 +113,14 @@ def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> Heatma
         flt=flt,
         category_label=query.category_label(conn, flt.categories),
         data_date=query.data_date(conn),
-        segments=segments.to_crs(crs),
+        segments=projected,
         communities=query.communities(conn, flt.area).to_crs(crs),
         sub_districts=query.sub_districts(conn, flt.area).to_crs(crs),
         sites=sites.to_crs(crs) if options.sites and sites is not None else None,
         resettlement=resettlement.to_crs(crs)
         if options.resettlement and resettlement is not None
         else None,
-        pieces=network_density(conn, flt, crs) if options.view != "segments" else None,
+        pieces=network_density(conn, flt, projected) if options.view != "segments" else None,
         top_categories=query.category_counts(conn, flt),
     )
 
@@ -131,7 +132,9 @@ def draw_segment_classes(
     classes, bins = classify(segments["per_km"].to_numpy(), options.scheme, options.k)
     zero = segments[classes < 0]
     if len(zero):
-        zero.plot(ax=ax, color=carto.NO_ISSUE_COLOUR, linewidth=0.35 * scale, zorder=3)
+        carto.draw_lines(
+            ax, zero.geometry, colors=carto.NO_ISSUE_COLOUR, linewidths=0.35 * scale, zorder=3
+        )
     info, handles = (
         [],
         [
@@ -150,8 +153,13 @@ def draw_segment_classes(
         members = segments[classes == number]
         width = (0.7 + 0.45 * number) * scale
         if len(members):
-            members.plot(
-                ax=ax, color=colour, linewidth=width, zorder=3 + number * 0.01, capstyle="round"
+            carto.draw_lines(
+                ax,
+                members.geometry,
+                colors=colour,
+                linewidths=width,
+                zorder=3 + number * 0.01,
+                capstyle="round",
             )
         info.append(ClassInfo(lower, upper, colour, len(members)))
         handles.append(
@@ -179,19 +187,22 @@ def draw_segment_classes(
 def draw_kde(ax: Axes, data: HeatmapData, scale: float) -> None:
     pieces = data.pieces
     positive = pieces["density"] > 0
-    if (~positive).any():
-        pieces[~positive].plot(ax=ax, color=carto.NO_ISSUE_COLOUR, linewidth=0.35 * scale, zorder=3)
+    # Quiet roads drawn as whole segments underneath: the same picture as their pieces, fewer lines.
+    carto.draw_lines(
+        ax, data.segments.geometry, colors=carto.NO_ISSUE_COLOUR, linewidths=0.35 * scale, zorder=3
+    )
     if positive.any():
         hot = pieces[positive].sort_values("density")
         vmax = float(np.percentile(hot["density"], 98)) or float(hot["density"].max())
         norm = Normalize(0, vmax)
-        hot.plot(
-            ax=ax,
-            column="density",
+        carto.draw_lines(
+            ax,
+            hot.geometry,
+            array=hot["density"].to_numpy(),
             cmap=KDE_CMAP,
             norm=norm,
-            linewidth=(0.6 + 1.6 * np.clip(hot["density"] / vmax, 0, 1)) * scale,
-            zorder=3,
+            linewidths=(0.6 + 1.6 * np.clip(hot["density"].to_numpy() / vmax, 0, 1)) * scale,
+            zorder=3.01,
         )
         ax.add_patch(
             Rectangle(

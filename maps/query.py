@@ -5,6 +5,8 @@ agree with the density API and tiles."""
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import pandas as pd
+import shapely
 from sqlalchemy import Connection, text
 
 from maps.errors import InvalidExportInput, UnknownExportTarget
@@ -61,8 +63,12 @@ class ExportFilter:
 
 def read_frame(sql, conn: Connection, params: dict) -> gpd.GeoDataFrame:
     """A query's rows as a GeoDataFrame in EPSG:4326, even when there are none."""
-    frame = gpd.read_postgis(sql, conn, geom_col="geom", params=params)
-    return frame.set_crs(4326, allow_override=True)
+    result = conn.execute(sql, params)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # psycopg2 hands PostGIS geometries over as hex EWKB; shapely parses them all in one call,
+    # where geopandas.read_postgis parses row by row (7 s for 136,000 road pieces).
+    geoms = shapely.from_wkb(frame["geom"].to_numpy(dtype=object)) if len(frame) else []
+    return gpd.GeoDataFrame(frame.assign(geom=geoms), geometry="geom", crs=4326)
 
 
 def resolve_area(

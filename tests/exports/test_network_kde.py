@@ -1,9 +1,11 @@
 """The kernel density along the roads, on hand-made geometry (metres)."""
 
+import geopandas as gpd
 import numpy as np
 import pytest
+from shapely.geometry import LineString
 
-from maps.network_kde import piece_density, quartic
+from maps.network_kde import piece_density, quartic, road_pieces
 
 
 def arm(direction, pieces=20, step=25.0):
@@ -43,3 +45,16 @@ def test_a_cluster_at_a_junction_lights_up_every_road_that_meets_there():
 def test_no_issues_means_no_density():
     road = arm((0.0, 1.0))
     assert not piece_density(road, np.full(len(road), 0.025), np.empty((0, 2))).any()
+
+
+def test_segments_are_cut_into_equal_pieces_of_about_25_m():
+    segments = gpd.GeoDataFrame(
+        {"segment_id": [7, 8]},
+        geometry=[LineString([(0, 0), (100, 0)]), LineString([(0, 0), (0, 10)])],
+        crs="EPSG:32649",
+    )
+    pieces = road_pieces(segments)
+    assert pieces["segment_id"].tolist() == [7, 7, 7, 7, 8]
+    assert pieces["length_m"].tolist() == pytest.approx([25, 25, 25, 25, 10])
+    assert pieces["x"].tolist()[:4] == pytest.approx([12.5, 37.5, 62.5, 87.5])
+    assert pieces.geometry.length.sum() == pytest.approx(110)
