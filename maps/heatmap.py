@@ -203,6 +203,8 @@ def draw_kde(ax: Axes, data: HeatmapData, scale: float) -> None:
             norm=norm,
             linewidths=(0.6 + 1.6 * np.clip(hot["density"].to_numpy() / vmax, 0, 1)) * scale,
             zorder=3.01,
+            # Thousands of 25 m paths: raster (at the figure's dpi) inside the vector PDF.
+            rasterized=True,
         )
         ax.add_patch(
             Rectangle(
