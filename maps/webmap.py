@@ -76,6 +76,11 @@ def webmap_html(
     segments = query.segments(conn, flt)
     points = query.issue_points(conn, flt)
     communities = query.communities(conn, flt.area)
+    per_community = segments.groupby("community_id").agg(
+        issues=("issue_count", "sum"), km=("length_m", "sum")
+    )
+    communities["issues"] = communities["id"].map(per_community["issues"]).fillna(0).astype(int)
+    communities["km"] = (communities["id"].map(per_community["km"]).fillna(0) / 1000).round(1)
     classes, bins = classify(segments["per_km"].to_numpy(), scheme, k)
     colours = class_colours(len(bins))
     segments["colour"] = [colours[c] if c >= 0 else NO_ISSUE_COLOUR for c in classes]
@@ -91,7 +96,7 @@ def webmap_html(
     m = offline_map([(miny + maxy) / 2, (minx + maxx) / 2], 13)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.GeoJson(
-        communities[["name", "geom"]],
+        communities[["name", "issues", "km", "geom"]],
         name="社区边界",
         style_function=lambda f: {
             "color": "#555",
@@ -100,7 +105,9 @@ def webmap_html(
             "fillColor": "#f4f1ea",
             "fillOpacity": 0.6,
         },
-        tooltip=folium.GeoJsonTooltip(["name"], aliases=["社区"]),
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "issues", "km"], aliases=["社区", "问题数（件）", "道路里程（公里）"]
+        ),
     ).add_to(m)
     folium.GeoJson(
         segments[

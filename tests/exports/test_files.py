@@ -71,6 +71,7 @@ def test_html_map_opens_offline(client):
     assert all(ref.startswith(("data:", "#")) or "127.0.0.1" in ref for ref in loads), loads
     assert "L.tileLayer(" not in outside
     assert "L.control.layers" in page and '"issue_count"' in page
+    assert json.dumps("道路里程（公里）")[1:-1] in page  # community tooltips carry counts too
     assert json.dumps("问题热力")[1:-1] in page and json.dumps("问题数（件）")[1:-1] in page
     heat = re.search(r"L\.heatLayer\(\s*(\[\[.*?\]\])", page, flags=re.S)
     count = int(re.search(r"问题 (\d+) 件", page).group(1))
