@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from gis_service import cli_io, migrate
+from gis_service.cli_export import export_app
 from gis_service.db import embedded_cluster, make_engine, resolve_database_url
 from gis_service.errors import RoadchiefError
 from gis_service.pg_cluster import ClusterError
@@ -18,7 +19,7 @@ demo_app = typer.Typer(help="The demo district.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(cli_io.import_app, name="import")
-app.add_typer(cli_io.export_app, name="export")
+app.add_typer(export_app, name="export")
 console = Console()
 
 

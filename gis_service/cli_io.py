@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
+from gis_service.cli_export import export_app  # one `export` group: layers beside briefings
 from gis_service.settings import Settings
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
@@ -18,7 +19,6 @@ import_app = typer.Typer(
     "OpenStreetMap .osm / .osm.pbf (roads).",
     no_args_is_help=True,
 )
-export_app = typer.Typer(help="Export the district's data.", no_args_is_help=True)
 console = Console()
 
 CrsOption = Annotated[

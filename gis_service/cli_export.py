@@ -1,0 +1,203 @@
+"""`roadchief export ...`: the heatmap, the rankings workbook and the weekly briefing, as files."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+export_app = typer.Typer(
+    help="Exports: layers as GIS files, heatmaps, rankings, the weekly briefing.", no_args_is_help=True
+)
+console = Console()
+
+From = Annotated[
+    str | None, typer.Option("--from", help="Start: ISO date or datetime (Beijing time).")
+]
+To = Annotated[
+    str | None, typer.Option("--to", help="End: ISO date (inclusive) or datetime; default now.")
+]
+Week = Annotated[
+    str | None, typer.Option(help="An ISO week such as 2026-W47 (instead of --from/--to).")
+]
+Category = Annotated[
+    list[str] | None, typer.Option(help="Category code (T03 or T03.01); repeatable.")
+]
+SubDistrict = Annotated[int | None, typer.Option("--sub-district", help="Sub-district id.")]
+Community = Annotated[int | None, typer.Option("--community", help="Community id.")]
+AreaSpec = Annotated[
+    str | None,
+    typer.Option(help="district, sub-district:ID, community:ID, or a name (明湖办事处, 大王庄村)."),
+]
+
+
+def build_filter(conn, start, end, week, category, sub_district, community, area=None):
+    from maps import query
+    from maps.window import parse_week, parse_window
+
+    if week and (start or end):
+        raise_input("give either --week or --from/--to, not both")
+    window = parse_week(week) if week else parse_window(start, end)
+    if area and (sub_district is not None or community is not None):
+        raise_input("give either --area or --sub-district/--community, not both")
+    area = (
+        query.area_from_spec(conn, area)
+        if area
+        else query.resolve_area(conn, sub_district, community)
+    )
+    codes = [code for value in category or [] for code in value.split(",")]
+    return query.ExportFilter(window, area, query.check_categories(conn, codes))
+
+
+def raise_input(message: str):
+    from maps.errors import InvalidExportInput
+
+    raise InvalidExportInput(message)
+
+
+def run(action):
+    """Open a connection, run `action(conn)`, and turn bad input into a clear error and exit 1."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from gis_service import cli
+    from gis_service.settings import Settings
+    from maps.errors import InvalidExportInput, UnknownExportTarget
+
+    engine = cli.engine_for(Settings())
+    cli.check(engine)
+    try:
+        with engine.connect() as conn:
+            return action(conn)
+    except (InvalidExportInput, UnknownExportTarget) as exc:
+        cli.fail(exc.message)
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "pgcode", None) not in ("42P01", "42883"):  # no such table / function
+            raise
+        cli.fail(
+            "the database has no district yet: run `roadchief db migrate` and "
+            "`roadchief demo load` (or import one) first"
+        )
+    finally:
+        engine.dispose()
+
+
+def write(out: Path, data: bytes, what: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    console.print(f"{what}: {out} ({len(data) / 1024:,.0f} KiB)")
+
+
+@export_app.command("heatmap")
+def export_heatmap(
+    out: Annotated[
+        Path, typer.Option(help="Output file; its suffix gives the format if --format is not set.")
+    ],
+    start: From = None,
+    end: To = None,
+    week: Week = None,
+    category: Category = None,
+    sub_district: SubDistrict = None,
+    community: Community = None,
+    area: AreaSpec = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="png, pdf or html.")] = None,
+    scheme: Annotated[
+        str,
+        typer.Option(
+            help="fisher_jenks, natural_breaks, quantiles, equal_interval, "
+            "jenks_caspall, headtail_breaks, max_breaks."
+        ),
+    ] = "fisher_jenks",
+    k: Annotated[int, typer.Option(help="Number of classes (2-9).")] = 5,
+    size: Annotated[
+        str, typer.Option(help="a4 (3508x2480 px, 300 dpi) or screen (1600 px wide).")
+    ] = "a4",
+    view: Annotated[str, typer.Option(help="both, segments or kde.")] = "both",
+    sites: Annotated[bool, typer.Option(help="Draw construction sites.")] = True,
+    resettlement: Annotated[bool, typer.Option(help="Draw resettlement points.")] = True,
+) -> None:
+    """The issue-density heatmap of a window, categories and area, as PNG, PDF or offline HTML."""
+    from maps.heatmap import HeatmapOptions, heatmap_bytes
+
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in ("png", "pdf", "html"):
+        from gis_service import cli
+
+        cli.fail(f"format must be png, pdf or html, not {fmt!r} (use --format or the file suffix)")
+
+    def action(conn):
+        flt = build_filter(conn, start, end, week, category, sub_district, community, area)
+        options = HeatmapOptions(
+            scheme=scheme, k=k, size=size, view=view, sites=sites, resettlement=resettlement
+        )
+        options.check()
+        with console.status(f"drawing the {fmt} heatmap for {flt.window.label()} ..."):
+            if fmt == "html":
+                from maps.webmap import webmap_html
+
+                return webmap_html(conn, flt, scheme, k).encode()
+            return heatmap_bytes(conn, flt, options, fmt)
+
+    write(out, run(action), "heatmap")
+
+
+@export_app.command("rankings")
+def export_rankings(
+    out: Annotated[Path, typer.Option(help="Output .xlsx file.")],
+    start: From = None,
+    end: To = None,
+    week: Week = None,
+    category: Category = None,
+) -> None:
+    """The rankings workbook: communities and sub-districts, coverage, issues, closures."""
+    from maps import query, rankings
+
+    def action(conn):
+        flt = build_filter(conn, start, end, week, category, None, None)
+        return rankings.workbook_bytes(
+            conn,
+            flt.window,
+            flt.categories,
+            query.category_label(conn, flt.categories),
+            query.data_date(conn),
+        )
+
+    write(out, run(action), "rankings")
+
+
+@export_app.command("briefing")
+def export_briefing(
+    week: Week = None,
+    start: From = None,
+    end: To = None,
+    category: Category = None,
+    sub_district: SubDistrict = None,
+    community: Community = None,
+    area: AreaSpec = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output PDF (default briefing-<week>.pdf).")
+    ] = None,
+    scheme: Annotated[
+        str, typer.Option(help="Classification scheme of the heatmap.")
+    ] = "fisher_jenks",
+) -> None:
+    """The weekly briefing PDF: heatmap page, coverage map page, ranking tables."""
+    from maps.briefing import briefing_pdf
+    from maps.heatmap import HeatmapOptions
+
+    def action(conn):
+        flt = build_filter(conn, start, end, week, category, sub_district, community, area)
+        options = HeatmapOptions(scheme=scheme)
+        options.check()
+        with Progress(console=console) as bar:
+            task = bar.add_task("briefing", total=5)
+
+            def report(step: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"briefing: {step}")
+
+            data, pages = briefing_pdf(conn, flt, options, report)
+        return flt, data, pages
+
+    flt, data, pages = run(action)
+    target = out or Path(f"briefing-{flt.window.slug()}.pdf")
+    write(target, data, f"briefing, {pages} pages")

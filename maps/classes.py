@@ -1,0 +1,61 @@
+"""Density classes (mapclassify), shared by the PNG/PDF heatmap and the HTML map so both agree.
+Segments with no issue are a class of their own (grey); the scheme splits the positive values."""
+
+import warnings
+
+import mapclassify
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+SCHEMES = {
+    "fisher_jenks": ("FisherJenks", "自然断点（Fisher-Jenks）"),
+    "natural_breaks": ("NaturalBreaks", "自然断点（k-means）"),
+    "quantiles": ("Quantiles", "分位数"),
+    "equal_interval": ("EqualInterval", "等间距"),
+    "jenks_caspall": ("JenksCaspall", "Jenks-Caspall"),
+    "headtail_breaks": ("HeadTailBreaks", "头尾断点"),
+    "max_breaks": ("MaximumBreaks", "最大断点"),
+}
+FISHER_JENKS_MAX = 400
+CLASS_CMAP = "YlOrRd"
+
+
+def classify(values: np.ndarray, scheme: str, k: int) -> tuple[np.ndarray, list[float]]:
+    """Class index per positive value (-1 for zero) and the class upper bounds."""
+    positive = values[values > 0]
+    classes = np.full(len(values), -1)
+    if len(positive) == 0:
+        return classes, []
+    distinct = len(np.unique(positive))
+    bins = (
+        [float(positive.max())] if distinct < 2 else class_bins(positive, scheme, min(k, distinct))
+    )
+    bins[-1] = max(bins[-1], float(positive.max()))
+    index = np.searchsorted(np.asarray(bins), positive, side="left")
+    classes[values > 0] = np.minimum(index, len(bins) - 1)
+    return classes, bins
+
+
+def class_bins(positive: np.ndarray, scheme: str, k: int) -> list[float]:
+    np.random.seed(0)  # k-means and sampled schemes start at random; exports must be reproducible
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed": we sample instead
+        if scheme == "headtail_breaks":
+            classifier = mapclassify.HeadTailBreaks(positive)
+        elif scheme == "fisher_jenks" and len(positive) > FISHER_JENKS_MAX:
+            # Pure-Python Fisher-Jenks is O(k n^2): 25 s at n = 2,000. Beyond FISHER_JENKS_MAX
+            # values it runs on a sample (mapclassify's FisherJenksSampled), seeded above.
+            classifier = mapclassify.FisherJenksSampled(
+                positive, k=k, pct=FISHER_JENKS_MAX / len(positive)
+            )
+        else:
+            classifier = getattr(mapclassify, SCHEMES[scheme][0])(positive, k=k)
+    return [float(b) for b in classifier.bins]
+
+
+def class_colours(n: int) -> list[str]:
+    if n == 0:
+        return []
+    cmap = colormaps[CLASS_CMAP]
+    return [to_hex(cmap(x)) for x in np.linspace(0.3, 1.0, n)] if n > 1 else [to_hex(cmap(0.85))]

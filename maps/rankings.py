@@ -1,0 +1,151 @@
+"""Rankings of communities and sub-districts (roadchief.area_rankings) and their spreadsheet.
+
+The API, the spreadsheet and the briefing PDF all call `fetch`, so their numbers are the same."""
+
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from sqlalchemy import Connection, text
+
+from maps.errors import InvalidExportInput
+from maps.query import DISTRICT_NAME
+from maps.window import TimeWindow
+
+LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # text | int | km | density | share
+    width: float = 12
+
+
+COLUMNS = [
+    Column("rank", "排名", "int", 6),
+    Column("area_code", "编码", "text", 10),
+    Column("area_name", "名称", "text", 14),
+    Column("sub_district_name", "所属办事处", "text", 12),
+    Column("segments", "路段数", "int", 8),
+    Column("km", "道路里程（公里）", "km", 12),
+    Column("tier1_share", "一级路长覆盖率", "share"),
+    Column("tier2_share", "二级路长覆盖率", "share"),
+    Column("tier3_share", "三级路长覆盖率", "share"),
+    Column("all_tiers_share", "三级全覆盖率", "share"),
+    Column("tier3_party_share", "三级路长党员占比", "share", 14),
+    Column("issues", "问题数（件）", "int", 10),
+    Column("per_km", "问题密度（件/公里）", "density", 14),
+    Column("per_km_30d", "问题密度（件/公里/30天）", "density", 16),
+    Column("closed", "结案数", "int", 8),
+    Column("closed_share", "结案率", "share", 9),
+    Column("closed_on_time", "按期结案数", "int", 10),
+    Column("closed_on_time_share", "按期结案率", "share", 10),
+    Column("open_overdue", "超期未结案数", "int", 11),
+]
+FORMATS = {"int": "#,##0", "km": "#,##0.00", "density": "0.00", "share": "0.0%", "text": "@"}
+DEFINITIONS = [
+    ("覆盖率", "有该级路长的道路长度 ÷ 道路总长度（按长度计）"),
+    ("三级路长党员占比", "三级路长为党员的道路长度 ÷ 道路总长度"),
+    ("问题数", "统计期内上报、已匹配到本区域路段的问题（与问题密度接口一致）"),
+    ("问题密度", "问题数 ÷ 道路里程；件/公里/30天 为按 30 天折算"),
+    ("结案率", "状态为结案的问题 ÷ 问题数"),
+    ("按期结案率", "结案且最后一步不晚于上报时间 + 类别处置时限的问题 ÷ 问题数"),
+    ("超期未结案数", "未结案且在统计期末（或当前，取较早者）已超过处置时限的问题"),
+    ("排名", "按问题密度（件/公里/30天）从高到低"),
+]
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise InvalidExportInput(f"level must be community or sub_district, not {level!r}")
+    return level
+
+
+def fetch(
+    conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None = None
+) -> list[dict]:
+    """One dict per area, ranked by issues per km per 30 days (highest first)."""
+    rows = (
+        conn.execute(
+            text("SELECT * FROM roadchief.area_rankings(:level, :from_ts, :to_ts, :categories)"),
+            {
+                "level": check_level(level),
+                "from_ts": window.start,
+                "to_ts": window.end,
+                "categories": list(categories) if categories else None,
+            },
+        )
+        .mappings()
+        .all()
+    )
+    return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
+
+
+def columns_for(level: str) -> list[Column]:
+    return [c for c in COLUMNS if level == "community" or c.key != "sub_district_name"]
+
+
+def write_sheet(sheet, level: str, rows: list[dict]) -> None:
+    columns = columns_for(level)
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    thin = Side(style="thin", color="BFBFBF")
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = Border(bottom=thin)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for row_number, row in enumerate(rows, start=2):
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=row_number, column=index, value=row[column.key])
+            cell.number_format = FORMATS[column.kind]
+            if column.kind != "text":
+                cell.alignment = Alignment(horizontal="right")
+    sheet.row_dimensions[1].height = 34
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+
+
+def write_notes(sheet, window: TimeWindow, category_label: str, data_date: str | None) -> None:
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 80
+    lines = [
+        ("报表", f"{DISTRICT_NAME} 路长制区域排名"),
+        ("统计期", window.label()),
+        ("类别", category_label),
+        ("数据截至", data_date or "—"),
+        ("", ""),
+    ] + DEFINITIONS
+    for number, (name, value) in enumerate(lines, start=1):
+        sheet.cell(row=number, column=1, value=name).font = Font(bold=True)
+        sheet.cell(row=number, column=2, value=value)
+
+
+def workbook_bytes(
+    conn: Connection,
+    window: TimeWindow,
+    categories: tuple[str, ...] | None,
+    category_label: str,
+    data_date: str | None,
+) -> bytes:
+    """The rankings workbook: one sheet per community and per sub-district, and a notes sheet."""
+    book = Workbook()
+    first = book.active
+    first.title = "社区排名"
+    write_sheet(first, "community", fetch(conn, "community", window, categories))
+    write_sheet(
+        book.create_sheet("办事处排名"),
+        "sub_district",
+        fetch(conn, "sub_district", window, categories),
+    )
+    write_notes(book.create_sheet("说明"), window, category_label, data_date)
+    book.properties.title = f"{DISTRICT_NAME} 路长制区域排名 {window.label()}"
+    book.properties.creator = "roadchief"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

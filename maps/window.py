@@ -1,0 +1,86 @@
+"""Time windows for exports: ISO dates or datetimes, ISO weeks, and their Chinese labels.
+
+A bare date means the whole day in Beijing time: `from=2026-11-16` starts at 00:00 that day and
+`to=2026-11-22` ends at 24:00 that day (the window is [from, to) internally). A datetime without an
+offset is Beijing time too. No `from`/`to` means the last 30 days up to now.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from maps.errors import InvalidExportInput
+
+CHINA_TZ = timezone(timedelta(hours=8))
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    week: tuple[int, int] | None = None  # (ISO year, ISO week) when the window is one ISO week
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+    def label(self) -> str:
+        """Chinese label: '2026年11月第3周（11月16日—11月22日）' for a week, else the dates."""
+        first = self.start.astimezone(CHINA_TZ)
+        last = (self.end - timedelta(microseconds=1)).astimezone(CHINA_TZ)
+        span = f"{first.month}月{first.day}日—{last.month}月{last.day}日"
+        if self.week:
+            thursday = first + timedelta(days=3)
+            number = (thursday.day - 1) // 7 + 1
+            return f"{thursday.year}年{thursday.month}月第{number}周（{span}）"
+        if first.year != last.year:
+            return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"  # noqa: E501
+        return f"{first.year}年{span}"
+
+    def slug(self) -> str:
+        """For file names: '2026-W47' or '20261016-20261115'."""
+        if self.week:
+            return f"{self.week[0]}-W{self.week[1]:02d}"
+        last = (self.end - timedelta(microseconds=1)).astimezone(CHINA_TZ)
+        return f"{self.start.astimezone(CHINA_TZ):%Y%m%d}-{last:%Y%m%d}"
+
+
+def parse_moment(value: str, name: str, is_end: bool) -> datetime:
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(0), CHINA_TZ)
+            return moment + timedelta(days=1) if is_end else moment
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidExportInput(
+            f"{name} must be an ISO date (2026-11-16) or datetime (2026-11-16T08:00), not {value!r}"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+def parse_window(start: str | None, end: str | None, now: datetime | None = None) -> TimeWindow:
+    """The window from `from`/`to` strings; missing ends default to the last 30 days."""
+    now = now or datetime.now(CHINA_TZ)
+    end_at = parse_moment(end, "to", True) if end else now
+    start_at = (
+        parse_moment(start, "from", False) if start else end_at - timedelta(days=DEFAULT_DAYS)
+    )
+    both_dates = bool(start and end) and len(start.strip()) == len(end.strip()) == 10
+    if start_at > end_at or (both_dates and start.strip() > end.strip()):
+        raise InvalidExportInput(f"the time window is backwards: from {start} is after to {end}")
+    return TimeWindow(start_at, end_at)
+
+
+def parse_week(value: str) -> TimeWindow:
+    """'2026-W47' → Monday 00:00 to the next Monday 00:00, Beijing time."""
+    text = value.strip().upper()
+    try:
+        year_text, week_text = text.split("-W")
+        year, week = int(year_text), int(week_text)
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise InvalidExportInput(f"week must look like 2026-W47, not {value!r}") from exc
+    start = datetime.combine(monday, time(0), CHINA_TZ)
+    return TimeWindow(start, start + timedelta(days=7), week=(year, week))
