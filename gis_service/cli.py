@@ -9,6 +9,7 @@ from rich.progress import Progress
 from gis_service import migrate
 from gis_service.db import embedded_cluster, make_engine, resolve_database_url
 from gis_service.errors import RoadchiefError
+from gis_service.issues_cli import issues_app
 from gis_service.pg_cluster import ClusterError
 from gis_service.settings import Settings
 
@@ -17,6 +18,7 @@ db_app = typer.Typer(help="The database: embedded PostGIS cluster and migrations
 demo_app = typer.Typer(help="The demo district.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(issues_app, name="issues")
 console = Console()
 
 
