@@ -62,7 +62,7 @@ def list_requests(
     if service_request_id:
         return [open311.as_request(repository.get_issue(conn, request_id(v)), base)
                 for v in service_request_id.split(",") if v.strip()]
-    codes = [open311.category_for(conn, c.strip()) for c in (service_code or "").split(",") if c.strip()]
+    codes = [open311.category_for(conn, c.strip(), allow_tasks=True) for c in (service_code or "").split(",") if c.strip()]
     where = repository.IssueFilter(window=parse_window(start_date, end_date, default_days=90),
                                    categories=codes or None,
                                    statuses=open311.open311_statuses(status))

@@ -24,14 +24,16 @@ def services(conn: Connection) -> list[dict]:
             for r in rows]
 
 
-def category_for(conn: Connection, service_code: str) -> str:
-    """Our category for a service code (ours, or an alias); unknown codes are bad input."""
+def category_for(conn: Connection, service_code: str, allow_tasks: bool = False) -> str:
+    """Our category for a service code (ours, or an alias); unknown codes are bad input.
+
+    A major task (T03) names all its sub-items, which suits a filter but not a new request."""
     code = conn.execute(text("""
-        SELECT code FROM issue_category WHERE code = :s AND parent_code IS NOT NULL
+        SELECT code FROM issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
         UNION ALL
         SELECT category_code FROM open311_service_alias WHERE service_code = :s
         LIMIT 1
-    """), {"s": service_code}).scalar()
+    """), {"s": service_code, "tasks": allow_tasks}).scalar()
     if code is None:
         raise BadInput(f"service_code {service_code!r} is not one of ours; see services.json")
     return code
