@@ -55,7 +55,7 @@ LEFT JOIN issue_category AS cat ON cat.code = st.category_code
 LEFT JOIN LATERAL (
     SELECT c.id FROM community AS c WHERE ST_Intersects(c.geom, p.geom) ORDER BY c.id LIMIT 1
 ) AS cm ON true
-LEFT JOIN LATERAL roadchief.nearest_segment(p.geom, :snap_m) AS n ON true
+LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
 """
 INSERT = """
 INSERT INTO issue (geom, category_code, description, status, reported_at, updated_at, source, reporter,

@@ -71,7 +71,7 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
         SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
                coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m
         FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom) AS p
-        LEFT JOIN LATERAL roadchief.nearest_segment(p.geom, :snap_m) AS n ON true
+        LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
         RETURNING id
     """), {"lon": issue.lon, "lat": issue.lat, "category": issue.category_code,
            "description": issue.description, "reporter": issue.reporter, "source": issue.source,
