@@ -44,25 +44,44 @@ def timed(label: str, fn):
 
 def write_import_file(conn, path: Path, count: int, now: datetime, rng) -> None:
     """Issues along random segments (3% farther than the snap distance), last 30 days."""
-    rows = conn.execute(text("SELECT ST_AsBinary(geom) FROM road_segment ORDER BY id")).scalars().all()
+    rows = (
+        conn.execute(text("SELECT ST_AsBinary(geom) FROM road_segment ORDER BY id")).scalars().all()
+    )
     lines = shapely.from_wkb([bytes(r) for r in rows])
     chosen = rng.integers(0, len(lines), count)
-    points = shapely.line_interpolate_point(lines[chosen], rng.uniform(0, 1, count), normalized=True)
+    points = shapely.line_interpolate_point(
+        lines[chosen], rng.uniform(0, 1, count), normalized=True
+    )
     xy = shapely.get_coordinates(points)
-    offset_m = np.where(rng.random(count) < 0.03, rng.uniform(70, 150, count), np.abs(rng.normal(0, 8, count)))
+    offset_m = np.where(
+        rng.random(count) < 0.03, rng.uniform(70, 150, count), np.abs(rng.normal(0, 8, count))
+    )
     angle = rng.uniform(0, 2 * np.pi, count)
     xy[:, 0] += np.cos(angle) * offset_m / 91_500.0
     xy[:, 1] += np.sin(angle) * offset_m / 110_940.0
-    codes = conn.execute(text(
-        "SELECT code FROM issue_category WHERE parent_code IS NOT NULL ORDER BY code")).scalars().all()
+    codes = (
+        conn.execute(
+            text("SELECT code FROM issue_category WHERE parent_code IS NOT NULL ORDER BY code")
+        )
+        .scalars()
+        .all()
+    )
     ages = rng.uniform(0, 30 * 86400, count)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["lon", "lat", "category", "description", "reported_at", "reporter"])
         for i in range(count):
             at = (now - timedelta(seconds=float(ages[i]))).isoformat(timespec="seconds")
-            writer.writerow([f"{xy[i, 0]:.7f}", f"{xy[i, 1]:.7f}", codes[i % len(codes)],
-                             "巡查发现", at, "路长"])
+            writer.writerow(
+                [
+                    f"{xy[i, 0]:.7f}",
+                    f"{xy[i, 1]:.7f}",
+                    codes[i % len(codes)],
+                    "巡查发现",
+                    at,
+                    "路长",
+                ]
+            )
 
 
 def main() -> None:
@@ -92,15 +111,20 @@ def run(engine, args, workdir: Path) -> None:
     now = datetime.now(CHINA_TZ)
     print(f"demo district at scale {args.scale:g} with {args.demo_issues:,} issues", flush=True)
     with engine.begin() as conn:
-        timed("demo load", lambda: load_demo(conn, scale=args.scale, issues=args.demo_issues, as_of=now))
+        timed(
+            "demo load",
+            lambda: load_demo(conn, scale=args.scale, issues=args.demo_issues, as_of=now),
+        )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
         segments = conn.execute(text("SELECT count(*) FROM road_segment")).scalar_one()
     rng = np.random.default_rng(7)
     path = workdir / "issues.csv"
     with engine.connect() as conn:
-        timed(f"writing {args.import_issues:,} issues to {path.name}",
-              lambda: write_import_file(conn, path, args.import_issues, now, rng))
+        timed(
+            f"writing {args.import_issues:,} issues to {path.name}",
+            lambda: write_import_file(conn, path, args.import_issues, now, rng),
+        )
 
     print(f"import of {args.import_issues:,} issues (snap distance 50 m)", flush=True)
     phases: dict[str, float] = {}
@@ -113,7 +137,9 @@ def run(engine, args, workdir: Path) -> None:
             last[:] = [time.perf_counter(), step]
 
     with engine.begin() as conn:
-        result, seconds = timed("import", lambda: import_issues(conn, path, 50.0, skip_bad=True, progress=progress))
+        result, seconds = timed(
+            "import", lambda: import_issues(conn, path, 50.0, skip_bad=True, progress=progress)
+        )
     for step, spent in phases.items():
         print(f"    {step}: {spent:.2f} s")
     rate = result.inserted / seconds
@@ -124,12 +150,22 @@ def run(engine, args, workdir: Path) -> None:
         total = conn.execute(text("SELECT count(*) FROM issue")).scalar_one()
         window = Window(now - timedelta(days=30), now)
         where = DensityFilter(window=window)
-        function_s = best_of(5, lambda: conn.execute(text(
-            "SELECT count(*), sum(issue_count) FROM roadchief.segment_density(:f, :t)"),
-            {"f": window.start, "t": window.end}).one())
+        function_s = best_of(
+            5,
+            lambda: conn.execute(
+                text("SELECT count(*), sum(issue_count) FROM roadchief.segment_density(:f, :t)"),
+                {"f": window.start, "t": window.end},
+            ).one(),
+        )
         page_s = best_of(5, lambda: segment_density_page(conn, where, "per_km", 100, 0))
-        ids = conn.execute(text("SELECT id FROM road_segment ORDER BY random() LIMIT :n"),
-                           {"n": args.series_samples}).scalars().all()
+        ids = (
+            conn.execute(
+                text("SELECT id FROM road_segment ORDER BY random() LIMIT :n"),
+                {"n": args.series_samples},
+            )
+            .scalars()
+            .all()
+        )
         series_times = []
         for segment_id in ids:
             start = time.perf_counter()
@@ -137,14 +173,22 @@ def run(engine, args, workdir: Path) -> None:
             series_times.append(time.perf_counter() - start)
 
     print()
-    print(f"segments {segments:,}; issues {total:,} ({result.snapped:,} of the imported snapped, "
-          f"{result.unsnapped:,} farther than 50 m, {len(result.rejects):,} rejected: outside the district)")
-    print(f"bulk import with snapping: {rate:,.0f} issues/s ({result.inserted:,} in {seconds:.2f} s; "
-          "target >= 20,000/s)")
-    print(f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms, API query "
-          f"(sorted first page + totals) {page_s * 1000:.0f} ms (best of 5; target < 1 s)")
-    print(f"one segment's daily series, 30 days: median {statistics.median(series_times) * 1000:.1f} ms, "
-          f"max {max(series_times) * 1000:.1f} ms over {len(ids)} segments (target < 20 ms)")
+    print(
+        f"segments {segments:,}; issues {total:,} ({result.snapped:,} of the imported snapped, "
+        f"{result.unsnapped:,} farther than 50 m, {len(result.rejects):,} rejected: outside the district)"
+    )
+    print(
+        f"bulk import with snapping: {rate:,.0f} issues/s ({result.inserted:,} in {seconds:.2f} s; "
+        "target >= 20,000/s)"
+    )
+    print(
+        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms, API query "
+        f"(sorted first page + totals) {page_s * 1000:.0f} ms (best of 5; target < 1 s)"
+    )
+    print(
+        f"one segment's daily series, 30 days: median {statistics.median(series_times) * 1000:.1f} ms, "
+        f"max {max(series_times) * 1000:.1f} ms over {len(ids)} segments (target < 20 ms)"
+    )
 
 
 def best_of(n: int, fn) -> float:

@@ -14,10 +14,18 @@ SHOWN_REJECTS = 20
 @issues_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV (lon/lat or wkt columns), XLSX or GeoJSON")],
-    skip_bad: Annotated[bool, typer.Option(help="Import the good rows and report the bad ones.")] = False,
-    source: Annotated[str, typer.Option(help="The issues' source (patrol, hotline, dcm, ...).")] = "import",
-    report: Annotated[Path | None, typer.Option(help="Write every rejected row and why to this CSV.")] = None,
-    snap_distance: Annotated[float | None, typer.Option(help="Metres (default ROADCHIEF_SNAP_DISTANCE_M).")] = None,
+    skip_bad: Annotated[
+        bool, typer.Option(help="Import the good rows and report the bad ones.")
+    ] = False,
+    source: Annotated[
+        str, typer.Option(help="The issues' source (patrol, hotline, dcm, ...).")
+    ] = "import",
+    report: Annotated[
+        Path | None, typer.Option(help="Write every rejected row and why to this CSV.")
+    ] = None,
+    snap_distance: Annotated[
+        float | None, typer.Option(help="Metres (default ROADCHIEF_SNAP_DISTANCE_M).")
+    ] = None,
 ) -> None:
     """Import issues, each snapped to its nearest segment; all or nothing unless --skip-bad."""
     from gis_service.cli import check, console, engine_for, fail
@@ -28,7 +36,12 @@ def import_file(
     settings = Settings()
     engine = engine_for(settings)
     check(engine)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     try:
         with Progress(*columns, console=console) as bar, engine.begin() as conn:
             task = bar.add_task("reading", total=None)
@@ -36,15 +49,23 @@ def import_file(
             def progress(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total or None)
 
-            result = import_issues(conn, file, settings.snap_distance_m if snap_distance is None
-                                   else snap_distance, skip_bad=skip_bad, source=source, progress=progress)
+            result = import_issues(
+                conn,
+                file,
+                settings.snap_distance_m if snap_distance is None else snap_distance,
+                skip_bad=skip_bad,
+                source=source,
+                progress=progress,
+            )
     except LedgerError as exc:
         rejects = exc.extra.get("rejects", [])
         show_rejects(console, [(r["row"], r["reason"]) for r in rejects], report)
         fail(exc.public_message)
-    console.print(f"{result.inserted:,} of {result.rows:,} rows imported: {result.snapped:,} snapped "
-                  f"to a segment, {result.unsnapped:,} farther than the snap distance (kept, unsnapped); "
-                  f"{len(result.rejects):,} rejected")
+    console.print(
+        f"{result.inserted:,} of {result.rows:,} rows imported: {result.snapped:,} snapped "
+        f"to a segment, {result.unsnapped:,} farther than the snap distance (kept, unsnapped); "
+        f"{len(result.rejects):,} rejected"
+    )
     show_rejects(console, [(r.row, r.reason) for r in result.rejects], report)
 
 
@@ -64,12 +85,16 @@ def show_rejects(console, rejects: list[tuple[int, str]], report: Path | None) -
             writer.writerows(rejects)
         console.print(f"every rejected row is listed in {report}")
     elif len(rejects) > SHOWN_REJECTS:
-        console.print(f"... and {len(rejects) - SHOWN_REJECTS:,} more; --report FILE lists them all")
+        console.print(
+            f"... and {len(rejects) - SHOWN_REJECTS:,} more; --report FILE lists them all"
+        )
 
 
 @issues_app.command("resnap")
 def resnap(
-    snap_distance: Annotated[float | None, typer.Option(help="Metres (default ROADCHIEF_SNAP_DISTANCE_M).")] = None,
+    snap_distance: Annotated[
+        float | None, typer.Option(help="Metres (default ROADCHIEF_SNAP_DISTANCE_M).")
+    ] = None,
     only_unsnapped: Annotated[bool, typer.Option(help="Leave snapped issues alone.")] = False,
 ) -> None:
     """Snap every issue again to its nearest segment (after a road import changed the segments)."""
@@ -83,9 +108,13 @@ def resnap(
     check(engine)
     distance = settings.snap_distance_m if snap_distance is None else snap_distance
     with engine.begin() as conn:
-        changed = conn.execute(text("SELECT roadchief.snap_issues(:m, :only)"),
-                               {"m": distance, "only": only_unsnapped}).scalar_one()
-        snapped, unsnapped = conn.execute(text(
-            "SELECT count(segment_id), count(*) - count(segment_id) FROM issue")).one()
-    console.print(f"{changed:,} issues changed segment; {snapped:,} snapped, {unsnapped:,} farther than "
-                  f"{distance:g} m from every segment (unsnapped)")
+        changed = conn.execute(
+            text("SELECT roadchief.snap_issues(:m, :only)"), {"m": distance, "only": only_unsnapped}
+        ).scalar_one()
+        snapped, unsnapped = conn.execute(
+            text("SELECT count(segment_id), count(*) - count(segment_id) FROM issue")
+        ).one()
+    console.print(
+        f"{changed:,} issues changed segment; {snapped:,} snapped, {unsnapped:,} farther than "
+        f"{distance:g} m from every segment (unsnapped)"
+    )

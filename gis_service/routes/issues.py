@@ -52,9 +52,12 @@ def issue_out(issue: dict, request: Request) -> dict:
 
 def feature(issue: dict) -> dict:
     props = {k: v for k, v in issue.items() if k not in ("lon", "lat")}
-    return {"type": "Feature", "id": issue["id"],
-            "geometry": {"type": "Point", "coordinates": [issue["lon"], issue["lat"]]},
-            "properties": props}
+    return {
+        "type": "Feature",
+        "id": issue["id"],
+        "geometry": {"type": "Point", "coordinates": [issue["lon"], issue["lat"]]},
+        "properties": props,
+    }
 
 
 @router.get("/issue-categories")
@@ -65,7 +68,8 @@ def categories(conn: Conn) -> list[dict]:
 
 @router.post("/issues", status_code=201)
 def create_issue(
-    conn: Conn, request: Request,
+    conn: Conn,
+    request: Request,
     lon: Annotated[float, Form(description="Longitude, WGS84")],
     lat: Annotated[float, Form(description="Latitude, WGS84")],
     category: Annotated[str, Form(description="A sub-item code such as T03.01")],
@@ -79,9 +83,14 @@ def create_issue(
     settings = request.app.state.settings
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
     issue = repository.NewIssue(
-        lon=lon, lat=lat, category_code=category.strip(), description=description.strip(),
-        reporter=(reporter or "").strip() or None, source=source.strip() or "api",
-        reported_at=parse_instant(reported_at, "reported_at") if reported_at else None)
+        lon=lon,
+        lat=lat,
+        category_code=category.strip(),
+        description=description.strip(),
+        reporter=(reporter or "").strip() or None,
+        source=source.strip() or "api",
+        reported_at=parse_instant(reported_at, "reported_at") if reported_at else None,
+    )
     issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
@@ -97,18 +106,25 @@ def read_uploads(uploads: list[UploadFile]) -> list[photo_store.Photo]:
 
 @router.get("/issues")
 def list_issues(
-    conn: Conn, request: Request,
+    conn: Conn,
+    request: Request,
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
     from_: Annotated[str | None, Query(alias="from", description="ISO date or datetime")] = None,
     to: Annotated[str | None, Query(description="ISO date (inclusive) or datetime")] = None,
-    category: Annotated[str | None, Query(description="Codes, comma-separated; T03 = all of T03.xx")] = None,
-    status: Annotated[str | None, Query(description="reported,dispatched,handled,verified,closed")] = None,
+    category: Annotated[
+        str | None, Query(description="Codes, comma-separated; T03 = all of T03.xx")
+    ] = None,
+    status: Annotated[
+        str | None, Query(description="reported,dispatched,handled,verified,closed")
+    ] = None,
     segment: int | None = None,
     community: int | None = None,
     sub_district: int | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
-    format: Annotated[str | None, Query(description="json or geojson (or Accept: application/geo+json)")] = None,
+    format: Annotated[
+        str | None, Query(description="json or geojson (or Accept: application/geo+json)")
+    ] = None,
 ):
     """Issues, newest first, one page at a time, as JSON or GeoJSON."""
     geojson = wants_geojson(request, format)
@@ -118,29 +134,55 @@ def list_issues(
     if statuses:
         repository.check_statuses(statuses)
     where = repository.IssueFilter(
-        bbox=parse_bbox(bbox), window=parse_window(from_, to, default_days=None),
-        categories=categories, statuses=statuses, segment_id=segment, community_id=community,
-        sub_district_id=sub_district)
+        bbox=parse_bbox(bbox),
+        window=parse_window(from_, to, default_days=None),
+        categories=categories,
+        statuses=statuses,
+        segment_id=segment,
+        community_id=community,
+        sub_district_id=sub_district,
+    )
     total, rows = repository.list_issues(conn, where, page_size, (page - 1) * page_size)
     items = [issue_out(r, request) for r in rows]
     if geojson:
-        body = {"type": "FeatureCollection", "numberMatched": total, "numberReturned": len(items),
-                "page": page, "page_size": page_size, "features": [feature(i) for i in items]}
+        body = {
+            "type": "FeatureCollection",
+            "numberMatched": total,
+            "numberReturned": len(items),
+            "page": page,
+            "page_size": page_size,
+            "features": [feature(i) for i in items],
+        }
         return JSONResponse(jsonable_encoder(body), media_type=GEOJSON)
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
 def detail(conn, request: Request, issue_id: int) -> dict:
     issue = repository.get_issue(conn, issue_id)
-    reported = {"status": "reported", "label": "上报", "at": issue["reported_at"],
-                "actor": issue["reporter"] or issue["source"], "department": None, "note": None}
+    reported = {
+        "status": "reported",
+        "label": "上报",
+        "at": issue["reported_at"],
+        "actor": issue["reporter"] or issue["source"],
+        "department": None,
+        "note": None,
+    }
     steps = [reported] + [
-        {"status": e["to_status"], "label": repository.STATUS_LABELS[e["to_status"]], "at": e["at"],
-         "actor": e["actor"], "department": e["department"], "note": e["note"],
-         "rework": e["from_status"] == "handled" and e["to_status"] == "dispatched"}
-        for e in repository.list_events(conn, issue_id)]
-    photos = [{**p, "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
-              for p in repository.list_photos(conn, issue_id)]
+        {
+            "status": e["to_status"],
+            "label": repository.STATUS_LABELS[e["to_status"]],
+            "at": e["at"],
+            "actor": e["actor"],
+            "department": e["department"],
+            "note": e["note"],
+            "rework": e["from_status"] == "handled" and e["to_status"] == "dispatched",
+        }
+        for e in repository.list_events(conn, issue_id)
+    ]
+    photos = [
+        {**p, "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
+        for p in repository.list_photos(conn, issue_id)
+    ]
     return {**issue_out(issue, request), "steps": steps, "photos": photos}
 
 
@@ -151,7 +193,9 @@ def get_issue(conn: Conn, request: Request, issue_id: int) -> dict:
 
 
 class StepIn(BaseModel):
-    status: str = Field(description="The status to move to: dispatched, handled, verified or closed")
+    status: str = Field(
+        description="The status to move to: dispatched, handled, verified or closed"
+    )
     actor: str = Field(description="Who takes the step")
     department: str | None = Field(None, description="Required for a dispatch (派遣)")
     note: str | None = None
@@ -161,15 +205,24 @@ class StepIn(BaseModel):
 @router.post("/issues/{issue_id}/events", status_code=201)
 def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn) -> dict:
     """Take the case one step on; an illegal transition is refused with 409."""
-    event = workflow.advance(conn, issue_id, workflow.Step(
-        to_status=step.status, actor=step.actor, department=step.department, note=step.note,
-        at=parse_instant(step.at, "at") if step.at else None))
+    event = workflow.advance(
+        conn,
+        issue_id,
+        workflow.Step(
+            to_status=step.status,
+            actor=step.actor,
+            department=step.department,
+            note=step.note,
+            at=parse_instant(step.at, "at") if step.at else None,
+        ),
+    )
     return {"event": event, "issue": detail(conn, request, issue_id)}
 
 
 @router.post("/issues/{issue_id}/photos", status_code=201)
-def add_photos(conn: Conn, request: Request, issue_id: int,
-               photos: Annotated[list[UploadFile], File()]) -> dict:
+def add_photos(
+    conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()]
+) -> dict:
     """Add photos to an issue (e.g. the handler's feedback photos, 反馈)."""
     settings = request.app.state.settings
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
@@ -184,6 +237,7 @@ def add_photos(conn: Conn, request: Request, issue_id: int,
 
 @router.get("/issues/{issue_id}/photos/{photo_id}", name="get_photo")
 def get_photo(conn: Conn, request: Request, issue_id: int, photo_id: int) -> FileResponse:
-    path, content_type = photo_store.photo_file(conn, request.app.state.settings.photo_dir,
-                                                issue_id, photo_id)
+    path, content_type = photo_store.photo_file(
+        conn, request.app.state.settings.photo_dir, issue_id, photo_id
+    )
     return FileResponse(path, media_type=content_type)

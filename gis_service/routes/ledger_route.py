@@ -44,7 +44,9 @@ class Open311Route(APIRoute):
                 return await handler(request)
             except (LedgerError, RoadchiefError) as exc:
                 error = as_http_error(exc) if isinstance(exc, LedgerError) else exc
-                return JSONResponse([{"code": error.status_code, "description": error.public_message}],
-                                    error.status_code)
+                return JSONResponse(
+                    [{"code": error.status_code, "description": error.public_message}],
+                    error.status_code,
+                )
 
         return georeport_errors

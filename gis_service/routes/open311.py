@@ -21,7 +21,8 @@ def services(conn: Conn) -> list[dict]:
 
 @router.post("/requests.json", status_code=201)
 def create_request(
-    conn: Conn, request: Request,
+    conn: Conn,
+    request: Request,
     service_code: Annotated[str, Form()],
     lat: Annotated[float | None, Form()] = None,
     long: Annotated[float | None, Form()] = None,
@@ -39,18 +40,31 @@ def create_request(
         raise BadInput("lat and long are required (we locate requests by coordinates only)")
     reporter = " ".join(p for p in (last_name, first_name) if p) or email or phone
     issue = repository.NewIssue(
-        lon=long, lat=lat, category_code=open311.category_for(conn, service_code.strip()),
-        description=description.strip(), reporter=reporter, source="open311",
-        reported_at=parse_instant(requested_datetime, "requested_datetime") if requested_datetime else None,
-        address=address_string)
+        lon=long,
+        lat=lat,
+        category_code=open311.category_for(conn, service_code.strip()),
+        description=description.strip(),
+        reporter=reporter,
+        source="open311",
+        reported_at=parse_instant(requested_datetime, "requested_datetime")
+        if requested_datetime
+        else None,
+        address=address_string,
+    )
     issue_id = repository.insert_issue(conn, issue, request.app.state.settings.snap_distance_m)
-    return [{"service_request_id": str(issue_id), "service_notice": "已受理，将派遣至责任部门处置",
-             "account_id": None}]
+    return [
+        {
+            "service_request_id": str(issue_id),
+            "service_notice": "已受理，将派遣至责任部门处置",
+            "account_id": None,
+        }
+    ]
 
 
 @router.get("/requests.json")
 def list_requests(
-    conn: Conn, request: Request,
+    conn: Conn,
+    request: Request,
     service_request_id: Annotated[str | None, Query(description="Ids, comma-separated")] = None,
     service_code: Annotated[str | None, Query(description="Codes, comma-separated")] = None,
     start_date: str | None = None,
@@ -60,20 +74,33 @@ def list_requests(
     """Service requests, newest first: by id, or by service, status and date (default last 90 days)."""
     base = str(request.base_url).rstrip("/")
     if service_request_id:
-        return [open311.as_request(repository.get_issue(conn, request_id(v)), base)
-                for v in service_request_id.split(",") if v.strip()]
-    codes = [open311.category_for(conn, c.strip(), allow_tasks=True) for c in (service_code or "").split(",") if c.strip()]
-    where = repository.IssueFilter(window=parse_window(start_date, end_date, default_days=90),
-                                   categories=codes or None,
-                                   statuses=open311.open311_statuses(status))
+        return [
+            open311.as_request(repository.get_issue(conn, request_id(v)), base)
+            for v in service_request_id.split(",")
+            if v.strip()
+        ]
+    codes = [
+        open311.category_for(conn, c.strip(), allow_tasks=True)
+        for c in (service_code or "").split(",")
+        if c.strip()
+    ]
+    where = repository.IssueFilter(
+        window=parse_window(start_date, end_date, default_days=90),
+        categories=codes or None,
+        statuses=open311.open311_statuses(status),
+    )
     _total, rows = repository.list_issues(conn, where, open311.MAX_REQUESTS, 0)
     return [open311.as_request(row, base) for row in rows]
 
 
 @router.get("/requests/{service_request_id}.json")
 def get_request(conn: Conn, request: Request, service_request_id: str) -> list[dict]:
-    return [open311.as_request(repository.get_issue(conn, request_id(service_request_id)),
-                               str(request.base_url).rstrip("/"))]
+    return [
+        open311.as_request(
+            repository.get_issue(conn, request_id(service_request_id)),
+            str(request.base_url).rstrip("/"),
+        )
+    ]
 
 
 def request_id(value: str) -> int:

@@ -26,9 +26,14 @@ class DensityFilter:
     sub_district_id: int | None = None
 
     def params(self) -> dict:
-        return {"from_ts": self.window.start, "to_ts": self.window.end, "categories": self.categories,
-                "statuses": self.statuses, "community_id": self.community_id,
-                "sub_district_id": self.sub_district_id}
+        return {
+            "from_ts": self.window.start,
+            "to_ts": self.window.end,
+            "categories": self.categories,
+            "statuses": self.statuses,
+            "community_id": self.community_id,
+            "sub_district_id": self.sub_district_id,
+        }
 
 
 DENSITY_FROM = """
@@ -41,13 +46,21 @@ DENSITY_FROM = """
 """
 
 
-def segment_density_page(conn: Connection, where: DensityFilter, sort: str, limit: int, offset: int,
-                         with_geometry: bool = False) -> dict:
+def segment_density_page(
+    conn: Connection,
+    where: DensityFilter,
+    sort: str,
+    limit: int,
+    offset: int,
+    with_geometry: bool = False,
+) -> dict:
     """One page of segments by density, with totals for the whole selection."""
     if sort not in SORT_COLUMNS:
         raise BadInput(f"sort: one of {', '.join(SORT_COLUMNS)}")
     params = {**where.params(), "limit": limit, "offset": offset}
-    page = conn.execute(text(f"""
+    page = (
+        conn.execute(
+            text(f"""
         WITH ranked AS (
             SELECT d.segment_id, d.issue_count, d.length_m, d.per_km, d.per_km_30d,
                    s.road_id, s.community_id, c.sub_district_id,
@@ -66,20 +79,42 @@ def segment_density_page(conn: Connection, where: DensityFilter, sort: str, limi
         LEFT JOIN community AS c ON c.id = k.community_id
         LEFT JOIN sub_district AS sd ON sd.id = k.sub_district_id
         ORDER BY {SORT_COLUMNS[sort].replace("d.", "k.")}, k.segment_id
-    """), {**params, "geometry": with_geometry}).mappings().all()  # sort: a code constant
+    """),
+            {**params, "geometry": with_geometry},
+        )
+        .mappings()
+        .all()
+    )  # sort: a code constant
     # The window totals ride on every row of the page; an empty page (past the end) asks again.
-    totals = page[0] if page else conn.execute(text("""
+    totals = (
+        page[0]
+        if page
+        else conn.execute(
+            text(
+                """
         SELECT count(*) AS segments, coalesce(sum(d.issue_count), 0) AS issues,
                coalesce(sum(d.length_m), 0) / 1000.0 AS km
-    """ + DENSITY_FROM), where.params()).mappings().one()
-    return {"rows": [dict(r) for r in page], "segments": totals["segments"],
-            "issues": int(totals["issues"] or 0), "km": float(totals["km"] or 0),
-            "unsnapped_issues": unsnapped_count(conn, where)}
+    """
+                + DENSITY_FROM
+            ),
+            where.params(),
+        )
+        .mappings()
+        .one()
+    )
+    return {
+        "rows": [dict(r) for r in page],
+        "segments": totals["segments"],
+        "issues": int(totals["issues"] or 0),
+        "km": float(totals["km"] or 0),
+        "unsnapped_issues": unsnapped_count(conn, where),
+    }
 
 
 def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
     """Issues in the window and area that no segment holds (farther than the snap distance)."""
-    return conn.execute(text("""
+    return conn.execute(
+        text("""
         SELECT count(*)
         FROM issue AS i
         JOIN issue_category AS cat ON cat.code = i.category_code
@@ -91,7 +126,9 @@ def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
           AND (CAST(:statuses AS text[]) IS NULL OR i.status = ANY (:statuses))
           AND (CAST(:community_id AS integer) IS NULL OR i.community_id = :community_id)
           AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
-    """), where.params()).scalar_one()
+    """),
+        where.params(),
+    ).scalar_one()
 
 
 def segment_series(conn: Connection, segment_id: int, where: DensityFilter, interval: str) -> dict:
@@ -100,9 +137,13 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         raise BadInput("interval: day or week")
     bucket_days = 1 if interval == "day" else 7
     if where.window.days / bucket_days > MAX_BUCKETS:
-        raise BadInput(f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one")
+        raise BadInput(
+            f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one"
+        )
     params = {**where.params(), "id": segment_id, "unit": interval}
-    summary = conn.execute(text("""
+    summary = (
+        conn.execute(
+            text("""
         SELECT s.id AS segment_id, r.name AS road_name, s.community_id, d.issue_count, d.length_m,
                d.per_km, d.per_km_30d
         FROM road_segment AS s
@@ -110,10 +151,17 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         JOIN roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
                                        CAST(:statuses AS text[])) AS d ON d.segment_id = s.id
         WHERE s.id = :id
-    """), params).mappings().first()
+    """),
+            params,
+        )
+        .mappings()
+        .first()
+    )
     if summary is None:
         raise NotFoundError(f"no road segment {segment_id}")
-    series = conn.execute(text("""
+    series = (
+        conn.execute(
+            text("""
         WITH counted AS (
             SELECT date_trunc(:unit, i.reported_at AT TIME ZONE 'Asia/Shanghai') AS bucket,
                    count(*) AS n
@@ -135,6 +183,15 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         LEFT JOIN counted AS c ON c.bucket = b.bucket
         WHERE CAST(:to_ts AS timestamptz) > CAST(:from_ts AS timestamptz)
         ORDER BY b.bucket
-    """), params).mappings().all()
-    return {**dict(summary), "interval": interval, "timezone": str(CHINA_TZ),
-            "series": [{"start": r["start"].isoformat(), "issues": r["issues"]} for r in series]}
+    """),
+            params,
+        )
+        .mappings()
+        .all()
+    )
+    return {
+        **dict(summary),
+        "interval": interval,
+        "timezone": str(CHINA_TZ),
+        "series": [{"start": r["start"].isoformat(), "issues": r["issues"]} for r in series],
+    }

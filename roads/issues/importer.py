@@ -68,9 +68,14 @@ ORDER BY row_no
 """
 
 
-def import_issues(conn: Connection, path: Path, snap_distance_m: float, skip_bad: bool = False,
-                  source: str = "import", progress: Progress = lambda step, done, total: None
-                  ) -> ImportResult:
+def import_issues(
+    conn: Connection,
+    path: Path,
+    snap_distance_m: float,
+    skip_bad: bool = False,
+    source: str = "import",
+    progress: Progress = lambda step, done, total: None,
+) -> ImportResult:
     """Import the file inside the caller's transaction; raises BadInput (rejects attached) unless clean."""
     parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
     result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
@@ -79,18 +84,23 @@ def import_issues(conn: Connection, path: Path, snap_distance_m: float, skip_bad
     copy_rows(conn, "issue_staging", STAGING_COLUMNS, parsed.rows)
     progress("checking and snapping", 1, 3)
     conn.execute(text(CHECK), {"snap_m": snap_distance_m})
-    bad = conn.execute(text(
-        "SELECT row_no, problem FROM issue_checked WHERE problem IS NOT NULL ORDER BY row_no")).all()
-    result.rejects = sorted(result.rejects + [Reject(r.row_no, r.problem) for r in bad],
-                            key=lambda r: r.row)
+    bad = conn.execute(
+        text("SELECT row_no, problem FROM issue_checked WHERE problem IS NOT NULL ORDER BY row_no")
+    ).all()
+    result.rejects = sorted(
+        result.rejects + [Reject(r.row_no, r.problem) for r in bad], key=lambda r: r.row
+    )
     if result.rejects and not skip_bad:
-        raise BadInput(f"{path.name}: {len(result.rejects)} of {result.rows} rows rejected; nothing "
-                       "imported (fix them, or pass --skip-bad to import the others)",
-                       rejects=[{"row": r.row, "reason": r.reason} for r in result.rejects])
+        raise BadInput(
+            f"{path.name}: {len(result.rejects)} of {result.rows} rows rejected; nothing "
+            "imported (fix them, or pass --skip-bad to import the others)",
+            rejects=[{"row": r.row, "reason": r.reason} for r in result.rejects],
+        )
     progress("writing", 2, 3)
     result.inserted = conn.execute(text(INSERT), {"source": source}).rowcount
-    result.snapped = conn.execute(text(
-        "SELECT count(*) FROM issue_checked WHERE problem IS NULL AND segment_id IS NOT NULL")).scalar_one()
+    result.snapped = conn.execute(
+        text("SELECT count(*) FROM issue_checked WHERE problem IS NULL AND segment_id IS NOT NULL")
+    ).scalar_one()
     conn.exec_driver_sql("DROP TABLE issue_staging, issue_checked")
     progress("done", 3, 3)
     return result

@@ -13,27 +13,40 @@ MAX_REQUESTS = 1000
 
 
 def services(conn: Connection) -> list[dict]:
-    rows = conn.execute(text("""
+    rows = conn.execute(
+        text("""
         SELECT c.code, c.name, t.name AS task_name, c.deadline_hours
         FROM issue_category AS c JOIN issue_category AS t ON t.code = c.parent_code
         ORDER BY c.sort_order, c.code
-    """)).all()
-    return [{"service_code": r.code, "service_name": r.name,
-             "description": f"{r.task_name}：{r.name}（处置时限 {r.deadline_hours} 小时）",
-             "metadata": False, "type": "realtime", "keywords": r.task_name, "group": r.task_name}
-            for r in rows]
+    """)
+    ).all()
+    return [
+        {
+            "service_code": r.code,
+            "service_name": r.name,
+            "description": f"{r.task_name}：{r.name}（处置时限 {r.deadline_hours} 小时）",
+            "metadata": False,
+            "type": "realtime",
+            "keywords": r.task_name,
+            "group": r.task_name,
+        }
+        for r in rows
+    ]
 
 
 def category_for(conn: Connection, service_code: str, allow_tasks: bool = False) -> str:
     """Our category for a service code (ours, or an alias); unknown codes are bad input.
 
     A major task (T03) names all its sub-items, which suits a filter but not a new request."""
-    code = conn.execute(text("""
+    code = conn.execute(
+        text("""
         SELECT code FROM issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
         UNION ALL
         SELECT category_code FROM open311_service_alias WHERE service_code = :s
         LIMIT 1
-    """), {"s": service_code, "tasks": allow_tasks}).scalar()
+    """),
+        {"s": service_code, "tasks": allow_tasks},
+    ).scalar()
     if code is None:
         raise BadInput(f"service_code {service_code!r} is not one of ours; see services.json")
     return code
@@ -62,7 +75,8 @@ def as_request(issue: dict, base_url: str = "") -> dict:
         "lat": issue["lat"],
         "long": issue["lon"],
         "media_url": f"{base_url}/api/issues/{issue['id']}/photos/{issue['first_photo_id']}"
-        if issue.get("first_photo_id") else None,
+        if issue.get("first_photo_id")
+        else None,
     }
 
 

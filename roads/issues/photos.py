@@ -29,7 +29,9 @@ def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
         raise BadInput(f"photos: at most {MAX_PHOTOS} per request")
     for photo in photos:
         if len(photo.data) > max_bytes:
-            raise BadInput(f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB")
+            raise BadInput(
+                f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB"
+            )
         kind = image_kind(photo.data)
         if kind is None:
             raise BadInput(f"photos: {photo.file_name} is not a JPEG, PNG or WebP image")
@@ -56,11 +58,19 @@ def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Pho
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(photo.data)
             written.append(target)
-            conn.execute(text("""
+            conn.execute(
+                text("""
                 INSERT INTO issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
                 VALUES (:issue, :name, :type, :size, :path)
-            """), {"issue": issue_id, "name": photo.file_name[:200], "type": photo.content_type,
-                   "size": len(photo.data), "path": relative})
+            """),
+                {
+                    "issue": issue_id,
+                    "name": photo.file_name[:200],
+                    "type": photo.content_type,
+                    "size": len(photo.data),
+                    "path": relative,
+                },
+            )
     except Exception:
         remove_files(written)
         raise
@@ -73,9 +83,12 @@ def remove_files(paths: list[Path]) -> None:
 
 
 def photo_file(conn: Connection, folder: Path, issue_id: int, photo_id: int) -> tuple[Path, str]:
-    row = conn.execute(text("""
+    row = conn.execute(
+        text("""
         SELECT stored_path, content_type FROM issue_photo WHERE id = :photo AND issue_id = :issue
-    """), {"photo": photo_id, "issue": issue_id}).first()
+    """),
+        {"photo": photo_id, "issue": issue_id},
+    ).first()
     if row is None or not (folder / row.stored_path).is_file():
         raise NotFoundError(f"issue {issue_id} has no photo {photo_id}")
     return folder / row.stored_path, row.content_type

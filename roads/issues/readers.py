@@ -26,8 +26,16 @@ COLUMNS = {  # our field -> header names accepted (case-insensitive)
     "reporter": ("reporter", "上报人"),
     "address": ("address", "地址"),
 }
-STAGING_COLUMNS = ["row_no", "lon", "lat", "category_code", "description", "reported_at", "reporter",
-                   "address"]
+STAGING_COLUMNS = [
+    "row_no",
+    "lon",
+    "lat",
+    "category_code",
+    "description",
+    "reported_at",
+    "reporter",
+    "address",
+]
 Progress = Callable[[int], None]
 
 
@@ -55,7 +63,9 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
     elif suffix in (".geojson", ".json"):
         records = geojson_records(path)
     else:
-        raise BadInput(f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file")
+        raise BadInput(
+            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file"
+        )
     parsed = ParsedFile([], [], 0)
     for row_no, record in records:
         parsed.total += 1
@@ -117,7 +127,10 @@ def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
         for line_no, values in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield line_no, {f: cell_text(values[i]) if i < len(values) else "" for f, i in columns.items()}
+            yield (
+                line_no,
+                {f: cell_text(values[i]) if i < len(values) else "" for f, i in columns.items()},
+            )
     finally:
         book.close()
 
@@ -139,8 +152,11 @@ def geojson_records(path: Path) -> Iterator[tuple[int, dict]]:
         raise BadInput(f"{path.name}: a GeoJSON FeatureCollection is expected")
     for number, feature in enumerate(data.get("features") or [], start=1):
         props = {k.lower(): v for k, v in ((feature or {}).get("properties") or {}).items()}
-        record = {field: cell_text(next((props[n] for n in names if n in props), None))
-                  for field, names in COLUMNS.items() if field not in ("lon", "lat", "wkt")}
+        record = {
+            field: cell_text(next((props[n] for n in names if n in props), None))
+            for field, names in COLUMNS.items()
+            if field not in ("lon", "lat", "wkt")
+        }
         geometry = (feature or {}).get("geometry") or {}
         coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
         if not isinstance(coords, list) or len(coords) < 2:
@@ -164,8 +180,16 @@ def staging_row(row_no: int, record: dict) -> tuple:
             at = parse_instant(at, "reported_at").isoformat()
         except Exception as exc:  # BadInput: a row problem here, not a file problem
             raise ValueError(f"reported_at {at!r} is not an ISO date or datetime") from exc
-    return (row_no, lon, lat, category, (record.get("description") or "").strip(), at or None,
-            (record.get("reporter") or "").strip() or None, (record.get("address") or "").strip() or None)
+    return (
+        row_no,
+        lon,
+        lat,
+        category,
+        (record.get("description") or "").strip(),
+        at or None,
+        (record.get("reporter") or "").strip() or None,
+        (record.get("address") or "").strip() or None,
+    )
 
 
 def coordinates(record: dict) -> tuple[float, float]:
@@ -182,7 +206,9 @@ def coordinates(record: dict) -> tuple[float, float]:
         try:
             lon, lat = float(record.get("lon") or "nan"), float(record.get("lat") or "nan")
         except ValueError as exc:
-            raise ValueError(f"lon/lat {record.get('lon')!r}, {record.get('lat')!r} are not numbers") from exc
+            raise ValueError(
+                f"lon/lat {record.get('lon')!r}, {record.get('lat')!r} are not numbers"
+            ) from exc
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValueError("lon/lat missing")
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):

@@ -9,8 +9,13 @@ from roads.issues.errors import BadInput, NotFoundError
 from roads.issues.window import Window
 
 STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
-STATUS_LABELS = {"reported": "上报", "dispatched": "派遣", "handled": "处置", "verified": "核查",
-                 "closed": "结案"}
+STATUS_LABELS = {
+    "reported": "上报",
+    "dispatched": "派遣",
+    "handled": "处置",
+    "verified": "核查",
+    "closed": "结案",
+}
 
 
 @dataclass
@@ -27,17 +32,24 @@ class NewIssue:
 
 def check_category(conn: Connection, code: str) -> None:
     """A category an issue can be filed under: one of the coded sub-items."""
-    row = conn.execute(text("SELECT parent_code FROM issue_category WHERE code = :c"), {"c": code}).first()
+    row = conn.execute(
+        text("SELECT parent_code FROM issue_category WHERE code = :c"), {"c": code}
+    ).first()
     if row is None:
         raise BadInput(f"unknown category {code!r}; see GET /api/issue-categories")
     if row.parent_code is None:
-        raise BadInput(f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)")
+        raise BadInput(
+            f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)"
+        )
 
 
 def check_categories(conn: Connection, codes: list[str]) -> None:
     """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
-    known = set(conn.execute(text("SELECT code FROM issue_category WHERE code = ANY(:c)"),
-                             {"c": codes}).scalars())
+    known = set(
+        conn.execute(
+            text("SELECT code FROM issue_category WHERE code = ANY(:c)"), {"c": codes}
+        ).scalars()
+    )
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise BadInput(f"unknown category {', '.join(map(repr, unknown))}")
@@ -46,16 +58,21 @@ def check_categories(conn: Connection, codes: list[str]) -> None:
 def check_statuses(statuses: list[str]) -> None:
     wrong = [s for s in statuses if s not in STATUSES]
     if wrong:
-        raise BadInput(f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}")
+        raise BadInput(
+            f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}"
+        )
 
 
 def community_at(conn: Connection, lon: float, lat: float) -> int:
     """The community the point lies in; a point outside every community is outside the district."""
-    community_id = conn.execute(text("""
+    community_id = conn.execute(
+        text("""
         SELECT c.id FROM community AS c
         WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
         ORDER BY c.id LIMIT 1
-    """), {"lon": lon, "lat": lat}).scalar()
+    """),
+        {"lon": lon, "lat": lat},
+    ).scalar()
     if community_id is None:
         raise BadInput(f"the point ({lon}, {lat}) lies outside the district")
     return community_id
@@ -65,7 +82,8 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
     """Validate, then insert the issue snapped to its nearest segment within `snap_distance_m`."""
     check_category(conn, issue.category_code)
     community_id = community_at(conn, issue.lon, issue.lat)
-    return conn.execute(text("""
+    return conn.execute(
+        text("""
         INSERT INTO issue (geom, category_code, description, reporter, source, reported_at, updated_at,
                            address, community_id, segment_id, snap_distance_m)
         SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
@@ -73,10 +91,20 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
         FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom) AS p
         LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
         RETURNING id
-    """), {"lon": issue.lon, "lat": issue.lat, "category": issue.category_code,
-           "description": issue.description, "reporter": issue.reporter, "source": issue.source,
-           "at": issue.reported_at, "address": issue.address, "community": community_id,
-           "snap_m": snap_distance_m}).scalar_one()
+    """),
+        {
+            "lon": issue.lon,
+            "lat": issue.lat,
+            "category": issue.category_code,
+            "description": issue.description,
+            "reporter": issue.reporter,
+            "source": issue.source,
+            "at": issue.reported_at,
+            "address": issue.address,
+            "community": community_id,
+            "snap_m": snap_distance_m,
+        },
+    ).scalar_one()
 
 
 ISSUE_COLUMNS = """
@@ -124,52 +152,94 @@ class IssueFilter:
 
     def params(self) -> dict:
         bbox = self.bbox or (None, None, None, None)
-        return {"min_lon": bbox[0], "min_lat": bbox[1], "max_lon": bbox[2], "max_lat": bbox[3],
-                "from_ts": self.window.start if self.window else None,
-                "to_ts": self.window.end if self.window else None,
-                "categories": self.categories, "statuses": self.statuses,
-                "segment_id": self.segment_id, "community_id": self.community_id,
-                "sub_district_id": self.sub_district_id}
+        return {
+            "min_lon": bbox[0],
+            "min_lat": bbox[1],
+            "max_lon": bbox[2],
+            "max_lat": bbox[3],
+            "from_ts": self.window.start if self.window else None,
+            "to_ts": self.window.end if self.window else None,
+            "categories": self.categories,
+            "statuses": self.statuses,
+            "segment_id": self.segment_id,
+            "community_id": self.community_id,
+            "sub_district_id": self.sub_district_id,
+        }
 
 
 def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -> tuple[int, list]:
     """The matching issues, newest first, and how many match in all."""
     params = where.params()
     total = conn.execute(text("SELECT count(*)" + ISSUE_JOINS + ISSUE_FILTERS), params).scalar_one()
-    rows = conn.execute(text(
-        "SELECT" + ISSUE_COLUMNS + ISSUE_JOINS + ISSUE_FILTERS
-        + " ORDER BY i.reported_at DESC, i.id DESC LIMIT :limit OFFSET :offset"
-    ), {**params, "limit": limit, "offset": offset}).mappings().all()
+    rows = (
+        conn.execute(
+            text(
+                "SELECT"
+                + ISSUE_COLUMNS
+                + ISSUE_JOINS
+                + ISSUE_FILTERS
+                + " ORDER BY i.reported_at DESC, i.id DESC LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "limit": limit, "offset": offset},
+        )
+        .mappings()
+        .all()
+    )
     return total, [dict(r) for r in rows]
 
 
 def get_issue(conn: Connection, issue_id: int) -> dict:
-    row = conn.execute(text("SELECT" + ISSUE_COLUMNS + ISSUE_JOINS + " WHERE i.id = :id"),
-                       {"id": issue_id}).mappings().first()
+    row = (
+        conn.execute(
+            text("SELECT" + ISSUE_COLUMNS + ISSUE_JOINS + " WHERE i.id = :id"), {"id": issue_id}
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFoundError(f"no issue {issue_id}")
     return dict(row)
 
 
 def list_events(conn: Connection, issue_id: int) -> list[dict]:
-    rows = conn.execute(text("""
+    rows = (
+        conn.execute(
+            text("""
         SELECT id, from_status, to_status, at, actor, department, note
         FROM issue_event WHERE issue_id = :id ORDER BY at, id
-    """), {"id": issue_id}).mappings().all()
+    """),
+            {"id": issue_id},
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def list_photos(conn: Connection, issue_id: int) -> list[dict]:
-    rows = conn.execute(text("""
+    rows = (
+        conn.execute(
+            text("""
         SELECT id, file_name, content_type, size_bytes, created_at
         FROM issue_photo WHERE issue_id = :id ORDER BY id
-    """), {"id": issue_id}).mappings().all()
+    """),
+            {"id": issue_id},
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def list_categories(conn: Connection) -> list[dict]:
-    rows = conn.execute(text("""
+    rows = (
+        conn.execute(
+            text("""
         SELECT code, name, parent_code, deadline_hours, department
         FROM issue_category ORDER BY sort_order, code
-    """)).mappings().all()
+    """)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]

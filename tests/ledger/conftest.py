@@ -35,18 +35,22 @@ class Streets:
 
 def add_segment(conn, segment_id: int, road_id: int, start: tuple, end: tuple) -> None:
     (x1, y1), (x2, y2) = lonlat(*start), lonlat(*end)
-    conn.execute(text("""
+    conn.execute(
+        text("""
         INSERT INTO road_segment (id, road_id, community_id, geom)
         SELECT :id, :road, (SELECT c.id FROM community c WHERE ST_Intersects(c.geom, g) LIMIT 1), g
         FROM (SELECT ST_SetSRID(ST_MakeLine(ST_MakePoint(:x1, :y1), ST_MakePoint(:x2, :y2)), 4326) AS g) AS l
-    """), {"id": segment_id, "road": road_id, "x1": x1, "y1": y1, "x2": x2, "y2": y2})
+    """),
+        {"id": segment_id, "road": road_id, "x1": x1, "y1": y1, "x2": x2, "y2": y2},
+    )
 
 
 @pytest.fixture
 def streets(conn) -> Streets:
     conn.execute(text("TRUNCATE issue, segment_assignment, road_segment CASCADE"))
-    road_id = conn.execute(text(
-        "INSERT INTO road (name, road_class) VALUES ('测试路', '支路') RETURNING id")).scalar_one()
+    road_id = conn.execute(
+        text("INSERT INTO road (name, road_class) VALUES ('测试路', '支路') RETURNING id")
+    ).scalar_one()
     s = Streets()
     # East gets the lower id, though it was written second: ties go to the lower id, not the first row.
     add_segment(conn, s.west, road_id, (-50, -100), (-50, 100))
@@ -59,7 +63,9 @@ def streets(conn) -> Streets:
 @pytest.fixture
 def settings(cluster, tmp_path) -> Settings:
     """The test service's settings, with photos stored under the test's own folder."""
-    return Settings(database_url=cluster.url(), data_dir=tmp_path / "unused", photo_dir=tmp_path / "photos")
+    return Settings(
+        database_url=cluster.url(), data_dir=tmp_path / "unused", photo_dir=tmp_path / "photos"
+    )
 
 
 def count(conn, sql: str, **params) -> int:

@@ -19,11 +19,14 @@ def write_csv(path, lines: list[str]):
 
 
 def test_csv_with_lon_lat_columns_is_imported_and_snapped(conn, streets, tmp_path):
-    path = write_csv(tmp_path / "ledger.csv", [
-        "经度,纬度,类别,描述,上报时间,上报人",
-        f"{NEAR[0]},{NEAR[1]},T03.01,占道经营,2026-11-02 09:30,张三",
-        f"{FAR[0]},{FAR[1]},T06.01,道路破损,2026-11-03,",
-    ])
+    path = write_csv(
+        tmp_path / "ledger.csv",
+        [
+            "经度,纬度,类别,描述,上报时间,上报人",
+            f"{NEAR[0]},{NEAR[1]},T03.01,占道经营,2026-11-02 09:30,张三",
+            f"{FAR[0]},{FAR[1]},T06.01,道路破损,2026-11-03,",
+        ],
+    )
     result = import_issues(conn, path, 50)
     assert (result.rows, result.inserted, result.snapped, result.unsnapped) == (2, 2, 1, 1)
     row = conn.execute(text("SELECT * FROM issue WHERE reporter = '张三'")).one()
@@ -39,24 +42,44 @@ def test_csv_with_wkt_xlsx_and_geojson_read_alike(conn, streets, tmp_path):
     book.active.append([NEAR[0], NEAR[1], "T06.02", "积水"])
     book.save(tmp_path / "ledger.xlsx")
     geojson = tmp_path / "ledger.geojson"
-    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(NEAR)},
-         "properties": {"category": "T06.02", "description": "积水"}}]}))
+    geojson.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": list(NEAR)},
+                        "properties": {"category": "T06.02", "description": "积水"},
+                    }
+                ],
+            }
+        )
+    )
     for path in (wkt, tmp_path / "ledger.xlsx", geojson):
         assert import_issues(conn, path, 50).snapped == 1
-    assert count(conn, "SELECT count(*) FROM issue WHERE category_code = 'T06.02' AND segment_id = :s",
-                 s=streets.east) == 3
+    assert (
+        count(
+            conn,
+            "SELECT count(*) FROM issue WHERE category_code = 'T06.02' AND segment_id = :s",
+            s=streets.east,
+        )
+        == 3
+    )
 
 
 def bad_file(tmp_path):
-    return write_csv(tmp_path / "mixed.csv", [
-        "lon,lat,category",
-        f"{NEAR[0]},{NEAR[1]},T03.01",
-        f"{NEAR[0]},{NEAR[1]},T99.01",
-        "-87.65,41.75,T03.01",
-        "abc,34.7,T03.01",
-        f"{NEAR[0]},{NEAR[1]},",
-    ])
+    return write_csv(
+        tmp_path / "mixed.csv",
+        [
+            "lon,lat,category",
+            f"{NEAR[0]},{NEAR[1]},T03.01",
+            f"{NEAR[0]},{NEAR[1]},T99.01",
+            "-87.65,41.75,T03.01",
+            "abc,34.7,T03.01",
+            f"{NEAR[0]},{NEAR[1]},",
+        ],
+    )
 
 
 def test_any_bad_row_rejects_the_whole_file_with_a_report(conn, streets, tmp_path):
@@ -64,7 +87,10 @@ def test_any_bad_row_rejects_the_whole_file_with_a_report(conn, streets, tmp_pat
         import_issues(conn, bad_file(tmp_path), 50)
     rejects = caught.value.extra["rejects"]
     assert [r["row"] for r in rejects] == [3, 4, 5, 6]
-    assert "unknown category" in rejects[0]["reason"] and "outside the district" in rejects[1]["reason"]
+    assert (
+        "unknown category" in rejects[0]["reason"]
+        and "outside the district" in rejects[1]["reason"]
+    )
     assert "not numbers" in rejects[2]["reason"] and "category is empty" in rejects[3]["reason"]
     assert count(conn, "SELECT count(*) FROM issue") == 0
 
@@ -75,13 +101,16 @@ def test_skip_bad_imports_the_good_rows_and_reports_the_others(conn, streets, tm
     assert count(conn, "SELECT count(*) FROM issue") == 1
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("no_coordinates.csv", "category,description\nT03.01,x\n", "no coordinate columns"),
-    ("broken.geojson", '{"type": "FeatureCollection", "features": [', "not valid GeoJSON"),
-    ("fake.xlsx", "this is not a workbook", "not a readable XLSX"),
-    ("ledger.shp", "", "unknown format"),
-    ("empty.csv", "lon,lat,category\n", "holds no issues"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("no_coordinates.csv", "category,description\nT03.01,x\n", "no coordinate columns"),
+        ("broken.geojson", '{"type": "FeatureCollection", "features": [', "not valid GeoJSON"),
+        ("fake.xlsx", "this is not a workbook", "not a readable XLSX"),
+        ("ledger.shp", "", "unknown format"),
+        ("empty.csv", "lon,lat,category\n", "holds no issues"),
+    ],
+)
 def test_a_malformed_file_is_refused(conn, streets, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
@@ -93,8 +122,11 @@ def test_the_cli_reports_rejects_and_writes_nothing(engine, cluster, tmp_path):
     with engine.connect() as conn:
         before = count(conn, "SELECT count(*) FROM issue")
     report = tmp_path / "rejects.csv"
-    result = CliRunner().invoke(app, ["issues", "import", str(bad_file(tmp_path)), "--report", str(report)],
-                                env={"DATABASE_URL": cluster.url()})
+    result = CliRunner().invoke(
+        app,
+        ["issues", "import", str(bad_file(tmp_path)), "--report", str(report)],
+        env={"DATABASE_URL": cluster.url()},
+    )
     assert result.exit_code == 1
     assert "4 of 5 rows rejected" in result.output and "unknown category" in result.output
     assert report.read_text(encoding="utf-8").count("\n") == 5
@@ -106,7 +138,9 @@ def test_the_cli_imports_and_resnaps(engine, cluster, tmp_path):
     path = write_csv(tmp_path / "one.csv", ["lon,lat,category", f"{NEAR[0]},{NEAR[1]},T03.01"])
     env = {"DATABASE_URL": cluster.url()}
     try:
-        result = CliRunner().invoke(app, ["issues", "import", str(path), "--source", "cli-test"], env=env)
+        result = CliRunner().invoke(
+            app, ["issues", "import", str(path), "--source", "cli-test"], env=env
+        )
         assert result.exit_code == 0, result.output
         assert "1 of 1 rows imported" in result.output
         resnap = CliRunner().invoke(app, ["issues", "resnap"], env=env)

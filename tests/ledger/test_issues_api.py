@@ -8,23 +8,38 @@ CHICAGO = (-87.6536, 41.7469)
 
 def tiny_png() -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def post(client, east_north=(50, 0), files=None, **fields):
     x, y = lonlat(*east_north)
-    return client.post("/api/issues", data={"lon": x, "lat": y, "category": "T06.01", **fields},
-                       files=files)
+    return client.post(
+        "/api/issues", data={"lon": x, "lat": y, "category": "T06.01", **fields}, files=files
+    )
 
 
 def test_an_issue_with_photos_is_stored_and_served(client, conn, streets, settings):
     x, y = lonlat(60, 0)
     response = client.post(
-        "/api/issues", data={"lon": x, "lat": y, "category": "T06.03", "description": "井盖缺失",
-                             "reporter": "李路长"},
-        files=[("photos", ("well.png", tiny_png(), "image/png"))])
+        "/api/issues",
+        data={
+            "lon": x,
+            "lat": y,
+            "category": "T06.03",
+            "description": "井盖缺失",
+            "reporter": "李路长",
+        },
+        files=[("photos", ("well.png", tiny_png(), "image/png"))],
+    )
     assert response.status_code == 201
     issue = response.json()
     assert issue["category_name"] == "井盖缺失破损" and issue["status"] == "reported"
@@ -40,7 +55,9 @@ def test_an_issue_with_photos_is_stored_and_served(client, conn, streets, settin
 
 def test_bad_input_gets_422_and_writes_nothing(client, conn, streets, settings):
     before = count(conn, "SELECT count(*) FROM issue")
-    outside = client.post("/api/issues", data={"lon": CHICAGO[0], "lat": CHICAGO[1], "category": "T06.01"})
+    outside = client.post(
+        "/api/issues", data={"lon": CHICAGO[0], "lat": CHICAGO[1], "category": "T06.01"}
+    )
     assert outside.status_code == 422 and "outside the district" in outside.json()["error"]
     unknown = post(client, category="T99.01")
     assert unknown.status_code == 422 and "unknown category" in unknown.json()["error"]
@@ -60,11 +77,17 @@ def test_listing_filters_and_pages(client, conn, streets):
     post(client, (300, 300), category="T03.02", reported_at="2026-11-08T09:00:00")  # unsnapped
     everything = client.get("/api/issues").json()
     assert everything["total"] == 3
-    assert [i["category_code"] for i in everything["items"]] == ["T03.02", "T03.01", "T06.01"]  # newest first
+    assert [i["category_code"] for i in everything["items"]] == [
+        "T03.02",
+        "T03.01",
+        "T06.01",
+    ]  # newest first
     assert client.get("/api/issues", params={"category": "T03"}).json()["total"] == 2
     assert client.get("/api/issues", params={"segment": streets.east}).json()["total"] == 2
     window = client.get("/api/issues", params={"from": "2026-11-03", "to": "2026-11-05"}).json()
-    assert [i["category_code"] for i in window["items"]] == ["T03.01"]  # 'to' as a date: the whole day
+    assert [i["category_code"] for i in window["items"]] == [
+        "T03.01"
+    ]  # 'to' as a date: the whole day
     x1, y1 = lonlat(40, -10)
     x2, y2 = lonlat(60, 10)
     assert client.get("/api/issues", params={"bbox": f"{x1},{y1},{x2},{y2}"}).json()["total"] == 2
