@@ -18,7 +18,8 @@ JOIN public.issue_category AS c ON c.code = i.category_code;
 
 -- Complete issues written in bulk (the demo loader, other importers): the community the point lies
 -- in, the department of a case already past 'reported', and the workflow steps it went through,
--- spread evenly between reported_at and updated_at. Touches only issues that lack them.
+-- spread evenly between reported_at and updated_at. Touches only issues that lack them. A case
+-- still at 'reported' has had no step since the report, so its updated_at is its reported_at.
 CREATE OR REPLACE FUNCTION roadchief.complete_issue_records()
 RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -28,6 +29,10 @@ BEGIN
     UPDATE public.issue AS i SET community_id = c.id
     FROM public.community AS c
     WHERE i.community_id IS NULL AND ST_Intersects(c.geom, i.geom);
+
+    UPDATE public.issue SET updated_at = reported_at
+    WHERE status = 'reported' AND updated_at <> reported_at
+      AND NOT EXISTS (SELECT 1 FROM public.issue_event AS e WHERE e.issue_id = issue.id);
 
     UPDATE public.issue AS i SET department = c.department
     FROM public.issue_category AS c

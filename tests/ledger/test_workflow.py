@@ -168,6 +168,7 @@ def test_demo_cases_past_reported_have_their_steps(conn):
     """,
     )
     assert last_step_is_updated_at == 0
+    assert count(conn, "SELECT count(*) FROM issue WHERE status = 'reported' AND updated_at <> reported_at") == 0
     assert count(conn, "SELECT count(*) FROM issue WHERE status = 'closed'") > 1000
     # Every demo issue has its community, but a few generated just past the district's edge.
     assert count(conn, "SELECT count(*) FROM issue WHERE community_id IS NULL") < 20

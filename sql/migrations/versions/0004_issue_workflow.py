@@ -120,6 +120,8 @@ def upgrade() -> None:
     FROM community AS c WHERE ST_Intersects(c.geom, i.geom)
     """)
     op.execute(BACKFILL_EVENTS)
+    # updated_at is the time of the last step; a case still at 'reported' has had none since.
+    op.execute("UPDATE issue SET updated_at = reported_at WHERE status = 'reported'")
     op.execute("""
     UPDATE issue AS i SET department = c.department
     FROM issue_category AS c WHERE c.code = i.category_code AND i.status <> 'reported'
