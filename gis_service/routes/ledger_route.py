@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 
 from gis_service.errors import Conflict, InvalidInput, NotFound, RoadchiefError
 from roads.issues.errors import LedgerError
+from roads.issues.open311 import to_xml
 
 HTTP_ERRORS = {"invalid": InvalidInput, "not_found": NotFound, "conflict": Conflict}
 
@@ -34,7 +35,8 @@ class LedgerRoute(APIRoute):
 
 
 class Open311Route(APIRoute):
-    """GeoReport v2 clients expect errors as `[{"code": ..., "description": ...}]`."""
+    """GeoReport v2 clients expect errors as `[{"code": ..., "description": ...}]` (or the same
+    in XML, `<errors><error>...`, on paths ending in .xml)."""
 
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
@@ -44,9 +46,10 @@ class Open311Route(APIRoute):
                 return await handler(request)
             except (LedgerError, RoadchiefError) as exc:
                 error = as_http_error(exc) if isinstance(exc, LedgerError) else exc
-                return JSONResponse(
-                    [{"code": error.status_code, "description": error.public_message}],
-                    error.status_code,
-                )
+                errors = [{"code": error.status_code, "description": error.public_message}]
+                if request.url.path.endswith(".xml"):
+                    body = to_xml(errors, "errors", "error")
+                    return Response(body, error.status_code, media_type="application/xml")
+                return JSONResponse(errors, error.status_code)
 
         return georeport_errors

@@ -94,3 +94,19 @@ def open311_statuses(status: str | None) -> list[str] | None:
             raise BadInput("status: open or closed")
         wanted += mapping[part.strip()]
     return wanted
+
+
+def to_xml(items: list[dict], root: str, item: str) -> bytes:
+    """GeoReport v2 XML: <root><item><field>value</field>...</item>...</root>."""
+    from xml.etree.ElementTree import Element, SubElement, tostring
+
+    top = Element(root)
+    for entry in items:
+        node = SubElement(top, item)
+        for key, value in entry.items():
+            child = SubElement(node, key)
+            if isinstance(value, bool):
+                child.text = str(value).lower()
+            elif value is not None:
+                child.text = str(value)
+    return tostring(top, encoding="utf-8", xml_declaration=True)

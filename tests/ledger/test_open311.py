@@ -120,3 +120,20 @@ def test_bad_requests_get_georeport_errors_and_write_nothing(client, conn, chica
         "/open311/v2/requests.json", params={"start_date": "2026-11-02", "end_date": "2026-10-30"}
     )
     assert backwards.status_code == 422
+
+
+def test_xml_as_well(client, chicago):
+    from xml.etree.ElementTree import fromstring
+
+    services = fromstring(client.get("/open311/v2/services.xml").content)
+    assert services.tag == "services" and len(services.findall("service")) >= 30
+    lon, lat = moved(chicago[1])
+    created = client.post("/open311/v2/requests.xml", data={"service_code": "T06.04", "lat": lat,
+                                                            "long": lon})
+    assert created.status_code == 201 and created.headers["content-type"].startswith("application/xml")
+    request_id = fromstring(created.content).find("request/service_request_id").text
+    one = fromstring(client.get(f"/open311/v2/requests/{request_id}.xml").content)
+    assert one.find("request/service_name").text == "路灯不亮"
+    error = client.post("/open311/v2/requests.xml", data={"service_code": "nope", "lat": lat, "long": lon})
+    assert error.status_code == 422 and fromstring(error.content).find("error/code").text == "422"
+    assert client.get("/open311/v2/services.csv").status_code == 404
