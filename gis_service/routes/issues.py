@@ -241,3 +241,31 @@ def get_photo(conn: Conn, request: Request, issue_id: int, photo_id: int) -> Fil
         conn, request.app.state.settings.photo_dir, issue_id, photo_id
     )
     return FileResponse(path, media_type=content_type)
+
+
+@router.post("/issues/import")
+def import_issue_file(
+    conn: Conn,
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV (lon/lat or wkt), XLSX or GeoJSON")],
+    skip_bad: Annotated[bool, Form(description="Import the good rows, report the bad")] = False,
+    source: Annotated[str, Form()] = "import",
+) -> dict:
+    """The bulk import over HTTP: all or nothing (422 listing the rejected rows) unless skip_bad."""
+    import tempfile
+    from pathlib import Path
+
+    from roads.issues.importer import import_issues
+
+    settings = request.app.state.settings
+    data = file.file.read(settings.upload_max_bytes + 1)
+    if len(data) > settings.upload_max_bytes:
+        raise BadInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (Path(file.filename or "upload").name or "upload")
+        path.write_bytes(data)
+        result = import_issues(conn, path, settings.snap_distance_m, skip_bad=skip_bad,
+                               source=source.strip() or "import")
+    return {"rows": result.rows, "inserted": result.inserted, "snapped": result.snapped,
+            "unsnapped": result.unsnapped,
+            "rejects": [{"row": r.row, "reason": r.reason} for r in result.rejects]}

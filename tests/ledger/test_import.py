@@ -148,3 +148,17 @@ def test_the_cli_imports_and_resnaps(engine, cluster, tmp_path):
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM issue WHERE source = 'cli-test'"))
+
+
+def test_the_http_import_answers_422_for_a_malformed_or_bad_file(client, conn, streets, tmp_path):
+    malformed = client.post("/api/issues/import",
+                            files={"file": ("ledger.geojson", b'{"type": "Feat', "application/geo+json")})
+    assert malformed.status_code == 422 and "not valid GeoJSON" in malformed.json()["error"]
+    content = bad_file(tmp_path).read_bytes()
+    refused = client.post("/api/issues/import", files={"file": ("mixed.csv", content, "text/csv")})
+    assert refused.status_code == 422 and len(refused.json()["rejects"]) == 4
+    assert count(conn, "SELECT count(*) FROM issue") == 0
+    skipped = client.post("/api/issues/import", data={"skip_bad": "true"},
+                          files={"file": ("mixed.csv", content, "text/csv")})
+    assert skipped.status_code == 200 and skipped.json()["inserted"] == 1
+    assert count(conn, "SELECT count(*) FROM issue") == 1
