@@ -1,13 +1,14 @@
 """Issues in the database: one function per query; every value bound, the caller owns the transaction."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, text
 
 from roads.issues.errors import BadInput, NotFoundError
 from roads.issues.window import Window
 
+CLOCK_SKEW = timedelta(minutes=5)
 STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
 STATUS_LABELS = {
     "reported": "上报",
@@ -81,6 +82,8 @@ def community_at(conn: Connection, lon: float, lat: float) -> int:
 def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> int:
     """Validate, then insert the issue snapped to its nearest segment within `snap_distance_m`."""
     check_category(conn, issue.category_code)
+    if issue.reported_at is not None and issue.reported_at > datetime.now(UTC) + CLOCK_SKEW:
+        raise BadInput(f"reported_at: {issue.reported_at.isoformat()} is in the future")
     community_id = community_at(conn, issue.lon, issue.lat)
     return conn.execute(
         text("""

@@ -66,6 +66,7 @@ def test_bad_input_gets_422_and_writes_nothing(client, conn, streets, settings):
     not_a_photo = post(client, files=[("photos", ("notes.txt", b"hello", "image/png"))])
     assert not_a_photo.status_code == 422
     assert post(client, reported_at="soon").status_code == 422
+    assert post(client, reported_at="2099-01-01").status_code == 422
     assert client.post("/api/issues", data={"lat": 34.7, "category": "T06.01"}).status_code == 422
     assert count(conn, "SELECT count(*) FROM issue") == before
     assert not settings.photo_dir.exists() or not any(settings.photo_dir.rglob("*.*"))
