@@ -157,6 +157,17 @@ def run(engine, args, workdir: Path) -> None:
                 {"f": window.start, "t": window.end},
             ).one(),
         )
+        conn.commit()
+        conn.exec_driver_sql("SET jit = off")
+        function_nojit_s = best_of(
+            5,
+            lambda: conn.execute(
+                text("SELECT count(*), sum(issue_count) FROM roadchief.segment_density(:f, :t)"),
+                {"f": window.start, "t": window.end},
+            ).one(),
+        )
+        conn.commit()
+        conn.exec_driver_sql("RESET jit")
         page_s = best_of(5, lambda: segment_density_page(conn, where, "per_km", 100, 0))
         ids = (
             conn.execute(
@@ -182,7 +193,7 @@ def run(engine, args, workdir: Path) -> None:
         "target >= 20,000/s)"
     )
     print(
-        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms, API query "
+        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms ({function_nojit_s * 1000:.0f} ms without JIT), API query "
         f"(sorted first page + totals) {page_s * 1000:.0f} ms (best of 5; target < 1 s)"
     )
     print(

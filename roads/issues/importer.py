@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows
+from roads.issues.density import no_jit
 from roads.issues.errors import BadInput
 from roads.issues.readers import STAGING_COLUMNS, Reject, read_issue_file
 
@@ -80,6 +81,7 @@ def import_issues(
     parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
     result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
     progress("staging", 0, 3)
+    no_jit(conn)  # the time goes to PostGIS calls and index probes; compiling would add to it
     conn.exec_driver_sql(STAGING)
     copy_rows(conn, "issue_staging", STAGING_COLUMNS, parsed.rows)
     progress("checking and snapping", 1, 3)
