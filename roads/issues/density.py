@@ -1,4 +1,4 @@
-"""Issue density per road segment, read from roadchief.segment_density (the one shared definition)."""
+"""Issue density per road segment, from roadchief.segment_density (the one shared definition)."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""Bulk import: rows COPY'd into a staging table, checked and snapped in one SQL pass, then inserted.
+"""Bulk import: rows COPY'd into a staging table, checked and snapped in one SQL pass, inserted.
 
 All or nothing: any rejected row aborts the import (BadInput carrying the rejects) unless
 `skip_bad`, in which case the good rows go in and the rejects are reported.
@@ -46,7 +46,8 @@ SELECT st.row_no, p.geom, st.category_code, st.description, st.reporter, st.addr
        CASE WHEN cat.code IS NULL THEN 'unknown category ' || quote_literal(st.category_code)
             WHEN cat.parent_code IS NULL THEN quote_literal(st.category_code)
                  || ' is a major task, not a sub-item'
-            WHEN cm.id IS NULL THEN format('the point (%s, %s) lies outside the district', st.lon, st.lat)
+            WHEN cm.id IS NULL
+                THEN format('the point (%s, %s) lies outside the district', st.lon, st.lat)
             WHEN st.reported_at > now() + interval '5 minutes' THEN 'reported_at is in the future'
        END AS problem,
        cm.id AS community_id, n.segment_id, n.distance_m
@@ -59,7 +60,8 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
 """
 INSERT = """
-INSERT INTO issue (geom, category_code, description, status, reported_at, updated_at, source, reporter,
+INSERT INTO issue (geom, category_code, description, status, reported_at, updated_at, source,
+                   reporter,
                    address, community_id, segment_id, snap_distance_m)
 SELECT geom, category_code, description, 'reported', reported_at, reported_at, :source, reporter,
        address, community_id, segment_id, distance_m
@@ -77,7 +79,7 @@ def import_issues(
     source: str = "import",
     progress: Progress = lambda step, done, total: None,
 ) -> ImportResult:
-    """Import the file inside the caller's transaction; raises BadInput (rejects attached) unless clean."""
+    """Import the file in the caller's transaction; BadInput (rejects attached) unless clean."""
     parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
     result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
     progress("staging", 0, 3)

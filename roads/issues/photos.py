@@ -1,4 +1,4 @@
-"""Photos sent with an issue, stored by the service under its photo folder (one sub-folder per issue).
+"""Photos sent with an issue, stored by the service under its photo folder (a folder per issue).
 
 Only JPEG, PNG and WebP are kept, recognised by their first bytes rather than the client's word.
 """
@@ -49,7 +49,7 @@ def image_kind(data: bytes) -> tuple[str, str] | None:
 
 
 def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Photo]) -> list[Path]:
-    """Write the files and their rows; returns the files written so a failed request can remove them."""
+    """Write the files and their rows; returns the files, so a failed request can remove them."""
     written: list[Path] = []
     try:
         for photo in photos:

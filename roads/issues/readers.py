@@ -82,7 +82,7 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
 
 
 def header_map(headers: Iterable[str | None], name: str) -> dict[str, int]:
-    """Which column holds each of our fields; a file without coordinates or category is malformed."""
+    """Which column holds each field; a file without coordinates or category is malformed."""
     lowered = [(h or "").strip().lower() for h in headers]
     found = {}
     for field, names in COLUMNS.items():

@@ -1,4 +1,5 @@
-"""Issues in the database: one function per query; every value bound, the caller owns the transaction."""
+"""Issues in the database: one function per query, every value bound; the caller owns the
+transaction."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -87,7 +88,8 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
     community_id = community_at(conn, issue.lon, issue.lat)
     return conn.execute(
         text("""
-        INSERT INTO issue (geom, category_code, description, reporter, source, reported_at, updated_at,
+        INSERT INTO issue (geom, category_code, description, reporter, source, reported_at,
+                           updated_at,
                            address, community_id, segment_id, snap_distance_m)
         SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
                coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m
@@ -128,7 +130,7 @@ ISSUE_JOINS = """
     LEFT JOIN community AS c ON c.id = i.community_id
     LEFT JOIN sub_district AS sd ON sd.id = c.sub_district_id
 """
-# Every filter is optional: a NULL parameter switches its clause off (no SQL is assembled from input).
+# Every filter is optional: a NULL parameter switches its clause off (no SQL built from input).
 ISSUE_FILTERS = """
     WHERE (CAST(:min_lon AS float8) IS NULL
            OR i.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))

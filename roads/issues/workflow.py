@@ -1,4 +1,5 @@
-"""The case workflow (案卷流程): reported 上报 → dispatched 派遣 → handled 处置 → verified 核查 → closed 结案.
+"""The case workflow (案卷流程): reported 上报 → dispatched 派遣 → handled 处置 → verified 核查 →
+closed 结案.
 
 Each step is a row in issue_event with its time and actor; a dispatch names the department. A case
 that fails verification goes back from handled to dispatched (返工, rework). issue.updated_at is the
