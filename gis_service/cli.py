@@ -10,6 +10,7 @@ from gis_service import cli_io, migrate
 from gis_service.cli_export import export_app
 from gis_service.db import embedded_cluster, make_engine, resolve_database_url
 from gis_service.errors import RoadchiefError
+from gis_service.issues_cli import issues_app
 from gis_service.pg_cluster import ClusterError
 from gis_service.settings import Settings
 
@@ -20,6 +21,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(cli_io.import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(issues_app, name="issues")
 console = Console()
 
 

@@ -7,8 +7,8 @@ from fastapi import FastAPI
 
 from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
+from gis_service.routes import density, health, imports, issues, ogc, open311
 from gis_service.routes import exports as exports_routes
-from gis_service.routes import health, imports, ogc
 from gis_service.settings import Settings
 
 log = logging.getLogger("roadchief")
@@ -41,4 +41,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(ogc.router)
     app.include_router(exports_routes.router)
+    app.include_router(issues.router)
+    app.include_router(density.router)
+    app.include_router(open311.router)
     return app

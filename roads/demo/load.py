@@ -58,6 +58,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     write_issues(conn, district, as_of, issue_count, rng)
     progress("snapping", 6, steps)
     conn.execute(text("SELECT roadchief.snap_issues(:m)"), {"m": snap_distance_m})
+    conn.execute(text("SELECT roadchief.complete_issue_records()"))  # communities, workflow steps
     progress("done", steps, steps)
     return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DISTRICT_TABLES}
 

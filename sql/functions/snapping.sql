@@ -1,6 +1,38 @@
--- The road segment nearest to a point, within max_m metres (geodesic), ties broken by the lower id.
--- The degree box pre-filter uses the GiST index; 1 degree of longitude is never shorter than
--- 111,320 m * cos(latitude), so the box never misses a segment inside max_m.
+-- Snapping an issue to the road segment nearest to it, within max_m metres (geodesic), ties broken
+-- by the lower segment id. Two steps keep the costly geodesic distance to a few candidates:
+--  1. the smallest planar distance in degrees (dd) to any segment in a box that surely holds every
+--     segment within max_m (GiST index; a degree of longitude is at least 111,319 m * cos(latitude),
+--     one of latitude at least 110,574 m);
+--  2. the geodesic distance only to segments within dd / cos(latitude) degrees (plus one percent): a degree
+--     in any direction is between cos(latitude) and 1 times a degree of latitude in metres, so the
+--     geodesically nearest segment is never farther than that in degrees.
+-- Distances are compared to the millimetre: segments whose distances differ by less (a point
+-- midway between two parallel streets, or on a crossing) are a tie and the lower id wins, so the
+-- choice does not depend on rounding in the spheroid computation.
+-- nearest_segments is the set-returning form (zero or one row) that the planner inlines into bulk
+-- statements (imports, snap_issues); nearest_segment is the same for one point.
+CREATE OR REPLACE FUNCTION roadchief.nearest_segments(p geometry, max_m double precision)
+RETURNS TABLE (segment_id integer, distance_m double precision)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT c.id, c.d
+    FROM (
+        SELECT min(ST_Distance(s.geom, p)) AS dd
+        FROM public.road_segment AS s
+        WHERE s.geom && ST_Expand(
+            p,
+            max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
+            max_m / (110574.0 * 0.999))
+    ) AS f
+    CROSS JOIN LATERAL (
+        SELECT s.id, ST_Distance(s.geom::geography, p::geography) AS d
+        FROM public.road_segment AS s
+        WHERE ST_DWithin(s.geom, p, f.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12)
+    ) AS c
+    WHERE c.d <= max_m
+    ORDER BY round(c.d * 1000.0), c.id
+    LIMIT 1
+$$;
+
 CREATE OR REPLACE FUNCTION roadchief.nearest_segment(
     p geometry,
     max_m double precision,
@@ -8,12 +40,7 @@ CREATE OR REPLACE FUNCTION roadchief.nearest_segment(
     OUT distance_m double precision
 )
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT s.id, ST_Distance(s.geom::geography, p::geography)
-    FROM public.road_segment AS s
-    WHERE ST_DWithin(s.geom, p, max_m / (111320.0 * GREATEST(cos(radians(ST_Y(p))), 0.01)))
-      AND ST_DWithin(s.geom::geography, p::geography, max_m)
-    ORDER BY ST_Distance(s.geom::geography, p::geography), s.id
-    LIMIT 1
+    SELECT n.segment_id, n.distance_m FROM roadchief.nearest_segments(p, max_m) AS n
 $$;
 
 -- Snap every issue (or only those not yet snapped) in one statement; returns the rows changed.
@@ -27,10 +54,11 @@ BEGIN
     SET segment_id = n.segment_id,
         snap_distance_m = n.distance_m
     FROM public.issue AS src
-    LEFT JOIN LATERAL roadchief.nearest_segment(src.geom, max_m) AS n ON true
+    LEFT JOIN LATERAL roadchief.nearest_segments(src.geom, max_m) AS n ON true
     WHERE i.id = src.id
       AND (NOT only_unsnapped OR src.segment_id IS NULL)
-      AND i.segment_id IS DISTINCT FROM n.segment_id;
+      AND (i.segment_id IS DISTINCT FROM n.segment_id
+           OR i.snap_distance_m IS DISTINCT FROM n.distance_m);
     GET DIAGNOSTICS changed = ROW_COUNT;
     RETURN changed;
 END

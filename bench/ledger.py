@@ -1,0 +1,215 @@
+"""Benchmark of the issue ledger on its own throwaway cluster.
+
+At 100,000 segments and 1,000,000 issues (the demo at --scale 67 with 800,000 issues, then 200,000
+imported from a CSV file through `roads.issues.importer`, the path `roadchief issues import` takes):
+  - bulk import rate with snapping (target >= 20,000 issues/s)
+  - whole-district density for a 30-day window (target < 1 s)
+  - one segment's daily time series over 30 days (target < 20 ms)
+
+    .venv/bin/python bench/ledger.py [--scale 67] [--demo-issues 800000] [--import-issues 200000]
+"""
+
+import argparse
+import csv
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import shapely
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gis_service import migrate  # noqa: E402
+from gis_service.db import make_engine  # noqa: E402
+from gis_service.pg_cluster import PgCluster, free_port  # noqa: E402
+from roads.demo.load import load_demo  # noqa: E402
+from roads.issues.density import DensityFilter, segment_density_page, segment_series  # noqa: E402
+from roads.issues.importer import import_issues  # noqa: E402
+from roads.issues.window import CHINA_TZ, Window  # noqa: E402
+
+
+def timed(label: str, fn):
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    print(f"  {label}: {seconds:.2f} s", flush=True)
+    return result, seconds
+
+
+def write_import_file(conn, path: Path, count: int, now: datetime, rng) -> None:
+    """Issues along random segments (3% farther than the snap distance), last 30 days."""
+    rows = (
+        conn.execute(text("SELECT ST_AsBinary(geom) FROM road_segment ORDER BY id")).scalars().all()
+    )
+    lines = shapely.from_wkb([bytes(r) for r in rows])
+    chosen = rng.integers(0, len(lines), count)
+    points = shapely.line_interpolate_point(
+        lines[chosen], rng.uniform(0, 1, count), normalized=True
+    )
+    xy = shapely.get_coordinates(points)
+    offset_m = np.where(
+        rng.random(count) < 0.03, rng.uniform(70, 150, count), np.abs(rng.normal(0, 8, count))
+    )
+    angle = rng.uniform(0, 2 * np.pi, count)
+    xy[:, 0] += np.cos(angle) * offset_m / 91_500.0
+    xy[:, 1] += np.sin(angle) * offset_m / 110_940.0
+    codes = (
+        conn.execute(
+            text("SELECT code FROM issue_category WHERE parent_code IS NOT NULL ORDER BY code")
+        )
+        .scalars()
+        .all()
+    )
+    ages = rng.uniform(0, 30 * 86400, count)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lon", "lat", "category", "description", "reported_at", "reporter"])
+        for i in range(count):
+            at = (now - timedelta(seconds=float(ages[i]))).isoformat(timespec="seconds")
+            writer.writerow(
+                [
+                    f"{xy[i, 0]:.7f}",
+                    f"{xy[i, 1]:.7f}",
+                    codes[i % len(codes)],
+                    "巡查发现",
+                    at,
+                    "路长",
+                ]
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=67)
+    parser.add_argument("--demo-issues", type=int, default=800_000)
+    parser.add_argument("--import-issues", type=int, default=200_000)
+    parser.add_argument("--series-samples", type=int, default=50)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="roadchief-bench-"))
+    workdir.chmod(0o755)
+    cluster = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    print(f"throwaway cluster in {workdir} on port {cluster.port}", flush=True)
+    cluster.start()
+    engine = make_engine(cluster.url())
+    try:
+        run(engine, args, workdir)
+    finally:
+        engine.dispose()
+        cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(engine, args, workdir: Path) -> None:
+    migrate.upgrade(engine)
+    now = datetime.now(CHINA_TZ)
+    print(f"demo district at scale {args.scale:g} with {args.demo_issues:,} issues", flush=True)
+    with engine.begin() as conn:
+        timed(
+            "demo load",
+            lambda: load_demo(conn, scale=args.scale, issues=args.demo_issues, as_of=now),
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+        segments = conn.execute(text("SELECT count(*) FROM road_segment")).scalar_one()
+    rng = np.random.default_rng(7)
+    path = workdir / "issues.csv"
+    with engine.connect() as conn:
+        timed(
+            f"writing {args.import_issues:,} issues to {path.name}",
+            lambda: write_import_file(conn, path, args.import_issues, now, rng),
+        )
+
+    print(f"import of {args.import_issues:,} issues (snap distance 50 m)", flush=True)
+    phases: dict[str, float] = {}
+    last = [time.perf_counter(), None]
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step != last[1]:
+            if last[1] is not None:
+                phases[last[1]] = phases.get(last[1], 0) + time.perf_counter() - last[0]
+            last[:] = [time.perf_counter(), step]
+
+    with engine.begin() as conn:
+        result, seconds = timed(
+            "import", lambda: import_issues(conn, path, 50.0, skip_bad=True, progress=progress)
+        )
+    for step, spent in phases.items():
+        print(f"    {step}: {spent:.2f} s")
+    rate = result.inserted / seconds
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE issue"))
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM issue")).scalar_one()
+        window = Window(now - timedelta(days=30), now)
+        where = DensityFilter(window=window)
+        function_s = best_of(
+            5,
+            lambda: conn.execute(
+                text("SELECT count(*), sum(issue_count) FROM roadchief.segment_density(:f, :t)"),
+                {"f": window.start, "t": window.end},
+            ).one(),
+        )
+        conn.commit()
+        conn.exec_driver_sql("SET jit = off")
+        function_nojit_s = best_of(
+            5,
+            lambda: conn.execute(
+                text("SELECT count(*), sum(issue_count) FROM roadchief.segment_density(:f, :t)"),
+                {"f": window.start, "t": window.end},
+            ).one(),
+        )
+        conn.commit()
+        conn.exec_driver_sql("RESET jit")
+        page_s = best_of(5, lambda: segment_density_page(conn, where, "per_km", 100, 0))
+        ids = (
+            conn.execute(
+                text("SELECT id FROM road_segment ORDER BY random() LIMIT :n"),
+                {"n": args.series_samples},
+            )
+            .scalars()
+            .all()
+        )
+        series_times = []
+        for segment_id in ids:
+            start = time.perf_counter()
+            segment_series(conn, segment_id, where, "day")
+            series_times.append(time.perf_counter() - start)
+
+    print()
+    print(
+        f"segments {segments:,}; issues {total:,} ({result.snapped:,} of the imported snapped, "
+        f"{result.unsnapped:,} farther than 50 m, {len(result.rejects):,} rejected: outside the district)"
+    )
+    print(
+        f"bulk import with snapping: {rate:,.0f} issues/s ({result.inserted:,} in {seconds:.2f} s; "
+        "target >= 20,000/s)"
+    )
+    print(
+        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms ({function_nojit_s * 1000:.0f} ms without JIT), API query "
+        f"(sorted first page + totals) {page_s * 1000:.0f} ms (best of 5; target < 1 s)"
+    )
+    print(
+        f"one segment's daily series, 30 days: median {statistics.median(series_times) * 1000:.1f} ms, "
+        f"max {max(series_times) * 1000:.1f} ms over {len(ids)} segments (target < 20 ms)"
+    )
+
+
+def best_of(n: int, fn) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""The issue ledger API: intake (with photos), listing with filters, one issue, workflow steps."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from gis_service.db import Conn
+from gis_service.routes.ledger_route import LedgerRoute
+from roads.issues import photos as photo_store
+from roads.issues import repository, workflow
+from roads.issues.errors import BadInput
+from roads.issues.window import parse_instant, parse_window
+
+router = APIRouter(prefix="/api", tags=["issues"], route_class=LedgerRoute)
+GEOJSON = "application/geo+json"
+
+
+def csv_list(value: str | None) -> list[str] | None:
+    items = [v.strip() for v in (value or "").split(",") if v.strip()]
+    return items or None
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if not value:
+        return None
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in value.split(","))
+    except ValueError as exc:
+        raise BadInput("bbox: four numbers min_lon,min_lat,max_lon,max_lat") from exc
+    if min_lon > max_lon or min_lat > max_lat:
+        raise BadInput("bbox: the minimum corner must come first (min_lon,min_lat,max_lon,max_lat)")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def wants_geojson(request: Request, fmt: str | None) -> bool:
+    if fmt is not None:
+        if fmt not in ("json", "geojson"):
+            raise BadInput("format: json or geojson")
+        return fmt == "geojson"
+    return GEOJSON in request.headers.get("accept", "")
+
+
+def issue_out(issue: dict, request: Request) -> dict:
+    out = {k: v for k, v in issue.items() if k != "first_photo_id"}
+    out["status_label"] = repository.STATUS_LABELS[issue["status"]]
+    out["url"] = str(request.url_for("get_issue", issue_id=issue["id"]))
+    return out
+
+
+def feature(issue: dict) -> dict:
+    props = {k: v for k, v in issue.items() if k not in ("lon", "lat")}
+    return {
+        "type": "Feature",
+        "id": issue["id"],
+        "geometry": {"type": "Point", "coordinates": [issue["lon"], issue["lat"]]},
+        "properties": props,
+    }
+
+
+@router.get("/issue-categories")
+def categories(conn: Conn) -> list[dict]:
+    """The ten major tasks and their coded sub-items, with deadlines and default departments."""
+    return repository.list_categories(conn)
+
+
+@router.post("/issues", status_code=201)
+def create_issue(
+    conn: Conn,
+    request: Request,
+    lon: Annotated[float, Form(description="Longitude, WGS84")],
+    lat: Annotated[float, Form(description="Latitude, WGS84")],
+    category: Annotated[str, Form(description="A sub-item code such as T03.01")],
+    description: Annotated[str, Form()] = "",
+    reporter: Annotated[str | None, Form()] = None,
+    reported_at: Annotated[str | None, Form(description="When it was found (default now)")] = None,
+    source: Annotated[str, Form()] = "api",
+    photos: Annotated[list[UploadFile], File(description="JPEG/PNG/WebP photos")] = [],  # noqa: B006
+) -> dict:
+    """Log an issue (multipart/form-data); it is snapped to its nearest segment at once."""
+    settings = request.app.state.settings
+    checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
+    issue = repository.NewIssue(
+        lon=lon,
+        lat=lat,
+        category_code=category.strip(),
+        description=description.strip(),
+        reporter=(reporter or "").strip() or None,
+        source=source.strip() or "api",
+        reported_at=parse_instant(reported_at, "reported_at") if reported_at else None,
+    )
+    issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
+    written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
+    try:
+        return detail(conn, request, issue_id)
+    except Exception:
+        photo_store.remove_files(written)
+        raise
+
+
+def read_uploads(uploads: list[UploadFile]) -> list[photo_store.Photo]:
+    return [photo_store.Photo(u.filename or "photo", u.file.read()) for u in uploads if u.filename]
+
+
+@router.get("/issues")
+def list_issues(
+    conn: Conn,
+    request: Request,
+    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+    from_: Annotated[str | None, Query(alias="from", description="ISO date or datetime")] = None,
+    to: Annotated[str | None, Query(description="ISO date (inclusive) or datetime")] = None,
+    category: Annotated[
+        str | None, Query(description="Codes, comma-separated; T03 = all of T03.xx")
+    ] = None,
+    status: Annotated[
+        str | None, Query(description="reported,dispatched,handled,verified,closed")
+    ] = None,
+    segment: int | None = None,
+    community: int | None = None,
+    sub_district: int | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    format: Annotated[
+        str | None, Query(description="json or geojson (or Accept: application/geo+json)")
+    ] = None,
+):
+    """Issues, newest first, one page at a time, as JSON or GeoJSON."""
+    geojson = wants_geojson(request, format)
+    categories, statuses = csv_list(category), csv_list(status)
+    if categories:
+        repository.check_categories(conn, categories)
+    if statuses:
+        repository.check_statuses(statuses)
+    where = repository.IssueFilter(
+        bbox=parse_bbox(bbox),
+        window=parse_window(from_, to, default_days=None),
+        categories=categories,
+        statuses=statuses,
+        segment_id=segment,
+        community_id=community,
+        sub_district_id=sub_district,
+    )
+    total, rows = repository.list_issues(conn, where, page_size, (page - 1) * page_size)
+    items = [issue_out(r, request) for r in rows]
+    if geojson:
+        body = {
+            "type": "FeatureCollection",
+            "numberMatched": total,
+            "numberReturned": len(items),
+            "page": page,
+            "page_size": page_size,
+            "features": [feature(i) for i in items],
+        }
+        return JSONResponse(jsonable_encoder(body), media_type=GEOJSON)
+    return {"total": total, "page": page, "page_size": page_size, "items": items}
+
+
+def detail(conn, request: Request, issue_id: int) -> dict:
+    issue = repository.get_issue(conn, issue_id)
+    reported = {
+        "status": "reported",
+        "label": "上报",
+        "at": issue["reported_at"],
+        "actor": issue["reporter"] or issue["source"],
+        "department": None,
+        "note": None,
+    }
+    steps = [reported] + [
+        {
+            "status": e["to_status"],
+            "label": repository.STATUS_LABELS[e["to_status"]],
+            "at": e["at"],
+            "actor": e["actor"],
+            "department": e["department"],
+            "note": e["note"],
+            "rework": e["from_status"] == "handled" and e["to_status"] == "dispatched",
+        }
+        for e in repository.list_events(conn, issue_id)
+    ]
+    photos = [
+        {**p, "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
+        for p in repository.list_photos(conn, issue_id)
+    ]
+    return {**issue_out(issue, request), "steps": steps, "photos": photos}
+
+
+@router.get("/issues/{issue_id}", name="get_issue")
+def get_issue(conn: Conn, request: Request, issue_id: int) -> dict:
+    """One issue with its workflow steps (time, actor, department) and photos."""
+    return detail(conn, request, issue_id)
+
+
+class StepIn(BaseModel):
+    status: str = Field(
+        description="The status to move to: dispatched, handled, verified or closed"
+    )
+    actor: str = Field(description="Who takes the step")
+    department: str | None = Field(None, description="Required for a dispatch (派遣)")
+    note: str | None = None
+    at: str | None = Field(None, description="When (default now); not before the last step")
+
+
+@router.post("/issues/{issue_id}/events", status_code=201)
+def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn) -> dict:
+    """Take the case one step on; an illegal transition is refused with 409."""
+    event = workflow.advance(
+        conn,
+        issue_id,
+        workflow.Step(
+            to_status=step.status,
+            actor=step.actor,
+            department=step.department,
+            note=step.note,
+            at=parse_instant(step.at, "at") if step.at else None,
+        ),
+    )
+    return {"event": event, "issue": detail(conn, request, issue_id)}
+
+
+@router.post("/issues/{issue_id}/photos", status_code=201)
+def add_photos(
+    conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()]
+) -> dict:
+    """Add photos to an issue (e.g. the handler's feedback photos, 反馈)."""
+    settings = request.app.state.settings
+    checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
+    repository.get_issue(conn, issue_id)
+    written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
+    try:
+        return detail(conn, request, issue_id)
+    except Exception:
+        photo_store.remove_files(written)
+        raise
+
+
+@router.get("/issues/{issue_id}/photos/{photo_id}", name="get_photo")
+def get_photo(conn: Conn, request: Request, issue_id: int, photo_id: int) -> FileResponse:
+    path, content_type = photo_store.photo_file(
+        conn, request.app.state.settings.photo_dir, issue_id, photo_id
+    )
+    return FileResponse(path, media_type=content_type)
+
+
+@router.post("/issues/import")
+def import_issue_file(
+    conn: Conn,
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV (lon/lat or wkt), XLSX or GeoJSON")],
+    skip_bad: Annotated[bool, Form(description="Import the good rows, report the bad")] = False,
+    source: Annotated[str, Form()] = "import",
+) -> dict:
+    """The bulk import over HTTP: all or nothing (422 listing the rejected rows) unless skip_bad."""
+    import tempfile
+    from pathlib import Path
+
+    from roads.issues.importer import import_issues
+
+    settings = request.app.state.settings
+    data = file.file.read(settings.upload_max_bytes + 1)
+    if len(data) > settings.upload_max_bytes:
+        raise BadInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / (Path(file.filename or "upload").name or "upload")
+        path.write_bytes(data)
+        result = import_issues(conn, path, settings.snap_distance_m, skip_bad=skip_bad,
+                               source=source.strip() or "import")
+    return {"rows": result.rows, "inserted": result.inserted, "snapped": result.snapped,
+            "unsnapped": result.unsnapped,
+            "rejects": [{"row": r.row, "reason": r.reason} for r in result.rejects]}

@@ -1,0 +1,120 @@
+"""Open311 GeoReport v2, so civic-reporting apps can submit to us: services and service requests."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+
+from gis_service.db import Conn
+from gis_service.routes.ledger_route import Open311Route
+from roads.issues import open311, repository
+from roads.issues.errors import BadInput, NotFoundError
+from roads.issues.window import parse_instant, parse_window
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+
+def georeport(items: list[dict], fmt: str, root: str, item: str, status_code: int = 200):
+    """The answer as JSON or, for paths ending in .xml, as GeoReport XML."""
+    if fmt == "xml":
+        return Response(open311.to_xml(items, root, item), status_code, media_type="application/xml")
+    if fmt != "json":
+        raise NotFoundError(f"unknown format .{fmt}; .json or .xml")
+    return Response(json.dumps(jsonable_encoder(items), ensure_ascii=False), status_code,
+                    media_type="application/json")
+
+
+@router.get("/services.{fmt}")
+def services(conn: Conn, fmt: str):
+    """Our categories (sub-items) as Open311 services (.json or .xml)."""
+    return georeport(open311.services(conn), fmt, "services", "service")
+
+
+@router.post("/requests.{fmt}", status_code=201)
+def create_request(
+    conn: Conn,
+    request: Request,
+    fmt: str,
+    service_code: Annotated[str, Form()],
+    lat: Annotated[float | None, Form()] = None,
+    long: Annotated[float | None, Form()] = None,
+    address_string: Annotated[str | None, Form()] = None,
+    description: Annotated[str, Form()] = "",
+    first_name: Annotated[str | None, Form()] = None,
+    last_name: Annotated[str | None, Form()] = None,
+    email: Annotated[str | None, Form()] = None,
+    phone: Annotated[str | None, Form()] = None,
+    requested_datetime: Annotated[str | None, Form()] = None,
+    api_key: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Submit a service request (form-encoded, as the spec says); returns its service_request_id."""
+    if lat is None or long is None:
+        raise BadInput("lat and long are required (we locate requests by coordinates only)")
+    reporter = " ".join(p for p in (last_name, first_name) if p) or email or phone
+    issue = repository.NewIssue(
+        lon=long,
+        lat=lat,
+        category_code=open311.category_for(conn, service_code.strip()),
+        description=description.strip(),
+        reporter=reporter,
+        source="open311",
+        reported_at=parse_instant(requested_datetime, "requested_datetime")
+        if requested_datetime
+        else None,
+        address=address_string,
+    )
+    issue_id = repository.insert_issue(conn, issue, request.app.state.settings.snap_distance_m)
+    answer = {"service_request_id": str(issue_id), "service_notice": "已受理，将派遣至责任部门处置",
+              "account_id": None}
+    return georeport([answer], fmt, "service_requests", "request", status_code=201)
+
+
+@router.get("/requests.{fmt}")
+def list_requests(
+    conn: Conn,
+    request: Request,
+    fmt: str,
+    service_request_id: Annotated[str | None, Query(description="Ids, comma-separated")] = None,
+    service_code: Annotated[str | None, Query(description="Codes, comma-separated")] = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: Annotated[str | None, Query(description="open or closed")] = None,
+) -> Response:
+    """Service requests, newest first: by id, or by service, status and date (default last 90 days)."""
+    base = str(request.base_url).rstrip("/")
+    if service_request_id:
+        found = [
+            open311.as_request(repository.get_issue(conn, request_id(v)), base)
+            for v in service_request_id.split(",")
+            if v.strip()
+        ]
+        return georeport(found, fmt, "service_requests", "request")
+    codes = [
+        open311.category_for(conn, c.strip(), allow_tasks=True)
+        for c in (service_code or "").split(",")
+        if c.strip()
+    ]
+    where = repository.IssueFilter(
+        window=parse_window(start_date, end_date, default_days=90),
+        categories=codes or None,
+        statuses=open311.open311_statuses(status),
+    )
+    _total, rows = repository.list_issues(conn, where, open311.MAX_REQUESTS, 0)
+    found = [open311.as_request(row, base) for row in rows]
+    return georeport(found, fmt, "service_requests", "request")
+
+
+@router.get("/requests/{service_request_id}.{fmt}")
+def get_request(conn: Conn, request: Request, service_request_id: str, fmt: str) -> Response:
+    """One service request (.json or .xml)."""
+    issue = repository.get_issue(conn, request_id(service_request_id))
+    return georeport([open311.as_request(issue, str(request.base_url).rstrip("/"))], fmt,
+                     "service_requests", "request")
+
+
+def request_id(value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError as exc:
+        raise NotFoundError(f"no service request {value!r}") from exc

@@ -1,0 +1,110 @@
+"""Bulk import: rows COPY'd into a staging table, checked and snapped in one SQL pass, inserted.
+
+All or nothing: any rejected row aborts the import (BadInput carrying the rejects) unless
+`skip_bad`, in which case the good rows go in and the rejects are reported.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from roads.bulk import copy_rows
+from roads.issues.density import no_jit
+from roads.issues.errors import BadInput
+from roads.issues.readers import STAGING_COLUMNS, Reject, read_issue_file
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    inserted: int = 0
+    snapped: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def unsnapped(self) -> int:
+        return self.inserted - self.snapped
+
+
+STAGING = """
+DROP TABLE IF EXISTS issue_staging, issue_checked;
+CREATE TEMP TABLE issue_staging (
+    row_no integer, lon float8, lat float8, category_code text, description text,
+    reported_at timestamptz, reporter text, address text
+) ON COMMIT DROP;
+"""
+# One pass over the staged rows: category, community (a point outside all of them is outside the
+# district) and the nearest segment within the snap distance.
+CHECK = """
+CREATE TEMP TABLE issue_checked ON COMMIT DROP AS
+SELECT st.row_no, p.geom, st.category_code, st.description, st.reporter, st.address,
+       coalesce(st.reported_at, now()) AS reported_at,
+       CASE WHEN cat.code IS NULL THEN 'unknown category ' || quote_literal(st.category_code)
+            WHEN cat.parent_code IS NULL THEN quote_literal(st.category_code)
+                 || ' is a major task, not a sub-item'
+            WHEN cm.id IS NULL
+                THEN format('the point (%s, %s) lies outside the district', st.lon, st.lat)
+            WHEN st.reported_at > now() + interval '5 minutes' THEN 'reported_at is in the future'
+       END AS problem,
+       cm.id AS community_id, n.segment_id, n.distance_m
+FROM issue_staging AS st
+CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(st.lon, st.lat), 4326) AS geom) AS p
+LEFT JOIN issue_category AS cat ON cat.code = st.category_code
+LEFT JOIN LATERAL (
+    SELECT c.id FROM community AS c WHERE ST_Intersects(c.geom, p.geom) ORDER BY c.id LIMIT 1
+) AS cm ON true
+LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
+"""
+INSERT = """
+INSERT INTO issue (geom, category_code, description, status, reported_at, updated_at, source,
+                   reporter,
+                   address, community_id, segment_id, snap_distance_m)
+SELECT geom, category_code, description, 'reported', reported_at, reported_at, :source, reporter,
+       address, community_id, segment_id, distance_m
+FROM issue_checked
+WHERE problem IS NULL
+ORDER BY row_no
+"""
+
+
+def import_issues(
+    conn: Connection,
+    path: Path,
+    snap_distance_m: float,
+    skip_bad: bool = False,
+    source: str = "import",
+    progress: Progress = lambda step, done, total: None,
+) -> ImportResult:
+    """Import the file in the caller's transaction; BadInput (rejects attached) unless clean."""
+    parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
+    result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
+    progress("staging", 0, 3)
+    no_jit(conn)  # the time goes to PostGIS calls and index probes; compiling would add to it
+    conn.exec_driver_sql(STAGING)
+    copy_rows(conn, "issue_staging", STAGING_COLUMNS, parsed.rows)
+    progress("checking and snapping", 1, 3)
+    conn.execute(text(CHECK), {"snap_m": snap_distance_m})
+    bad = conn.execute(
+        text("SELECT row_no, problem FROM issue_checked WHERE problem IS NOT NULL ORDER BY row_no")
+    ).all()
+    result.rejects = sorted(
+        result.rejects + [Reject(r.row_no, r.problem) for r in bad], key=lambda r: r.row
+    )
+    if result.rejects and not skip_bad:
+        raise BadInput(
+            f"{path.name}: {len(result.rejects)} of {result.rows} rows rejected; nothing "
+            "imported (fix them, or pass --skip-bad to import the others)",
+            rejects=[{"row": r.row, "reason": r.reason} for r in result.rejects],
+        )
+    progress("writing", 2, 3)
+    result.inserted = conn.execute(text(INSERT), {"source": source}).rowcount
+    result.snapped = conn.execute(
+        text("SELECT count(*) FROM issue_checked WHERE problem IS NULL AND segment_id IS NOT NULL")
+    ).scalar_one()
+    conn.exec_driver_sql("DROP TABLE issue_staging, issue_checked")
+    progress("done", 3, 3)
+    return result

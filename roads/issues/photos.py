@@ -1,0 +1,94 @@
+"""Photos sent with an issue, stored by the service under its photo folder (a folder per issue).
+
+Only JPEG, PNG and WebP are kept, recognised by their first bytes rather than the client's word.
+"""
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from roads.issues.errors import BadInput, NotFoundError
+
+SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png")]
+MAX_PHOTOS = 9
+
+
+@dataclass
+class Photo:
+    file_name: str
+    data: bytes
+    content_type: str = ""
+    suffix: str = ""
+
+
+def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
+    """Recognise each photo's type; anything else, or too large, or too many, is bad input."""
+    if len(photos) > MAX_PHOTOS:
+        raise BadInput(f"photos: at most {MAX_PHOTOS} per request")
+    for photo in photos:
+        if len(photo.data) > max_bytes:
+            raise BadInput(
+                f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB"
+            )
+        kind = image_kind(photo.data)
+        if kind is None:
+            raise BadInput(f"photos: {photo.file_name} is not a JPEG, PNG or WebP image")
+        photo.content_type, photo.suffix = kind
+    return photos
+
+
+def image_kind(data: bytes) -> tuple[str, str] | None:
+    for magic, content_type, suffix in SIGNATURES:
+        if data.startswith(magic):
+            return content_type, suffix
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp", ".webp"
+    return None
+
+
+def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Photo]) -> list[Path]:
+    """Write the files and their rows; returns the files, so a failed request can remove them."""
+    written: list[Path] = []
+    try:
+        for photo in photos:
+            relative = f"{issue_id}/{uuid.uuid4().hex}{photo.suffix}"
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(photo.data)
+            written.append(target)
+            conn.execute(
+                text("""
+                INSERT INTO issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
+                VALUES (:issue, :name, :type, :size, :path)
+            """),
+                {
+                    "issue": issue_id,
+                    "name": photo.file_name[:200],
+                    "type": photo.content_type,
+                    "size": len(photo.data),
+                    "path": relative,
+                },
+            )
+    except Exception:
+        remove_files(written)
+        raise
+    return written
+
+
+def remove_files(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def photo_file(conn: Connection, folder: Path, issue_id: int, photo_id: int) -> tuple[Path, str]:
+    row = conn.execute(
+        text("""
+        SELECT stored_path, content_type FROM issue_photo WHERE id = :photo AND issue_id = :issue
+    """),
+        {"photo": photo_id, "issue": issue_id},
+    ).first()
+    if row is None or not (folder / row.stored_path).is_file():
+        raise NotFoundError(f"issue {issue_id} has no photo {photo_id}")
+    return folder / row.stored_path, row.content_type

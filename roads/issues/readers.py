@@ -1,0 +1,216 @@
+"""Read issue files (CSV with lon/lat or WKT columns, XLSX, GeoJSON) into rows for the importer.
+
+Row problems (a missing coordinate, bad WKT, a bad time) become rejects with the row's number; a
+file that cannot be read at all (not CSV/XLSX/GeoJSON, missing columns) raises BadInput.
+"""
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+
+from roads.issues.errors import BadInput
+from roads.issues.window import parse_instant
+
+COLUMNS = {  # our field -> header names accepted (case-insensitive)
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度"),
+    "lat": ("lat", "latitude", "y", "纬度"),
+    "wkt": ("wkt", "geometry", "geom", "the_geom"),
+    "category": ("category", "category_code", "service_code", "类别", "类别代码"),
+    "description": ("description", "desc", "描述", "问题描述"),
+    "reported_at": ("reported_at", "requested_datetime", "datetime", "time", "上报时间"),
+    "reporter": ("reporter", "上报人"),
+    "address": ("address", "地址"),
+}
+STAGING_COLUMNS = [
+    "row_no",
+    "lon",
+    "lat",
+    "category_code",
+    "description",
+    "reported_at",
+    "reporter",
+    "address",
+]
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Reject:
+    row: int
+    reason: str
+
+
+@dataclass
+class ParsedFile:
+    rows: list[tuple]  # in STAGING_COLUMNS order
+    rejects: list[Reject]
+    total: int
+
+
+def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFile:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    if suffix in (".csv", ".txt"):
+        records = csv_records(path)
+    elif suffix == ".xlsx":
+        records = xlsx_records(path)
+    elif suffix in (".geojson", ".json"):
+        records = geojson_records(path)
+    else:
+        raise BadInput(
+            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file"
+        )
+    parsed = ParsedFile([], [], 0)
+    for row_no, record in records:
+        parsed.total += 1
+        try:
+            parsed.rows.append(staging_row(row_no, record))
+        except ValueError as exc:
+            parsed.rejects.append(Reject(row_no, str(exc)))
+        if parsed.total % 10_000 == 0:
+            progress(parsed.total)
+    progress(parsed.total)
+    if parsed.total == 0:
+        raise BadInput(f"{path.name}: the file holds no issues")
+    return parsed
+
+
+def header_map(headers: Iterable[str | None], name: str) -> dict[str, int]:
+    """Which column holds each field; a file without coordinates or category is malformed."""
+    lowered = [(h or "").strip().lower() for h in headers]
+    found = {}
+    for field, names in COLUMNS.items():
+        for candidate in names:
+            if candidate in lowered:
+                found[field] = lowered.index(candidate)
+                break
+    if not ({"lon", "lat"} <= found.keys() or "wkt" in found):
+        raise BadInput(f"{name}: no coordinate columns; give lon and lat columns or a wkt column")
+    if "category" not in found:
+        raise BadInput(f"{name}: no category column (category code such as T03.01)")
+    return found
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            columns = header_map(next(reader, []), path.name)
+            for line_no, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                yield line_no, {f: values[i] if i < len(values) else "" for f, i in columns.items()}
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+    except csv.Error as exc:
+        raise BadInput(f"{path.name}: not a readable CSV file: {exc}") from exc
+
+
+def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise BadInput(f"{path.name}: not a readable XLSX workbook") from exc
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        columns = header_map([str(h) if h is not None else None for h in next(rows, ())], path.name)
+        for line_no, values in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield (
+                line_no,
+                {f: cell_text(values[i]) if i < len(values) else "" for f, i in columns.items()},
+            )
+    finally:
+        book.close()
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def geojson_records(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"{path.name}: not valid GeoJSON: {exc}") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise BadInput(f"{path.name}: a GeoJSON FeatureCollection is expected")
+    for number, feature in enumerate(data.get("features") or [], start=1):
+        props = {k.lower(): v for k, v in ((feature or {}).get("properties") or {}).items()}
+        record = {
+            field: cell_text(next((props[n] for n in names if n in props), None))
+            for field, names in COLUMNS.items()
+            if field not in ("lon", "lat", "wkt")
+        }
+        geometry = (feature or {}).get("geometry") or {}
+        coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
+        if not isinstance(coords, list) or len(coords) < 2:
+            record["lon"] = record["lat"] = ""
+            record["geometry_error"] = f"geometry must be a Point, not {geometry.get('type')!r}"
+        else:
+            record["lon"], record["lat"] = str(coords[0]), str(coords[1])
+        yield number, record
+
+
+def staging_row(row_no: int, record: dict) -> tuple:
+    if record.get("geometry_error"):
+        raise ValueError(record["geometry_error"])
+    lon, lat = coordinates(record)
+    category = (record.get("category") or "").strip()
+    if not category:
+        raise ValueError("category is empty")
+    at = (record.get("reported_at") or "").strip()
+    if at:
+        try:
+            at = parse_instant(at, "reported_at").isoformat()
+        except Exception as exc:  # BadInput: a row problem here, not a file problem
+            raise ValueError(f"reported_at {at!r} is not an ISO date or datetime") from exc
+    return (
+        row_no,
+        lon,
+        lat,
+        category,
+        (record.get("description") or "").strip(),
+        at or None,
+        (record.get("reporter") or "").strip() or None,
+        (record.get("address") or "").strip() or None,
+    )
+
+
+def coordinates(record: dict) -> tuple[float, float]:
+    wkt = (record.get("wkt") or "").strip()
+    if wkt and not (record.get("lon") or "").strip():
+        try:
+            geom = shapely.from_wkt(wkt)
+        except shapely.errors.GEOSException as exc:
+            raise ValueError(f"WKT {wkt[:40]!r} cannot be read") from exc
+        if geom is None or geom.geom_type != "Point" or geom.is_empty:
+            raise ValueError(f"WKT must be a POINT, not {wkt[:40]!r}")
+        lon, lat = geom.x, geom.y
+    else:
+        try:
+            lon, lat = float(record.get("lon") or "nan"), float(record.get("lat") or "nan")
+        except ValueError as exc:
+            raise ValueError(
+                f"lon/lat {record.get('lon')!r}, {record.get('lat')!r} are not numbers"
+            ) from exc
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError("lon/lat missing")
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"lon/lat ({lon}, {lat}) out of range")
+    return lon, lat

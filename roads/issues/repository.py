@@ -1,0 +1,250 @@
+"""Issues in the database: one function per query, every value bound; the caller owns the
+transaction."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, text
+
+from roads.issues.errors import BadInput, NotFoundError
+from roads.issues.window import Window
+
+CLOCK_SKEW = timedelta(minutes=5)
+STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
+STATUS_LABELS = {
+    "reported": "上报",
+    "dispatched": "派遣",
+    "handled": "处置",
+    "verified": "核查",
+    "closed": "结案",
+}
+
+
+@dataclass
+class NewIssue:
+    lon: float
+    lat: float
+    category_code: str
+    description: str = ""
+    reporter: str | None = None
+    source: str = "api"
+    reported_at: datetime | None = None
+    address: str | None = None
+
+
+def check_category(conn: Connection, code: str) -> None:
+    """A category an issue can be filed under: one of the coded sub-items."""
+    row = conn.execute(
+        text("SELECT parent_code FROM issue_category WHERE code = :c"), {"c": code}
+    ).first()
+    if row is None:
+        raise BadInput(f"unknown category {code!r}; see GET /api/issue-categories")
+    if row.parent_code is None:
+        raise BadInput(
+            f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)"
+        )
+
+
+def check_categories(conn: Connection, codes: list[str]) -> None:
+    """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
+    known = set(
+        conn.execute(
+            text("SELECT code FROM issue_category WHERE code = ANY(:c)"), {"c": codes}
+        ).scalars()
+    )
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise BadInput(f"unknown category {', '.join(map(repr, unknown))}")
+
+
+def check_statuses(statuses: list[str]) -> None:
+    wrong = [s for s in statuses if s not in STATUSES]
+    if wrong:
+        raise BadInput(
+            f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}"
+        )
+
+
+def community_at(conn: Connection, lon: float, lat: float) -> int:
+    """The community the point lies in; a point outside every community is outside the district."""
+    community_id = conn.execute(
+        text("""
+        SELECT c.id FROM community AS c
+        WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+        ORDER BY c.id LIMIT 1
+    """),
+        {"lon": lon, "lat": lat},
+    ).scalar()
+    if community_id is None:
+        raise BadInput(f"the point ({lon}, {lat}) lies outside the district")
+    return community_id
+
+
+def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> int:
+    """Validate, then insert the issue snapped to its nearest segment within `snap_distance_m`."""
+    check_category(conn, issue.category_code)
+    if issue.reported_at is not None and issue.reported_at > datetime.now(UTC) + CLOCK_SKEW:
+        raise BadInput(f"reported_at: {issue.reported_at.isoformat()} is in the future")
+    community_id = community_at(conn, issue.lon, issue.lat)
+    return conn.execute(
+        text("""
+        INSERT INTO issue (geom, category_code, description, reporter, source, reported_at,
+                           updated_at,
+                           address, community_id, segment_id, snap_distance_m)
+        SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
+               coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m
+        FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom) AS p
+        LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
+        RETURNING id
+    """),
+        {
+            "lon": issue.lon,
+            "lat": issue.lat,
+            "category": issue.category_code,
+            "description": issue.description,
+            "reporter": issue.reporter,
+            "source": issue.source,
+            "at": issue.reported_at,
+            "address": issue.address,
+            "community": community_id,
+            "snap_m": snap_distance_m,
+        },
+    ).scalar_one()
+
+
+ISSUE_COLUMNS = """
+    i.id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.category_code, cat.name AS category_name,
+    cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
+    i.reporter, i.address, i.department, i.segment_id, i.snap_distance_m, r.name AS road_name,
+    i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
+    i.reported_at + make_interval(hours => cat.deadline_hours) AS due_at,
+    (i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => cat.deadline_hours))
+        AS overdue,
+    (SELECT min(ph.id) FROM issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
+"""
+ISSUE_JOINS = """
+    FROM issue AS i
+    JOIN issue_category AS cat ON cat.code = i.category_code
+    LEFT JOIN road_segment AS s ON s.id = i.segment_id
+    LEFT JOIN road AS r ON r.id = s.road_id
+    LEFT JOIN community AS c ON c.id = i.community_id
+    LEFT JOIN sub_district AS sd ON sd.id = c.sub_district_id
+"""
+# Every filter is optional: a NULL parameter switches its clause off (no SQL built from input).
+ISSUE_FILTERS = """
+    WHERE (CAST(:min_lon AS float8) IS NULL
+           OR i.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))
+      AND (CAST(:from_ts AS timestamptz) IS NULL OR i.reported_at >= :from_ts)
+      AND (CAST(:to_ts AS timestamptz) IS NULL OR i.reported_at < :to_ts)
+      AND (CAST(:categories AS text[]) IS NULL OR i.category_code = ANY (:categories)
+           OR cat.parent_code = ANY (:categories))
+      AND (CAST(:statuses AS text[]) IS NULL OR i.status = ANY (:statuses))
+      AND (CAST(:segment_id AS integer) IS NULL OR i.segment_id = :segment_id)
+      AND (CAST(:community_id AS integer) IS NULL OR i.community_id = :community_id)
+      AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
+"""
+
+
+@dataclass
+class IssueFilter:
+    bbox: tuple[float, float, float, float] | None = None
+    window: Window | None = None
+    categories: list[str] | None = None
+    statuses: list[str] | None = None
+    segment_id: int | None = None
+    community_id: int | None = None
+    sub_district_id: int | None = None
+
+    def params(self) -> dict:
+        bbox = self.bbox or (None, None, None, None)
+        return {
+            "min_lon": bbox[0],
+            "min_lat": bbox[1],
+            "max_lon": bbox[2],
+            "max_lat": bbox[3],
+            "from_ts": self.window.start if self.window else None,
+            "to_ts": self.window.end if self.window else None,
+            "categories": self.categories,
+            "statuses": self.statuses,
+            "segment_id": self.segment_id,
+            "community_id": self.community_id,
+            "sub_district_id": self.sub_district_id,
+        }
+
+
+def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -> tuple[int, list]:
+    """The matching issues, newest first, and how many match in all."""
+    params = where.params()
+    total = conn.execute(text("SELECT count(*)" + ISSUE_JOINS + ISSUE_FILTERS), params).scalar_one()
+    rows = (
+        conn.execute(
+            text(
+                "SELECT"
+                + ISSUE_COLUMNS
+                + ISSUE_JOINS
+                + ISSUE_FILTERS
+                + " ORDER BY i.reported_at DESC, i.id DESC LIMIT :limit OFFSET :offset"
+            ),
+            {**params, "limit": limit, "offset": offset},
+        )
+        .mappings()
+        .all()
+    )
+    return total, [dict(r) for r in rows]
+
+
+def get_issue(conn: Connection, issue_id: int) -> dict:
+    row = (
+        conn.execute(
+            text("SELECT" + ISSUE_COLUMNS + ISSUE_JOINS + " WHERE i.id = :id"), {"id": issue_id}
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFoundError(f"no issue {issue_id}")
+    return dict(row)
+
+
+def list_events(conn: Connection, issue_id: int) -> list[dict]:
+    rows = (
+        conn.execute(
+            text("""
+        SELECT id, from_status, to_status, at, actor, department, note
+        FROM issue_event WHERE issue_id = :id ORDER BY at, id
+    """),
+            {"id": issue_id},
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in rows]
+
+
+def list_photos(conn: Connection, issue_id: int) -> list[dict]:
+    rows = (
+        conn.execute(
+            text("""
+        SELECT id, file_name, content_type, size_bytes, created_at
+        FROM issue_photo WHERE issue_id = :id ORDER BY id
+    """),
+            {"id": issue_id},
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in rows]
+
+
+def list_categories(conn: Connection) -> list[dict]:
+    rows = (
+        conn.execute(
+            text("""
+        SELECT code, name, parent_code, deadline_hours, department
+        FROM issue_category ORDER BY sort_order, code
+    """)
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,60 @@
+"""Time windows: `from` and `to` as ISO dates or datetimes, the same names on every endpoint.
+
+A date-only `to` means the end of that day (the window is [from, to) with `to` the next midnight);
+datetimes without an offset are Beijing time (UTC+8), the district's clock.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from roads.issues.errors import BadInput
+
+CHINA_TZ = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+
+def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(0), CHINA_TZ)
+            return moment + timedelta(days=1) if end_of_day else moment
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadInput(
+            f"{name}: {value!r} is not an ISO date (2026-11-20) or datetime "
+            "(2026-11-20T08:30:00+08:00)"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+def parse_window(
+    start: str | None, end: str | None, default_days: float | None = 30, now: datetime | None = None
+) -> Window | None:
+    """The window asked for; with neither bound, the last `default_days` (None: no window)."""
+    if start is None and end is None and default_days is None:
+        return None
+    now = now or datetime.now(CHINA_TZ)
+    end_at = parse_instant(end, "to", end_of_day=True) if end else now
+    if start:
+        start_at = parse_instant(start, "from")
+    elif default_days is not None:
+        start_at = end_at - timedelta(days=default_days)
+    else:
+        start_at = datetime(1970, 1, 1, tzinfo=UTC)
+    if start_at > end_at:
+        raise BadInput(
+            f"the time window is backwards: from {start_at.isoformat()} is after "
+            f"to {end_at.isoformat()}"
+        )
+    return Window(start_at, end_at)

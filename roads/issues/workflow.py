@@ -1,0 +1,101 @@
+"""The case workflow (案卷流程): reported 上报 → dispatched 派遣 → handled 处置 → verified 核查 →
+closed 结案.
+
+Each step is a row in issue_event with its time and actor; a dispatch names the department. A case
+that fails verification goes back from handled to dispatched (返工, rework). issue.updated_at is the
+time of the last step, so a closed case's updated_at is its closing time.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, text
+
+from roads.issues.errors import BadInput, IllegalTransition, NotFoundError
+from roads.issues.repository import STATUS_LABELS
+
+NEXT_STEPS = {
+    "reported": ("dispatched",),
+    "dispatched": ("handled",),
+    "handled": ("verified", "dispatched"),
+    "verified": ("closed",),
+    "closed": (),
+}
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class Step:
+    to_status: str
+    actor: str
+    department: str | None = None
+    note: str | None = None
+    at: datetime | None = None
+
+
+def advance(conn: Connection, issue_id: int, step: Step) -> dict:
+    """Apply one workflow step; returns the event written. Locks the case row while it checks."""
+    if step.to_status not in NEXT_STEPS:
+        raise BadInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}")
+    if not step.actor.strip():
+        raise BadInput("actor: who takes this step is required")
+    case = conn.execute(
+        text("""
+        SELECT i.status, i.updated_at, i.department, now() AS now
+        FROM issue AS i WHERE i.id = :id FOR UPDATE
+    """),
+        {"id": issue_id},
+    ).first()
+    if case is None:
+        raise NotFoundError(f"no issue {issue_id}")
+    if step.to_status not in NEXT_STEPS[case.status]:
+        allowed = (
+            "、".join(f"{s} ({STATUS_LABELS[s]})" for s in NEXT_STEPS[case.status])
+            or "none (closed)"
+        )
+        raise IllegalTransition(
+            f"issue {issue_id} is {case.status} ({STATUS_LABELS[case.status]}); it cannot go to "
+            f"{step.to_status} ({STATUS_LABELS[step.to_status]}); allowed next: {allowed}",
+            current_status=case.status,
+        )
+    department = (step.department or "").strip() or None
+    if step.to_status == "dispatched" and department is None:
+        raise BadInput("department: a dispatch (派遣) names the department that handles the case")
+    if step.to_status != "dispatched":
+        department = None
+    at = step.at or case.now
+    if at < case.updated_at:
+        raise BadInput(
+            f"at: {at.isoformat()} is before the case's last step ({case.updated_at.isoformat()})"
+        )
+    if at > case.now + CLOCK_SKEW:
+        raise BadInput(f"at: {at.isoformat()} is in the future")
+    event = (
+        conn.execute(
+            text("""
+        INSERT INTO issue_event (issue_id, from_status, to_status, at, actor, department, note)
+        VALUES (:id, :from_status, :to_status, :at, :actor, :department, :note)
+        RETURNING id, from_status, to_status, at, actor, department, note
+    """),
+            {
+                "id": issue_id,
+                "from_status": case.status,
+                "to_status": step.to_status,
+                "at": at,
+                "actor": step.actor.strip(),
+                "department": department,
+                "note": step.note,
+            },
+        )
+        .mappings()
+        .one()
+    )
+    conn.execute(
+        text("""
+        UPDATE issue SET status = :status, updated_at = :at,
+                         department = coalesce(:department, department)
+        WHERE id = :id
+    """),
+        {"id": issue_id, "status": step.to_status, "at": at, "department": department},
+    )
+    return dict(event)
