@@ -7,7 +7,12 @@ from sqlalchemy import text
 
 from layers.registry import LAYERS
 from tests.tile_helpers import (
-    decode, district_bounds, get_features, tile_of, tiles_covering, to_tile_px,
+    decode,
+    district_bounds,
+    get_features,
+    tile_of,
+    tiles_covering,
+    to_tile_px,
 )
 
 MVT = "application/vnd.mapbox-vector-tile"
