@@ -66,7 +66,8 @@ class TileCache:
         return entry
 
     def _evict(self) -> None:
-        while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+        while self._entries and (len(self._entries) > self.max_entries
+                                 or self._bytes > self.max_bytes):
             _, entry = self._entries.popitem(last=False)
             self._bytes -= entry.size
 

@@ -24,7 +24,8 @@ def parse(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     to_ts = parse_time(query, "to", end_of_day=True) or default_end()
     from_ts = parse_time(query, "from", end_of_day=False) or to_ts - timedelta(days=DEFAULT_DAYS)
     if from_ts >= to_ts:
-        raise BadParameter(f"'from' ({from_ts.isoformat()}) must be before 'to' ({to_ts.isoformat()})")
+        raise BadParameter(
+            f"'from' ({from_ts.isoformat()}) must be before 'to' ({to_ts.isoformat()})")
     return {
         "from_ts": from_ts,
         "to_ts": to_ts,
@@ -81,5 +82,5 @@ def parse_categories(conn: Connection, values: list[str]) -> list[str] | None:
 
 
 def split_values(values: list[str]) -> list[str]:
-    """Repeatable and comma-separated alike: status=reported&status=closed or status=reported,closed."""
+    """Repeatable and comma-separated alike: status=reported&status=closed or status=a,b."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]

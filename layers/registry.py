@@ -1,4 +1,4 @@
-"""The map layers served as vector tiles: each one defined here, once, with its SQL in layers/<name>.sql.
+"""The map layers served as vector tiles: each defined here, once, its SQL in layers/<name>.sql.
 
 The tile router loops over LAYERS; adding a layer is adding a LayerDef and its SQL file.
 """
@@ -61,7 +61,8 @@ COVERAGE_FIELDS = {
     "segment_id": "Number", "road_name": "String", "road_class": "String",
     "community_name": "String", "sub_district_id": "Number", "length_m": "Number",
     **{f"tier{t}_{suffix}": kind for t in (1, 2, 3)
-       for suffix, kind in (("chief_id", "Number"), ("chief_name", "String"), ("party", "Boolean"))},
+       for suffix, kind in (("chief_id", "Number"), ("chief_name", "String"),
+                            ("party", "Boolean"))},
     "tiers_covered": "Number",
 }
 ROAD_CLASS_MINZOOM = {"支路": 12, "街巷": 14}

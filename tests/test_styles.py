@@ -8,7 +8,8 @@ from layers.registry import LAYERS
 def gets(expression) -> set[str]:
     """Attribute names read with ["get", name] anywhere in a style expression."""
     if isinstance(expression, list):
-        found = {expression[1]} if expression[:1] == ["get"] and isinstance(expression[1], str) else set()
+        is_get = expression[:1] == ["get"] and isinstance(expression[1], str)
+        found = {expression[1]} if is_get else set()
         return found.union(*(gets(part) for part in expression))
     if isinstance(expression, dict):
         return set().union(*(gets(part) for part in expression.values()))
@@ -36,13 +37,15 @@ def test_style_sources_and_attributes_exist(client, name):
 
 def test_density_style_passes_its_window_to_the_density_source(client):
     style = client.get("/styles/density.json?from=2026-11-01&category=T03").json()
-    assert style["sources"]["density"]["url"].endswith("/tiles/density.json?from=2026-11-01&category=T03")
+    assert style["sources"]["density"]["url"].endswith(
+        "/tiles/density.json?from=2026-11-01&category=T03")
     assert "?" not in style["sources"]["communities"]["url"]
 
 
 def test_glyph_ranges_answer(client):
     style = client.get("/styles/coverage.json").json()
-    url = style["glyphs"].replace("{fontstack}", "Noto Sans CJK SC Regular").replace("{range}", "0-255")
+    url = style["glyphs"].replace("{fontstack}", "Noto Sans CJK SC Regular")
+    url = url.replace("{range}", "0-255")
     assert client.get(url.removeprefix("http://testserver")).status_code == 200
 
 

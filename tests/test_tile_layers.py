@@ -40,7 +40,8 @@ def test_density_tile_counts_are_the_density_functions(client, conn):
 
 
 @pytest.mark.parametrize(("layer", "table", "fields"), [
-    ("communities", "community", {"id", "code", "name", "kind", "sub_district_id", "sub_district_name"}),
+    ("communities", "community",
+     {"id", "code", "name", "kind", "sub_district_id", "sub_district_name"}),
     ("sub_districts", "sub_district", {"id", "code", "name"}),
     ("construction_sites", "construction_site", {"id", "name", "status", "is_green_demo"}),
     ("resettlement_points", "resettlement_point", {"id", "name", "households", "is_safety_demo"}),
