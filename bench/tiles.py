@@ -45,6 +45,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    print(f"load average (1, 5, 15 min) at the start: {os.getloadavg()}, on {os.cpu_count()} CPUs")
     with database(args) as url:
         tiles = tile_list(url, args.tiles, args.seed)
         # Warm-up tiles (opening connections, loading PROJ) come from zoom 17, outside the list.
@@ -56,6 +57,7 @@ def main() -> None:
         if not args.skip_tipg:
             runs += bench_tipg(url, tiles, warmup, args)
         print_table(runs)
+        print(f"\nload average (1, 5, 15 min) at the end: {os.getloadavg()}")
 
 
 @contextmanager
@@ -173,12 +175,15 @@ def bench_tipg(url: str, tiles, warmup, args: argparse.Namespace) -> list[Run]:
 
 def ensure_tipg() -> None:
     """tipg in its own venv (bench/.venv-tipg), never in the project's."""
+    # The same uvicorn as ours (with httptools and uvloop), so the servers differ only in the app.
+    check = "import tipg, uvicorn, httptools, uvloop"
     if (TIPG_VENV / "bin" / "python").exists() and subprocess.run(
-            [str(TIPG_VENV / "bin" / "python"), "-c", "import tipg, uvicorn"]).returncode == 0:
+            [str(TIPG_VENV / "bin" / "python"), "-c", check]).returncode == 0:
         return
     print("installing tipg into bench/.venv-tipg ...")
     subprocess.run([sys.executable, "-m", "venv", str(TIPG_VENV)], check=True)
-    subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn"], check=True)
+    subprocess.run([str(TIPG_VENV / "bin" / "pip"), "install", "-q", "tipg", "uvicorn[standard]"],
+                   check=True)
 
 
 @contextmanager
