@@ -14,6 +14,8 @@ import pytest
     ("/tiles/density/14/13369/6506.mvt?to=2026-13-01", 422, "'to'"),
     ("/tiles/density/14/13369/6506.mvt?from=2026-11-20&to=2026-11-01", 422, "must be before"),
     ("/tiles/density/14/13369/6506.mvt?from=2026-11-01&from=2026-11-02", 422, "once"),
+    ("/tiles/density/14/13369/6506.mvt?to=9999-12-31", 422, "'to'"),
+    ("/tiles/density/14/13369/6506.mvt?to=0001-01-01", 422, "30-day window"),
     ("/tiles/density/14/13369/6506.mvt?category=T99", 422, "unknown category T99"),
     ("/tiles/density/14/13369/6506.mvt?status=lost", 422, "unknown status lost"),
     ("/tiles/density.json?status=lost", 422, "unknown status lost"),
