@@ -100,13 +100,18 @@ async def read_chunked(reader: asyncio.StreamReader) -> bytes:
         await reader.readline()
 
 
-def run_sql(url: str, jobs: list[tuple[str, dict]], concurrency: int, name: str) -> Run:
-    """Each (sql, params) on one of `concurrency` psycopg2 connections, opened beforehand."""
+def run_sql(url: str, jobs: list[tuple[str, dict]], concurrency: int, name: str,
+            settings: dict[str, str] | None = None) -> Run:
+    """Each (sql, params) on one of `concurrency` psycopg2 connections, opened beforehand
+    with the session `settings`."""
     import psycopg2
 
     connections = [psycopg2.connect(url) for _ in range(concurrency)]
     for conn in connections:
         conn.autocommit = True
+        with conn.cursor() as cur:
+            for setting, value in (settings or {}).items():
+                cur.execute("SELECT set_config(%s, %s, false)", (setting, value))
     free = list(connections)
     lock = threading.Lock()
     run = Run(name)

@@ -125,7 +125,8 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def bench_raw(url: str, tiles, warmup, concurrency: int) -> list[Run]:
-    """The segments layer's own SQL file, one query per tile, straight through psycopg2."""
+    """The segments layer's own SQL file and planner settings, one query per tile, through
+    psycopg2."""
     from sqlalchemy import text
     from sqlalchemy.dialects import postgresql
 
@@ -136,9 +137,9 @@ def bench_raw(url: str, tiles, warmup, concurrency: int) -> list[Run]:
     sql = str(text(layer.sql).compile(dialect=postgresql.psycopg2.dialect()))
     jobs = [(sql, sql_params(layer, z, x, y, {})) for z, x, y in tiles]
     warm = [(sql, sql_params(layer, z, x, y, {})) for z, x, y in warmup]
-    run_sql(url, warm, concurrency, "warm-up")
-    return [run_sql(url, jobs, concurrency, "raw ST_AsMVT (psycopg2), 1st pass"),
-            run_sql(url, jobs, concurrency, "raw ST_AsMVT (psycopg2), 2nd pass")]
+    run_sql(url, warm, concurrency, "warm-up", layer.planner)
+    return [run_sql(url, jobs, concurrency, f"raw ST_AsMVT (psycopg2), pass {n}", layer.planner)
+            for n in (1, 2)]
 
 
 def bench_ours(url: str, tiles, warmup, args: argparse.Namespace) -> list[Run]:
