@@ -28,6 +28,11 @@ from bench.load_client import Run, fetch_all, run_sql  # noqa: E402
 
 TIPG_VENV = ROOT / "bench" / ".venv-tipg"
 WARMUP_TILES = 48
+# Connections kept per worker, ours and tipg's alike. Ours must cover the requests in flight:
+# FastAPI returns a request's connection after the response is sent, so a keep-alive client's
+# next request overlaps it; with too small a pool the overflow connections are opened and
+# closed again all the time (a new backend and password exchange each).
+POOL_SIZE = 24
 
 
 def parse_args() -> argparse.Namespace:
@@ -144,7 +149,8 @@ def bench_raw(url: str, tiles, warmup, concurrency: int) -> list[Run]:
 
 def bench_ours(url: str, tiles, warmup, args: argparse.Namespace) -> list[Run]:
     command = [sys.executable, "-m", "uvicorn", "--factory", "gis_service.main:create_app"]
-    with server(command, {"DATABASE_URL": url}, args.workers, cwd=ROOT) as port:
+    env = {"DATABASE_URL": url, "ROADCHIEF_DB_POOL_SIZE": str(POOL_SIZE)}
+    with server(command, env, args.workers, cwd=ROOT) as port:
         paths = [f"/tiles/segments/{z}/{x}/{y}.mvt" for z, x, y in tiles]
         fetch_all(port, [f"/tiles/segments/{z}/{x}/{y}.mvt" for z, x, y in warmup],
                   args.concurrency, "warm-up")
@@ -158,7 +164,8 @@ def bench_ours(url: str, tiles, warmup, args: argparse.Namespace) -> list[Run]:
 
 def bench_tipg(url: str, tiles, warmup, args: argparse.Namespace) -> list[Run]:
     ensure_tipg()
-    env = {"DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["public","roadchief"]',
+    env = {"DATABASE_URL": url, "DB_MAX_CONN_SIZE": str(POOL_SIZE),
+           "TIPG_DB_SCHEMAS": '["public","roadchief"]',
            "TIPG_DB_TABLES": '["public.road_segment","roadchief.segment_coverage"]',
            "TIPG_DB_FUNCTIONS": "[]"}
     command = [str(TIPG_VENV / "bin" / "python"), "-m", "uvicorn", "tipg.main:app"]

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-GZIP_LEVEL = 5
+GZIP_LEVEL = 1  # 2-3x faster than 5 and about 9% larger on our tiles; paid on every miss
 
 
 @dataclass
