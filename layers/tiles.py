@@ -76,10 +76,14 @@ def table_versions(conn: Connection) -> dict[str, int]:
 
 
 def tile_key(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object],
-             versions: Mapping[str, int]) -> tuple:
-    """Names the tile's content: same key, same bytes. Counters first read, then the tile built."""
+             versions: Mapping[str, int]) -> tuple | None:
+    """Names the tile's content: same key, same bytes. Counters first read, then the tile built.
+
+    None when a table the layer reads has no change counter: such a tile is never cached."""
+    if any(table not in versions for table in layer.tables):
+        return None
     return (layer.name, layer.fingerprint, z, x, y, canonical(params),
-            tuple(versions.get(table, -1) for table in layer.tables))
+            tuple(versions[table] for table in layer.tables))
 
 
 def canonical(params: Mapping[str, object]) -> tuple:

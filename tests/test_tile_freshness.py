@@ -69,3 +69,34 @@ def test_a_new_issue_shows_in_the_next_point_cluster_and_density_tile(client, co
     assert new_id in ids_after and new_id not in ids
     assert total_after == total + 1
     assert count_after == count + 1
+
+
+def test_every_table_a_layer_reads_is_declared_and_counted(conn):
+    """A table read but not declared (or without a counter) would let a cached tile go stale."""
+    import re
+
+    from layers.registry import LAYERS
+
+    counted = set(versions(conn))
+    coverage_tables = set(conn.execute(text("""
+        SELECT DISTINCT c.relname FROM pg_rewrite r
+        JOIN pg_depend d ON d.objid = r.oid JOIN pg_class c ON c.oid = d.refobjid
+        WHERE r.ev_class = 'roadchief.segment_coverage'::regclass AND c.relkind = 'r'
+    """)).scalars())
+    assert {"road_segment", "segment_assignment", "chief"} <= coverage_tables
+    for layer in LAYERS.values():
+        read = set(re.findall(r"public\.(\w+)", layer.sql))
+        if "roadchief.segment_coverage" in layer.sql:
+            read |= coverage_tables
+        if "roadchief.segment_density" in layer.sql:
+            read |= {"road_segment", "issue"}
+        assert read <= set(layer.tables), layer.name
+        assert set(layer.tables) <= counted, layer.name
+
+
+def test_a_layer_reading_an_uncounted_table_is_never_cached(client, conn):
+    conn.execute(text("DELETE FROM table_version WHERE table_name = 'sub_district'"))
+    first = client.get("/tiles/sub_districts/12/3342/1626.mvt")
+    second = client.get("/tiles/sub_districts/12/3342/1626.mvt")
+    assert first.status_code == second.status_code == 200
+    assert second.headers["x-tile-cache"] == "bypass" and "etag" not in second.headers

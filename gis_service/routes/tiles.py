@@ -102,6 +102,10 @@ def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: Conn) -
     params = parse_layer_params(conn, layer_def, request.query_params)
     # Counters first, tile second: a write landing in between makes the tile newer, never older.
     key = tiles.tile_key(layer_def, z, x, y, params, tiles.table_versions(conn))
+    if key is None:  # a table without a change counter: always built, never cached
+        entry = CachedTile(tiles.render_tile(conn, layer_def, z, x, y, params))
+        return tile_response(entry, accepts_gzip(request.headers.get("accept-encoding", "")),
+                             {"Cache-Control": "no-store", "X-Tile-Cache": "bypass"})
     etag = tiles.etag_for(key)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
     if etag_matches(request.headers.get("if-none-match"), etag):
