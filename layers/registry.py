@@ -100,6 +100,11 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         tables=("sub_district",),
     ),
     LayerDef(
+        name="labels", title="办事处与村/社区名称", geometry="point",
+        fields={"id": "Number", "name": "String", "level": "String", "kind": "String"},
+        tables=("sub_district", "community"),
+    ),
+    LayerDef(
         name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,
         fields={"id": "Number", "name": "String", "status": "String", "is_green_demo": "Boolean"},
         tables=("construction_site",),

@@ -53,3 +53,17 @@ def test_district_layers_hold_every_feature_at_zoom_12(client, conn, layer, tabl
             assert set(feature["properties"]) <= fields
             ids.add(feature["properties"]["id"])
     assert ids == set(conn.execute(text(f"SELECT id FROM {table}")).scalars())
+
+
+def test_each_area_is_labelled_once(client, conn):
+    """Inside the tiles proper (not their buffers) each community and sub-district has one label."""
+    seen = []
+    for tile in tiles_covering(district_bounds(conn), 13):
+        for feature in get_features(client, "labels", *tile):
+            px, py = feature["geometry"]["coordinates"]
+            if 0 <= px < 4096 and 0 <= py < 4096:
+                seen.append((feature["properties"]["level"], feature["properties"]["id"]))
+    communities = set(conn.execute(text("SELECT id FROM community")).scalars())
+    sub_districts = set(conn.execute(text("SELECT id FROM sub_district")).scalars())
+    assert sorted(seen) == sorted([("community", i) for i in communities]
+                                  + [("sub_district", i) for i in sub_districts])
