@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
-from gis_service.routes import density, health, imports, issues, ogc, open311
+from gis_service.routes import density, health, imports, issues, ogc, open311, tiles
 from gis_service.routes import exports as exports_routes
 from gis_service.settings import Settings
 
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = make_engine(resolve_database_url(settings))
+            app.state.engine = make_engine(resolve_database_url(settings), settings.db_pool_size)
         check_connection(app.state.engine)
         yield
         if owns_engine:
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.include_router(issues.router)
     app.include_router(density.router)
     app.include_router(open311.router)
+    app.include_router(tiles.router)
     return app

@@ -9,14 +9,14 @@
 - `open311_service_alias`: service codes of other civic-reporting apps mapped to our categories.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25
 """
 
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
