@@ -148,6 +148,11 @@ def serve(
                 port=port or settings.port, workers=workers, log_level="info")
 
 
+from gis_service.cli_users import user_app  # noqa: E402  (it imports helpers from this module)
+
+app.add_typer(user_app, name="user")
+
+
 def main() -> None:  # pragma: no cover
     app()
 
