@@ -2,8 +2,9 @@
 
 from fastapi import FastAPI
 
-from gis_service.routes import auth
+from gis_service.routes import auth, chiefs, coverage, segments
 
 
 def include(app: FastAPI) -> None:
-    app.include_router(auth.router)
+    for module in (auth, segments, chiefs, coverage):
+        app.include_router(module.router)
