@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
-from gis_service.routes import auth, chiefs, coverage, segments
+from gis_service.routes import assignment_import, auth, chiefs, coverage, segments
 
 
 def include(app: FastAPI) -> None:
-    for module in (auth, segments, chiefs, coverage):
+    for module in (auth, segments, assignment_import, chiefs, coverage):
         app.include_router(module.router)
