@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
-from gis_service.routes import health
+from gis_service.routes import health, tiles
 from gis_service.routes import webmap_routes
 from gis_service.settings import Settings
 
@@ -38,5 +38,6 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.engine = engine
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(tiles.router)
     webmap_routes.include(app)
     return app

@@ -1,14 +1,14 @@
 """Users with roles and jurisdictions, API tokens, and the audit log of assignment changes.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25
 """
 
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0003"  # re-chained after merging the tiles branch (0003)
 branch_labels = None
 depends_on = None
 

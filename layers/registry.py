@@ -1,0 +1,114 @@
+"""The map layers served as vector tiles: each one defined here, once, with its SQL in layers/<name>.sql.
+
+The tile router loops over LAYERS; adding a layer is adding a LayerDef and its SQL file.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from hashlib import sha1
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from layers import density_params
+
+LAYERS_DIR = Path(__file__).resolve().parent
+
+# Query parameters as they arrive (each name with all its values) -> validated SQL parameters.
+ParamParser = Callable[[Connection, Mapping[str, list[str]]], dict]
+
+
+def no_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """One layer: its MVT layer name (= its id), attributes, zoom range and how it thins out."""
+
+    name: str
+    title: str
+    geometry: str  # "line", "polygon" or "point"
+    fields: dict[str, str]  # attribute -> TileJSON type (Number, String, Boolean)
+    tables: tuple[str, ...]  # what the SQL reads; their change counters key the tile cache
+    minzoom: int = 0
+    maxzoom: int = 22
+    # Values of the layer's `zoom_column` that drop out below a zoom, e.g. 街巷 below 14.
+    zoom_column: str | None = None
+    hidden_below: dict[str, int] = field(default_factory=dict)
+    simplify_px: float = 1.0  # Douglas-Peucker tolerance in tile pixels (of 4096)
+    constants: dict[str, object] = field(default_factory=dict)  # extra fixed SQL parameters
+    parse_params: ParamParser = no_params
+    param_names: tuple[str, ...] = ()  # the query parameters parse_params reads
+
+    @cached_property
+    def sql(self) -> str:
+        return (LAYERS_DIR / f"{self.name}.sql").read_text()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever the SQL or the definition changes, so ETags from old code expire."""
+        return sha1((self.sql + repr(sorted(self.fields.items())) + repr(self.hidden_below)
+                     + repr(self.constants) + str(self.simplify_px)).encode()).hexdigest()[:12]
+
+    def hidden_values(self, z: int) -> list[str]:
+        """The `zoom_column` values not drawn at zoom z."""
+        return sorted(value for value, minzoom in self.hidden_below.items() if z < minzoom)
+
+
+COVERAGE_FIELDS = {
+    "segment_id": "Number", "road_name": "String", "road_class": "String",
+    "community_name": "String", "sub_district_id": "Number", "length_m": "Number",
+    **{f"tier{t}_{suffix}": kind for t in (1, 2, 3)
+       for suffix, kind in (("chief_id", "Number"), ("chief_name", "String"), ("party", "Boolean"))},
+    "tiers_covered": "Number",
+}
+ROAD_CLASS_MINZOOM = {"支路": 12, "街巷": 14}
+
+LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
+    LayerDef(
+        name="segments", title="路段与三级路长", geometry="line", fields=COVERAGE_FIELDS,
+        tables=("road_segment", "road", "community", "segment_assignment", "chief"),
+        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
+    ),
+    LayerDef(
+        name="density", title="问题密度", geometry="line",
+        fields={"segment_id": "Number", "road_name": "String", "road_class": "String",
+                "length_m": "Number", "issue_count": "Number", "per_km": "Number",
+                "per_km_30d": "Number"},
+        tables=("road_segment", "road", "issue"),
+        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
+        parse_params=density_params.parse, param_names=density_params.NAMES,
+    ),
+    LayerDef(
+        name="communities", title="村/社区", geometry="polygon",
+        fields={"id": "Number", "code": "String", "name": "String", "kind": "String",
+                "sub_district_id": "Number", "sub_district_name": "String"},
+        tables=("community", "sub_district"),
+    ),
+    LayerDef(
+        name="sub_districts", title="办事处", geometry="polygon",
+        fields={"id": "Number", "code": "String", "name": "String"},
+        tables=("sub_district",),
+    ),
+    LayerDef(
+        name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,
+        fields={"id": "Number", "name": "String", "status": "String", "is_green_demo": "Boolean"},
+        tables=("construction_site",),
+    ),
+    LayerDef(
+        name="resettlement_points", title="群众临时安置点", geometry="point", minzoom=10,
+        fields={"id": "Number", "name": "String", "households": "Number",
+                "is_safety_demo": "Boolean"},
+        tables=("resettlement_point",),
+    ),
+    LayerDef(
+        name="issues", title="问题台账", geometry="point",
+        fields={"id": "Number", "category_code": "String", "status": "String",
+                "reported_at": "String", "count": "Number"},
+        tables=("issue",),
+        # Below this zoom, issues are drawn as clusters (a point with `count`) on a 64x64 grid.
+        constants={"points_from": 15, "grid": 64},
+    ),
+]}

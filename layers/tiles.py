@@ -1,0 +1,79 @@
+"""Render a layer's tile from PostGIS, and what keys it: tile checks, change counters, ETags."""
+
+from collections.abc import Mapping
+from hashlib import sha1
+
+from sqlalchemy import Connection, text
+
+from layers.registry import LAYERS, LayerDef
+
+EXTENT = 4096  # MVT coordinates per tile side
+BUFFER = 64  # pixels of geometry kept beyond each tile edge, so lines and labels join up
+MAX_ZOOM = 22
+WORLD_M = 40075016.685578488  # Web Mercator's width in metres
+
+
+class UnknownLayer(LookupError):
+    """No layer by that name."""
+
+
+class TileOutOfRange(LookupError):
+    """z, x or y names no tile."""
+
+
+def get_layer(name: str) -> LayerDef:
+    try:
+        return LAYERS[name]
+    except KeyError:
+        raise UnknownLayer(
+            f"no layer {name!r}; layers: {', '.join(LAYERS)}") from None
+
+
+def check_tile(z: int, x: int, y: int) -> None:
+    if not 0 <= z <= MAX_ZOOM:
+        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}")
+    last = 2 ** z - 1
+    if not (0 <= x <= last and 0 <= y <= last):
+        raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}")
+
+
+def sql_params(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object]) -> dict:
+    """Everything a layer's SQL file binds: the tile, its resolution, the zoom filters, params."""
+    return {
+        "z": z, "x": x, "y": y,
+        "extent": EXTENT, "buffer": BUFFER, "margin": BUFFER / EXTENT,
+        "tolerance": layer.simplify_px * WORLD_M / 2 ** z / EXTENT,
+        "hidden": layer.hidden_values(z),
+        **layer.constants,
+        **params,
+    }
+
+
+def render_tile(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
+                params: Mapping[str, object]) -> bytes:
+    """The tile as MVT bytes (empty when nothing is in it or the zoom is outside the layer's)."""
+    if not layer.minzoom <= z <= layer.maxzoom:
+        return b""
+    data = conn.execute(text(layer.sql), sql_params(layer, z, x, y, params)).scalar()
+    return bytes(data) if data else b""
+
+
+def table_versions(conn: Connection) -> dict[str, int]:
+    """Each district table's change counter, bumped by a statement trigger on every write."""
+    return dict(conn.execute(text("SELECT table_name, version FROM public.table_version")).all())
+
+
+def tile_key(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object],
+             versions: Mapping[str, int]) -> tuple:
+    """Names the tile's content: same key, same bytes. Counters first read, then the tile built."""
+    return (layer.name, layer.fingerprint, z, x, y, canonical(params),
+            tuple(versions.get(table, -1) for table in layer.tables))
+
+
+def canonical(params: Mapping[str, object]) -> tuple:
+    return tuple(sorted((name, repr(value)) for name, value in params.items()))
+
+
+def etag_for(key: tuple) -> str:
+    # Weak: the gzip and identity bodies differ in bytes but carry the same tile.
+    return 'W/"' + sha1(repr(key).encode()).hexdigest()[:24] + '"'
