@@ -153,6 +153,16 @@ def unassign_chief(conn: Connection, user: User | None, segment_id: int, tier: i
     return change
 
 
+def unassign_if_held(conn: Connection, user: User | None, segment_id: int, tier: int, source: str) -> Change:
+    """Unassign within a batch: a segment without a chief at that tier is left as it is."""
+    try:
+        with conn.begin_nested():
+            return unassign_chief(conn, user, segment_id, tier, source)
+    except NotFound:
+        get_place(conn, segment_id)  # an unknown segment is still an error
+        return Change(segment_id, tier, "unchanged", None, None)
+
+
 def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: float,
                source: str = "api") -> list[Change]:
     """Apply every item ({segment_id, tier, chief_id or None to unassign}) or none of them.
@@ -165,7 +175,7 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
     for number, item in enumerate(items, start=1):
         try:
             if item.get("chief_id") is None:
-                changes.append(unassign_chief(conn, user, item["segment_id"], item["tier"], source))
+                changes.append(unassign_if_held(conn, user, item["segment_id"], item["tier"], source))
             else:
                 changes.append(assign_chief(conn, user, item["segment_id"], item["tier"],
                                             item["chief_id"], limit_m, source))

@@ -24,6 +24,7 @@ UNITS = text(SCOPED + """
 SELECT seg.unit_id,
        CASE CAST(:level AS text) WHEN 'district' THEN '全区'
             WHEN 'sub_district' THEN min(sd.name) ELSE min(seg.community_name) END AS name,
+       min(seg.sub_district_id) AS sub_district_id,
        count(*) AS segments,
        sum(seg.length_m) AS total_m,
        COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier1_chief_id IS NOT NULL), 0) AS tier1_m,
@@ -64,7 +65,8 @@ def unit_stats(row) -> dict:
                       "share": share(float(getattr(row, f"tier{t}_m")), total)} for t in (1, 2, 3)}
     party_share = share(row.tier3_party_chiefs, row.tier3_chiefs)
     return {
-        "id": row.unit_id, "name": row.name, "segments": row.segments, "total_km": round(total / 1000, 3),
+        "id": row.unit_id, "name": row.name, "sub_district_id": row.sub_district_id,
+        "segments": row.segments, "total_km": round(total / 1000, 3),
         "tiers": tiers,
         "all_tiers": {"km": round(float(row.all_m) / 1000, 3), "share": share(float(row.all_m), total)},
         "uncovered_segments": row.uncovered_segments,
@@ -102,6 +104,6 @@ def coverage(conn: Connection, level: str = "district", unit_id: int | None = No
         "level": level, "id": unit_id, "party_target": PARTY_TARGET, "units": units,
         "uncovered": {"total": uncovered[0]["total"] if uncovered else 0,
                       "segments": [{k: v for k, v in r.items() if k != "total"} for r in uncovered]},
-        "ranking": [{k: u[k] for k in ("rank", "id", "name", "total_km", "tiers", "all_tiers",
+        "ranking": [{k: u[k] for k in ("rank", "id", "name", "sub_district_id", "total_km", "tiers", "all_tiers",
                                         "tier3_party_share", "meets_party_target")} for u in ranking],
     }

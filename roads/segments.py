@@ -36,6 +36,8 @@ WHERE (CAST(:minx AS float8) IS NULL
   AND (CAST(:community AS integer) IS NULL OR sc.community_id = :community)
   AND (CAST(:sub_district AS integer) IS NULL OR sc.sub_district_id = :sub_district)
   AND (CAST(:ids AS integer[]) IS NULL OR sc.segment_id = ANY(:ids))
+  AND (CAST(:chief AS integer) IS NULL
+       OR :chief IN (sc.tier1_chief_id, sc.tier2_chief_id, sc.tier3_chief_id))
   AND (CAST(:uncovered AS text) IS NULL
        OR (:uncovered = '1' AND sc.tier1_chief_id IS NULL)
        OR (:uncovered = '2' AND sc.tier2_chief_id IS NULL)
@@ -67,14 +69,15 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
 
 def segments_geojson(conn: Connection, bbox: str | None = None, road: str | None = None,
                      community: int | None = None, sub_district: int | None = None,
-                     uncovered: str | None = None, ids: list[int] | None = None) -> str:
+                     uncovered: str | None = None, ids: list[int] | None = None,
+                     chief: int | None = None) -> str:
     """A GeoJSON FeatureCollection (text) of the segments passing every given filter."""
     if uncovered is not None and uncovered not in UNCOVERED_CHOICES:
         raise InvalidInput("uncovered must be 1, 2, 3 (that tier missing), any (some tier) or all (no tier)")
     box = parse_bbox(bbox) or (None, None, None, None)
     return conn.execute(SEGMENTS_GEOJSON, {
         "minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "road": road,
-        "community": community, "sub_district": sub_district, "uncovered": uncovered, "ids": ids,
+        "community": community, "sub_district": sub_district, "uncovered": uncovered, "ids": ids, "chief": chief,
     }).scalar_one()
 
 
@@ -123,4 +126,17 @@ def open_issues(conn: Connection, segment_id: int, limit: int = 50) -> list[dict
         WHERE i.segment_id = :s AND i.status <> 'closed'
         ORDER BY i.reported_at DESC LIMIT :limit
     """), {"s": segment_id, "limit": limit}).mappings()
+    return [dict(r) for r in rows]
+
+
+def search_roads(conn: Connection, q: str, limit: int = 20) -> list[dict]:
+    """Roads whose name contains `q`, with their segments, length and extent."""
+    rows = conn.execute(text("""
+        SELECT r.id, r.name, r.road_class, count(s.id) AS segments, round(sum(s.length_m)::numeric) AS length_m,
+               ARRAY[ST_XMin(ST_Extent(s.geom)), ST_YMin(ST_Extent(s.geom)),
+                     ST_XMax(ST_Extent(s.geom)), ST_YMax(ST_Extent(s.geom))] AS extent
+        FROM road r JOIN road_segment s ON s.road_id = r.id
+        WHERE r.name ILIKE '%' || :q || '%'
+        GROUP BY r.id ORDER BY position(:q IN r.name), r.name, r.id LIMIT :limit
+    """), {"q": q.strip(), "limit": max(1, min(limit, 100))}).mappings()
     return [dict(r) for r in rows]

@@ -43,10 +43,16 @@ def list_segments(
     sub_district: int | None = None,
     uncovered: Annotated[str | None, Query(description="1, 2, 3: that tier missing; any; all")] = None,
     ids: Annotated[str | None, Query(description="comma-separated segment ids")] = None,
+    chief: Annotated[int | None, Query(description="segments this chief holds at any tier")] = None,
 ) -> Response:
     id_list = [int(v) for v in ids.split(",") if v.strip().isdigit()] if ids else None
-    body = segments.segments_geojson(conn, bbox, road, community, sub_district, uncovered, id_list)
+    body = segments.segments_geojson(conn, bbox, road, community, sub_district, uncovered, id_list, chief)
     return Response(body, media_type="application/geo+json")
+
+
+@router.get("/roads")
+def search_roads(conn: Conn, q: str = "", limit: int = 20) -> list[dict]:
+    return segments.search_roads(conn, q, limit)
 
 
 @router.get("/segments/{segment_id}")

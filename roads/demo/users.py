@@ -21,7 +21,7 @@ def create_demo_users(conn: Connection) -> list[dict]:
     plan = [
         ("admin", "district_admin", {}, "区级管理员"),
         ("banshichu", "sub_district_admin", {"sub_district_id": area.sub_district_id},
-         f"{area.sub_district}办事处管理员"),
+         f"{area.sub_district}管理员"),
         ("shequ", "community_admin", {"community_id": area.community_id}, f"{area.community}管理员"),
         ("viewer", "viewer", {}, "只读用户"),
     ]
