@@ -27,7 +27,16 @@ def config(request: Request, conn: Conn) -> dict:
         FROM (SELECT ST_Extent(geom) AS e FROM sub_district) AS x
     """)).one()
     settings = request.app.state.settings
+    # One label point per area: tiles would repeat a polygon's label in every tile it crosses.
+    labels = conn.execute(text("""
+        SELECT 'sub_district' AS kind, name, ST_X(p) AS lon, ST_Y(p) AS lat
+        FROM (SELECT name, ST_PointOnSurface(geom) AS p FROM sub_district) AS s
+        UNION ALL
+        SELECT 'community', name, ST_X(p), ST_Y(p)
+        FROM (SELECT name, ST_PointOnSurface(geom) AS p FROM community) AS c
+    """)).mappings().all()
     return {
+        "labels": [dict(label) for label in labels],
         "extent": None if extent[0] is None else list(extent),
         "basemap_url": settings.basemap_url,
         "chief_length_limit_m": settings.chief_length_limit_m,

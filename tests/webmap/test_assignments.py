@@ -126,3 +126,27 @@ def test_bad_tier_and_unknown_segment_and_chief(client, conn, headers):
                       headers=headers["admin"]).status_code == 404
     assert client.put(f"/api/segments/{seg.segment_id}/chiefs/3", json={"chief_id": 99999999},
                       headers=headers["admin"]).status_code == 404
+
+
+def test_a_write_is_committed_before_its_response_is_sent(engine, cluster):
+    """Over a real server, a new TCP connection per request as a browser may use: a read right
+    after a write sees it (the commit happens before the response is sent)."""
+    import httpx
+
+    from gis_service.settings import Settings
+    from tests.webmap.browser import BROWSER_PASSWORD, BROWSER_USER, serve, undo_writes
+
+    with undo_writes(engine), serve(Settings(database_url=cluster.url()), engine) as url, \
+            httpx.Client(base_url=url, limits=httpx.Limits(max_keepalive_connections=0)) as api:
+        token = api.post("/api/auth/login", json={"username": BROWSER_USER, "password": BROWSER_PASSWORD}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        with engine.connect() as conn:
+            seg = segment_in(conn, tier=3, held=False)
+            chief = eligible_chief(conn, seg.segment_id, 3)
+        seen = []
+        for _ in range(10):
+            api.put(f"/api/segments/{seg.segment_id}/chiefs/3", json={"chief_id": chief}, headers=auth)
+            seen.append(api.get(f"/api/segments/{seg.segment_id}").json()["chiefs"]["3"])
+            api.delete(f"/api/segments/{seg.segment_id}/chiefs/3", headers=auth)
+            seen.append(api.get(f"/api/segments/{seg.segment_id}").json()["chiefs"]["3"])
+    assert [c and c["id"] for c in seen] == [chief, None] * 10

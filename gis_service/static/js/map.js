@@ -59,7 +59,7 @@
   }
 
   const labelStyle = (text, size) => new ol.style.Text({
-    text, font: `${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`,
+    text, font: `${size > 14 ? 'bold ' : ''}${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`,
     fill: new ol.style.Fill({ color: '#444' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
     overflow: true,
   });
@@ -68,8 +68,7 @@
     communities: tileLayer('communities', (f, resolution) => new ol.style.Style({
       fill: new ol.style.Fill({ color: 'rgba(236, 232, 220, 0.55)' }),
       stroke: new ol.style.Stroke({ color: '#b0a58f', width: 1 }),
-      text: resolution < 40 ? labelStyle(f.get('name'), 12) : undefined,
-    }), { declutter: true }),
+    })),
     sub_districts: tileLayer('sub_districts', f => new ol.style.Style({
       stroke: new ol.style.Stroke({ color: '#6d4c41', width: 2.5, lineDash: [10, 6] }),
     })),
@@ -94,10 +93,21 @@
     if (config.basemap_url) {
       base.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.basemap_url, crossOrigin: 'anonymous' }) }));
     }
+    const labels = new ol.layer.Vector({
+      source: new ol.source.Vector({ features: (config.labels || []).map(l => new ol.Feature({
+        geometry: new ol.geom.Point(ol.proj.fromLonLat([l.lon, l.lat])), name: l.name, kind: l.kind })) }),
+      declutter: true,
+      style: (f, resolution) => {
+        const sub = f.get('kind') === 'sub_district';
+        if (sub ? resolution < 15 : resolution > 40) return null;  // areas' names at their scale
+        return new ol.style.Style({ text: labelStyle(f.get('name'), sub ? 16 : 12) });
+      },
+    });
+    layers.labels = labels;
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'segments', 'issues'].map(n => layers[n])),
+                           'segments', 'issues', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });

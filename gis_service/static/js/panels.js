@@ -100,7 +100,7 @@
       '</table><h3>变更日志</h3><table id="segment-audit"><tr><th>时间</th><th>操作人</th><th>变更</th></tr>' +
       h.audit.map(a => `<tr><td>${String(a.changed_at).slice(0, 16).replace('T', ' ')}</td><td>${RC.esc(a.username)}</td>
         <td>${a.tier}级 ${RC.ACTION_LABEL[a.action]}：${RC.esc(a.old_chief_name || '—')} → ${RC.esc(a.new_chief_name || '—')}</td></tr>`).join('') +
-      '</table>';
+      (h.audit.length ? '' : '<tr><td colspan="3" class="muted">暂无通过本系统的变更</td></tr>') + '</table>';
     return html;
   }
 
