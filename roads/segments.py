@@ -137,6 +137,9 @@ def search_roads(conn: Connection, q: str, limit: int = 20) -> list[dict]:
                      ST_XMax(ST_Extent(s.geom)), ST_YMax(ST_Extent(s.geom))] AS extent
         FROM road r JOIN road_segment s ON s.road_id = r.id
         WHERE r.name ILIKE '%' || :q || '%'
-        GROUP BY r.id ORDER BY position(:q IN r.name), r.name, r.id LIMIT :limit
+        GROUP BY r.id
+        ORDER BY position(:q IN r.name), array_position(ARRAY['主干道', '次干道', '支路', '街巷'], r.road_class),
+                 r.name, r.id
+        LIMIT :limit
     """), {"q": q.strip(), "limit": max(1, min(limit, 100))}).mappings()
     return [dict(r) for r in rows]

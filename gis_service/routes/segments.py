@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from roads import assignments, segments
+from roads.errors import InvalidInput
 
 router = APIRouter(prefix="/api", tags=["segments"])
 Tier = Annotated[int, Field(ge=1, le=3)]
@@ -78,18 +79,12 @@ def post_assignments(body: AssignmentsIn, conn: Conn, user: OptionalUser, reques
     items = [item.model_dump() for item in body.items]
     if body.segment_ids:
         if body.tier is None:
-            raise_invalid("give tier with segment_ids")
+            raise InvalidInput("give tier with segment_ids")
         items += [{"segment_id": s, "tier": body.tier, "chief_id": body.chief_id} for s in body.segment_ids]
     changes = assignments.apply_many(conn, user, items, limit_m(request))
     warnings = sorted({c.warning for c in changes if c.warning})
     return {"changes": [c.as_dict() for c in changes], "warnings": warnings,
             "changed": sum(c.action != "unchanged" for c in changes)}
-
-
-def raise_invalid(message: str) -> None:
-    from roads.errors import InvalidInput
-
-    raise InvalidInput(message)
 
 
 @router.get("/segments/{segment_id}/history")

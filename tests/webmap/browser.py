@@ -5,6 +5,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import uvicorn
 from playwright.sync_api import sync_playwright
 from sqlalchemy import text
@@ -110,7 +111,7 @@ def colours_near(page, x: float, y: float, radius: int = 4) -> list[tuple[int, i
     png = page.screenshot(clip={"x": x - radius, "y": y - radius, "width": 2 * radius + 1,
                                 "height": 2 * radius + 1})
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    return list(image.getdata())
+    return [tuple(p) for p in np.asarray(image).reshape(-1, 3).tolist()]
 
 
 def count_like(pixels, rgb, tolerance=40) -> int:

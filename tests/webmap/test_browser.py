@@ -6,9 +6,19 @@ import pytest
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from tests.webmap.browser import (BROWSER_PASSWORD, BROWSER_USER, SCREENSHOTS, browser_page, colours_near,
-                                  count_like, go_to, rendered, serve, undo_writes,
-                                  wait_for_map)
+from tests.webmap.browser import (
+    BROWSER_PASSWORD,
+    BROWSER_USER,
+    SCREENSHOTS,
+    browser_page,
+    colours_near,
+    count_like,
+    go_to,
+    rendered,
+    serve,
+    undo_writes,
+    wait_for_map,
+)
 
 RED, BLUE, GREY = (0xD7, 0x19, 0x1C), (0x2B, 0x83, 0xBA), (0x8C, 0x8C, 0x8C)
 

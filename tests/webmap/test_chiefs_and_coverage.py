@@ -2,7 +2,7 @@ import json
 
 from sqlalchemy import text
 
-from tests.webmap.helpers import current_holder, eligible_chief, first_area, segment_in
+from tests.webmap.helpers import first_area, segment_in
 
 
 def test_eligible_chiefs_for_tier3_come_from_the_segment_community(client, conn):
@@ -92,3 +92,20 @@ def test_unassigning_shows_up_in_coverage_and_uncovered_list(client, conn, heade
     assert after["units"][0]["tiers"]["3"]["km"] < before["units"][0]["tiers"]["3"]["km"]
     assert seg.segment_id in {s["segment_id"] for s in after["uncovered"]["segments"]}
     assert json.dumps(after)  # plain JSON
+
+
+def test_road_search_puts_main_roads_first_and_gives_the_extent(client):
+    roads = client.get("/api/roads", params={"q": "航海"}).json()
+    assert roads[0]["name"] == "航海东路" and roads[0]["road_class"] == "主干道"
+    west, south, east, north = roads[0]["extent"]
+    assert west < east and south < north
+
+
+def test_segments_of_one_chief(client, conn):
+    chief = conn.execute(text(
+        "SELECT chief_id FROM segment_assignment WHERE valid_to IS NULL AND tier = 3 LIMIT 1")).scalar()
+    held = client.get("/api/segments", params={"chief": chief}).json()["features"]
+    expected = conn.execute(text(
+        "SELECT count(DISTINCT segment_id) FROM segment_assignment WHERE chief_id = :c AND valid_to IS NULL"),
+        {"c": chief}).scalar()
+    assert len(held) == expected > 0

@@ -68,3 +68,25 @@ def test_demo_users_one_per_role_created_once_and_can_sign_in(client, conn):
         response = client.post("/api/auth/login", json={"username": user["username"], "password": user["password"]})
         assert response.status_code == 200
     assert create_demo_users(conn) == []
+
+
+def test_cli_user_add_and_demo(engine, cluster, monkeypatch):
+    from typer.testing import CliRunner
+
+    from gis_service.cli import app
+    from roads.users import login
+
+    monkeypatch.setenv("DATABASE_URL", cluster.url())
+    runner = CliRunner()
+    try:
+        added = runner.invoke(app, ["user", "add", "cli_viewer", "--role", "viewer", "--password", PASSWORD])
+        assert added.exit_code == 0, added.output
+        with engine.begin() as conn:
+            assert login(conn, "cli_viewer", PASSWORD)[1].role == "viewer"
+        again = runner.invoke(app, ["user", "demo"])
+        assert again.exit_code == 0 and "users already exist" in again.output
+        bad = runner.invoke(app, ["user", "add", "x", "--role", "king", "--password", PASSWORD])
+        assert bad.exit_code == 1 and "unknown role" in bad.output
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM app_user WHERE username = 'cli_viewer'"))

@@ -135,7 +135,12 @@
     const feature = features[0];
     const shift = e.originalEvent.shiftKey;
     if (!feature) {
-      if (!shift) { RC.selected.clear(); selectionChanged(); }
+      if (shift) return;
+      RC.selected.clear();
+      selectionChanged();
+      // A click on an area (not a segment) shows that community's statistics.
+      const area = RC.map.getFeaturesAtPixel(e.pixel, { layerFilter: l => l === layers.communities })[0];
+      if (area && RC.showAreaStats) RC.showAreaStats(area.get('sub_district_id'), area.get('id'));
       return;
     }
     const id = feature.get('segment_id');

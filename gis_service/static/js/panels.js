@@ -71,6 +71,14 @@
       .map(c => `<option value="${c.id}">${RC.esc(c.name)}</option>`).join('');
   }
 
+  RC.showAreaStats = function (subDistrictId, communityId) {
+    $('stats-sub').value = String(subDistrictId || '');
+    fillCommunities();
+    $('stats-community').value = String(communityId || '');
+    RC.showTab('stats');
+    RC.loadStats();
+  };
+
   // ---- one segment ----
   RC.showSegment = async function (id) {
     RC.currentSegment = id;
@@ -123,8 +131,8 @@
     if (!q.trim()) { list.hidden = true; return; }
     const [roads, chiefs] = await Promise.all([RC.api('/api/roads?limit=8&q=' + encodeURIComponent(q)),
                                                RC.api('/api/chiefs?limit=8&q=' + encodeURIComponent(q))]);
-    list.innerHTML = roads.map(r => `<li data-road="${RC.esc(r.name)}">🛣 ${RC.esc(r.name)} <span class="muted">${r.road_class} · ${r.segments} 段</span></li>`).join('') +
-      chiefs.map(c => `<li data-chief="${c.id}">👤 ${RC.esc(c.name)} ${c.is_party_member ? '<span class="party-badge">党员</span>' : ''} <span class="muted">${RC.esc(c.organisation || '')} · ${c.segments} 段</span></li>`).join('') ||
+    list.innerHTML = roads.map(r => `<li data-road="${RC.esc(r.name)}"><span class="tag">道路</span> ${RC.esc(r.name)} <span class="muted">${r.road_class} · ${r.segments} 段</span></li>`).join('') +
+      chiefs.map(c => `<li data-chief="${c.id}"><span class="tag">路长</span> ${RC.esc(c.name)} ${c.is_party_member ? '<span class="party-badge">党员</span>' : ''} <span class="muted">${RC.esc(c.organisation || '')} · ${c.segments} 段</span></li>`).join('') ||
       '<li class="muted">没有结果</li>';
     list.hidden = false;
   }
