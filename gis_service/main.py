@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = make_engine(resolve_database_url(settings))
+            app.state.engine = make_engine(resolve_database_url(settings), settings.db_pool_size)
         check_connection(app.state.engine)
         yield
         if owns_engine:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     basemap_url: str | None = None
     upload_max_bytes: int = 50 * 1024 * 1024
     tile_cache_size: int = 20_000
+    db_pool_size: int = 10  # connections kept per worker process (as many again may open briefly)
 
 
 def get_settings() -> Settings:

@@ -22,9 +22,14 @@ class BadParameter(ValueError):
 
 def parse(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     to_ts = parse_time(query, "to", end_of_day=True) or default_end()
-    from_ts = parse_time(query, "from", end_of_day=False) or to_ts - timedelta(days=DEFAULT_DAYS)
+    try:
+        from_ts = (parse_time(query, "from", end_of_day=False)
+                   or to_ts - timedelta(days=DEFAULT_DAYS))
+    except OverflowError as exc:
+        raise BadParameter(f"'to' ({to_ts.date()}) leaves no room for a 30-day window") from exc
     if from_ts >= to_ts:
-        raise BadParameter(f"'from' ({from_ts.isoformat()}) must be before 'to' ({to_ts.isoformat()})")
+        raise BadParameter(
+            f"'from' ({from_ts.isoformat()}) must be before 'to' ({to_ts.isoformat()})")
     return {
         "from_ts": from_ts,
         "to_ts": to_ts,
@@ -51,7 +56,7 @@ def parse_time(query: Mapping[str, list[str]], name: str, end_of_day: bool) -> d
             start = datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
             return start + timedelta(days=1) if end_of_day else start
         moment = datetime.fromisoformat(raw)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise BadParameter(
             f"'{name}' must be an ISO date (2026-11-01) or datetime (2026-11-01T08:00:00+08:00), "
             f"not {raw!r}") from exc
@@ -81,5 +86,5 @@ def parse_categories(conn: Connection, values: list[str]) -> list[str] | None:
 
 
 def split_values(values: list[str]) -> list[str]:
-    """Repeatable and comma-separated alike: status=reported&status=closed or status=reported,closed."""
+    """Repeatable and comma-separated alike: status=reported&status=closed or status=a,b."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]

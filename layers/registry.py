@@ -1,4 +1,4 @@
-"""The map layers served as vector tiles: each one defined here, once, with its SQL in layers/<name>.sql.
+"""The map layers served as vector tiles: each defined here, once, its SQL in layers/<name>.sql.
 
 The tile router loops over LAYERS; adding a layer is adding a LayerDef and its SQL file.
 """
@@ -39,6 +39,7 @@ class LayerDef:
     hidden_below: dict[str, int] = field(default_factory=dict)
     simplify_px: float = 1.0  # Douglas-Peucker tolerance in tile pixels (of 4096)
     constants: dict[str, object] = field(default_factory=dict)  # extra fixed SQL parameters
+    planner: dict[str, str] = field(default_factory=dict)  # settings for this layer's query only
     parse_params: ParamParser = no_params
     param_names: tuple[str, ...] = ()  # the query parameters parse_params reads
 
@@ -50,7 +51,8 @@ class LayerDef:
     def fingerprint(self) -> str:
         """Changes whenever the SQL or the definition changes, so ETags from old code expire."""
         return sha1((self.sql + repr(sorted(self.fields.items())) + repr(self.hidden_below)
-                     + repr(self.constants) + str(self.simplify_px)).encode()).hexdigest()[:12]
+                     + repr(self.constants) + str(self.simplify_px)
+                     + repr(self.planner)).encode()).hexdigest()[:12]
 
     def hidden_values(self, z: int) -> list[str]:
         """The `zoom_column` values not drawn at zoom z."""
@@ -61,16 +63,21 @@ COVERAGE_FIELDS = {
     "segment_id": "Number", "road_name": "String", "road_class": "String",
     "community_name": "String", "sub_district_id": "Number", "length_m": "Number",
     **{f"tier{t}_{suffix}": kind for t in (1, 2, 3)
-       for suffix, kind in (("chief_id", "Number"), ("chief_name", "String"), ("party", "Boolean"))},
+       for suffix, kind in (("chief_id", "Number"), ("chief_name", "String"),
+                            ("party", "Boolean"))},
     "tiers_covered": "Number",
 }
 ROAD_CLASS_MINZOOM = {"支路": 12, "街巷": 14}
+# A tile holds at most a few thousand segments: looking each one's chiefs up through the indexes
+# beats hashing the whole assignment and road tables, which the default costs (tuned for disks)
+# pick. Measured on the benchmark district: about 1.6x faster tiles.
+SMALL_SET_PLANNER = {"random_page_cost": "1.1", "enable_hashjoin": "off"}
 
 LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
     LayerDef(
         name="segments", title="路段与三级路长", geometry="line", fields=COVERAGE_FIELDS,
         tables=("road_segment", "road", "community", "segment_assignment", "chief"),
-        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
+        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM, planner=SMALL_SET_PLANNER,
     ),
     LayerDef(
         name="density", title="问题密度", geometry="line",

@@ -54,8 +54,20 @@ def render_tile(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
     """The tile as MVT bytes (empty when nothing is in it or the zoom is outside the layer's)."""
     if not layer.minzoom <= z <= layer.maxzoom:
         return b""
+    apply_planner_settings(conn, layer.planner)
     data = conn.execute(text(layer.sql), sql_params(layer, z, x, y, params)).scalar()
     return bytes(data) if data else b""
+
+
+def apply_planner_settings(conn: Connection, settings: Mapping[str, str]) -> None:
+    """SET LOCAL (until the request's transaction ends) each setting, in one round trip."""
+    if not settings:
+        return
+    calls = ", ".join(f"set_config(:name{i}, :value{i}, true)" for i in range(len(settings)))
+    values = {}
+    for i, (name, value) in enumerate(settings.items()):
+        values |= {f"name{i}": name, f"value{i}": value}
+    conn.execute(text("SELECT " + calls), values)
 
 
 def table_versions(conn: Connection) -> dict[str, int]:

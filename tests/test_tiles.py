@@ -7,7 +7,12 @@ from sqlalchemy import text
 
 from layers.registry import LAYERS
 from tests.tile_helpers import (
-    decode, district_bounds, get_features, tile_of, tiles_covering, to_tile_px,
+    decode,
+    district_bounds,
+    get_features,
+    tile_of,
+    tiles_covering,
+    to_tile_px,
 )
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -28,7 +33,8 @@ def test_the_list_names_every_layer_with_its_tilejson(client):
     names = [layer["name"] for layer in body["layers"]]
     assert set(names) == {"segments", "density", "communities", "sub_districts",
                           "construction_sites", "resettlement_points", "issues"}
-    assert all(layer["tilejson"].endswith(f"/tiles/{layer['name']}.json") for layer in body["layers"])
+    for layer in body["layers"]:
+        assert layer["tilejson"].endswith(f"/tiles/{layer['name']}.json")
 
 
 @pytest.mark.parametrize("name", list(LAYERS))
@@ -114,8 +120,9 @@ def test_segment_attributes_are_the_coverage_views(client, conn):
     z, x, y = a_tile_with_segments(conn)
     features = get_features(client, "segments", z, x, y)
     by_id = {f["properties"]["segment_id"]: f["properties"] for f in features}
-    rows = conn.execute(text("SELECT * FROM roadchief.segment_coverage WHERE segment_id = ANY(:ids)"),
-                        {"ids": list(by_id)}).mappings().all()
+    rows = conn.execute(
+        text("SELECT * FROM roadchief.segment_coverage WHERE segment_id = ANY(:ids)"),
+        {"ids": list(by_id)}).mappings().all()
     assert len(rows) == len(by_id) > 0
     for row in rows:
         props = by_id[row["segment_id"]]
@@ -134,7 +141,8 @@ def test_a_segment_appears_in_every_tile_it_intersects(client, conn):
     candidates = tiles_covering((lon0, lat0, lon1, lat1), z)
     crossed = [t for t in candidates if conn.execute(text("""
         SELECT ST_Intersects(ST_Transform(geom, 3857), ST_TileEnvelope(:z, :x, :y))
-        FROM road_segment WHERE id = :id"""), {"z": t[0], "x": t[1], "y": t[2], "id": segment_id}).scalar()]
+        FROM road_segment WHERE id = :id"""),
+        {"z": t[0], "x": t[1], "y": t[2], "id": segment_id}).scalar()]
     assert len(crossed) >= 3
     for tile in crossed:
         ids = {f["properties"]["segment_id"] for f in get_features(client, "segments", *tile)}

@@ -21,7 +21,8 @@ def tile_bounds_m(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return (-HALF + x * size, HALF - (y + 1) * size, -HALF + (x + 1) * size, HALF - y * size)
 
 
-def to_tile_px(mx: float, my: float, z: int, x: int, y: int, extent: int = 4096) -> tuple[float, float]:
+def to_tile_px(mx: float, my: float, z: int, x: int, y: int,
+               extent: int = 4096) -> tuple[float, float]:
     """Metres in EPSG:3857 -> tile coordinates (origin top left, y down)."""
     xmin, _, xmax, ymax = tile_bounds_m(z, x, y)
     size = xmax - xmin

@@ -19,7 +19,7 @@ def list_styles(request: Request) -> dict:
 
 @router.get("/styles/{name}.json", summary="A MapLibre style document")
 def get_style(name: str, request: Request, conn: Conn) -> dict:
-    """Query parameters (e.g. the density window) are checked and passed on to the layers that take them."""
+    """Query parameters (the density window) are checked and passed on to the layers taking them."""
     try:
         layers = style_docs.source_layers(name)
     except style_docs.UnknownStyle as exc:

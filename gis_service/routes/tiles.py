@@ -107,7 +107,10 @@ def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: Conn) -
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     cache = tile_cache(request)
-    entry = cache.get(key) or cache.put(key, tiles.render_tile(conn, layer_def, z, x, y, params))
+    entry = cache.get(key)
+    headers["X-Tile-Cache"] = "miss" if entry is None else "hit"
+    if entry is None:
+        entry = cache.put(key, tiles.render_tile(conn, layer_def, z, x, y, params))
     return tile_response(entry, accepts_gzip(request.headers.get("accept-encoding", "")), headers)
 
 
