@@ -74,3 +74,24 @@ def test_chief_creation_stays_inside_the_jurisdiction(client, conn, headers):
     assert client.post("/api/chiefs", json=theirs, headers=headers["sub"]).status_code == 403
     assert client.post("/api/chiefs", json=theirs, headers=headers["viewer"]).status_code == 403
     assert client.post("/api/chiefs", json=theirs, headers=headers["admin"]).status_code == 201
+
+
+def test_chief_edits_stay_inside_the_jurisdiction(client, conn, headers):
+    from sqlalchemy import text
+
+    area = first_area(conn)
+    mine = conn.execute(text("SELECT id FROM chief WHERE community_id = :c ORDER BY id LIMIT 1"),
+                        {"c": area.community_id}).scalar()
+    theirs = conn.execute(text("""
+        SELECT ch.id FROM chief ch JOIN community c ON c.id = ch.community_id
+        WHERE c.sub_district_id <> :sd ORDER BY ch.id LIMIT 1"""), {"sd": area.sub_district_id}).scalar()
+    assert client.patch(f"/api/chiefs/{mine}", json={"position": "网格长"},
+                        headers=headers["community"]).status_code == 200
+    assert client.patch(f"/api/chiefs/{theirs}", json={"position": "网格长"},
+                        headers=headers["community"]).status_code == 403
+    assert client.patch(f"/api/chiefs/{theirs}", json={"position": "网格长"},
+                        headers=headers["sub"]).status_code == 403
+    moved = client.patch(f"/api/chiefs/{mine}", json={"community_id": conn.execute(text(
+        "SELECT id FROM community WHERE sub_district_id <> :sd LIMIT 1"), {"sd": area.sub_district_id}).scalar()},
+        headers=headers["sub"])
+    assert moved.status_code == 403  # may not move a chief out of its own area
