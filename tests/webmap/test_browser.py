@@ -118,3 +118,30 @@ def test_an_assignment_in_the_ui_recolours_the_segment_and_changes_the_statistic
     assert count_like(after, RED) > 0, "a party member now holds it: the segment turns red"
     assert float(km_after) > float(km_before)
     assert page.errors == []
+
+
+def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(base_url, page, engine):
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    x, y = go_to(page, seg.lon, seg.lat, zoom=16)
+    page.keyboard.down("Shift")
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.down()
+    page.mouse.move(x + 30, y + 30, steps=6)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    selected = page.evaluate("[...RC.selected]")
+    assert seg.segment_id in selected
+    page.click("aside nav button[data-tab='assign']")
+    page.wait_for_selector("#chief-list li[data-chief]")
+    assert f"已选 {len(selected)} 段" in page.inner_text("#selection-info")
+    assert page.is_disabled("#assign-btn")  # not signed in
+    page.screenshot(path=str(SCREENSHOTS / "box-select.png"))
+    listed = [int(v) for v in page.eval_on_selector_all("#chief-list li[data-chief]", "els => els.map(e => e.dataset.chief)")]
+    with engine.connect() as conn:
+        community = conn.execute(text("SELECT community_id FROM road_segment WHERE id = :s"),
+                                 {"s": selected[0]}).scalar()
+        homes = set(conn.execute(text("SELECT community_id FROM chief WHERE id = ANY(:ids)"),
+                                 {"ids": listed}).scalars())
+    assert homes == {community}  # tier 3 (the default): only chiefs of that segment's community
