@@ -109,3 +109,18 @@ def test_segments_of_one_chief(client, conn):
         "SELECT count(DISTINCT segment_id) FROM segment_assignment WHERE chief_id = :c AND valid_to IS NULL"),
         {"c": chief}).scalar()
     assert len(held) == expected > 0
+
+
+def test_the_map_config_has_no_basemap_unless_set(client):
+    config = client.get("/api/webmap/config").json()
+    assert config["basemap_url"] is None and len(config["extent"]) == 4
+    assert {"sub_district", "community"} == {label["kind"] for label in config["labels"]}
+    client.app.state.settings.basemap_url = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+    assert client.get("/api/webmap/config").json()["basemap_url"].endswith("{y}.png")
+
+
+def test_the_page_and_its_scripts_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/vendor/ol/ol.js" in page.text
+    assert "http" not in page.text.replace("http-equiv", "")
+    assert client.get("/static/vendor/ol/ol.js").status_code == 200

@@ -91,7 +91,7 @@
   RC.initMap = function (config) {
     const base = [];
     if (config.basemap_url) {
-      base.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.basemap_url, crossOrigin: 'anonymous' }) }));
+      base.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.basemap_url }) }));
     }
     const labels = new ol.layer.Vector({
       source: new ol.source.Vector({ features: (config.labels || []).map(l => new ol.Feature({
