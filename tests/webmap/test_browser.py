@@ -145,3 +145,33 @@ def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(ba
         homes = set(conn.execute(text("SELECT community_id FROM chief WHERE id = ANY(:ids)"),
                                  {"ids": listed}).scalars())
     assert homes == {community}  # tier 3 (the default): only chiefs of that segment's community
+
+
+def test_a_sheet_dry_run_in_the_ui_lists_changes_and_unmatched_rows(base_url, page, engine, tmp_path):
+    seg = midpoint(engine, "sc.tier3_chief_id IS NULL AND sc.tiers_covered = 2")
+    with engine.connect() as conn:
+        name, phone = conn.execute(text(
+            "SELECT name, phone FROM chief WHERE community_id = :c AND active ORDER BY id LIMIT 1"),
+            {"c": seg.community_id}).one()
+    sheet = tmp_path / "路长.csv"
+    sheet.write_text(f"路段,层级,路长,电话\n{seg.segment_id},三级,{name},{phone}\n{seg.segment_id},三级,无此人,1\n",
+                     encoding="utf-8")
+    with undo_writes(engine):
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        page.fill("#login-user", BROWSER_USER)
+        page.fill("#login-pass", BROWSER_PASSWORD)
+        page.click("#login-form button")
+        page.wait_for_selector("#signed-in:not([hidden])")
+        page.click("aside nav button[data-tab='import']")
+        page.set_input_files("#import-file", str(sheet))
+        page.click("#import-dry")
+        page.wait_for_selector("#import-result table")
+        page.screenshot(path=str(SCREENSHOTS / "import-dry-run.png"))
+        result = page.inner_text("#import-result")
+        with engine.connect() as conn:
+            holder = conn.execute(text(
+                "SELECT tier3_chief_id FROM roadchief.segment_coverage WHERE segment_id = :s"),
+                {"s": seg.segment_id}).scalar()
+    assert "无法匹配 1 行" in result and "无此人" in result and name in result
+    assert holder is None  # a dry run writes nothing
