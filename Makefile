@@ -9,6 +9,7 @@ STAMP     := $(VENV)/.installed-stamp
 serve: system-packages $(STAMP)
 	$(RC) db migrate
 	$(RC) demo load --if-empty
+	$(RC) user demo
 	$(RC) serve
 
 test: system-packages-test $(STAMP)

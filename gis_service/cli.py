@@ -153,6 +153,14 @@ def serve(
                 port=port or settings.port, workers=workers, log_level="info")
 
 
+from gis_service.cli_users import user_app  # noqa: E402  (it imports helpers from this module)
+
+app.add_typer(user_app, name="user")
+from gis_service.cli_assign import assign_app  # noqa: E402
+
+app.add_typer(assign_app, name="assign")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

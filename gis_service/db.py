@@ -96,4 +96,6 @@ def get_conn(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-Conn = Annotated[Connection, Depends(get_conn)]
+# scope="function": commit before the response is sent. With FastAPI's default ("request") the
+# commit runs after the response, so a client reading right after a write could see the old data.
+Conn = Annotated[Connection, Depends(get_conn, scope="function")]

@@ -39,7 +39,10 @@ def test_a_new_assignment_shows_in_the_next_tile(client, conn):
         return feature["properties"]
 
     assert "tier3_chief_id" not in props()  # cached now
-    chief_id, name = conn.execute(text("SELECT id, name FROM chief ORDER BY id DESC LIMIT 1")).one()
+    # a chief of the segment's own community: the database refuses others at tier 3
+    chief_id, name = conn.execute(text(
+        "SELECT id, name FROM chief WHERE community_id = :c ORDER BY id DESC LIMIT 1"),
+        {"c": segment.community_id}).one()
     conn.execute(text("INSERT INTO segment_assignment (segment_id, tier, chief_id, assigned_by) "
                       "VALUES (:s, 3, :c, 'test')"), {"s": segment.segment_id, "c": chief_id})
     after = props()

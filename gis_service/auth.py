@@ -1,0 +1,25 @@
+"""The signed-in user from `Authorization: Bearer <token>`; None when no token is sent."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gis_service.db import Conn
+from roads.users import User, user_for_token
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_user(request: Request, conn: Conn) -> User | None:
+    """Reads need no user; a sent token must be valid (401 otherwise)."""
+    token = bearer_token(request)
+    return None if token is None else user_for_token(conn, token)
+
+
+OptionalUser = Annotated[User | None, Depends(current_user)]

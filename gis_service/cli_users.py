@@ -1,0 +1,59 @@
+"""`roadchief user ...`: create users, and the demo users printed by `make serve`."""
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gis_service.cli import check, engine_for, fail
+from gis_service.errors import RoadchiefError
+from gis_service.settings import Settings
+
+user_app = typer.Typer(help="Users who sign in to the web map and the API.", no_args_is_help=True)
+console = Console()
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="district_admin | sub_district_admin | community_admin | viewer")],
+    sub_district: Annotated[int | None, typer.Option(help="Sub-district id (sub_district_admin).")] = None,
+    community: Annotated[int | None, typer.Option(help="Community id (community_admin).")] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    password: Annotated[str | None, typer.Option(
+        help="The password; asked for when not given.", prompt=True, hide_input=True,
+        confirmation_prompt=True)] = None,
+) -> None:
+    """Create a user with a role (and the sub-district or community it administers)."""
+    from roads.users import add_user
+
+    engine = engine_for(Settings())
+    check(engine)
+    try:
+        with engine.begin() as conn:
+            user = add_user(conn, username, password or "", role, sub_district, community, name)
+    except RoadchiefError as exc:
+        fail(exc.public_message)
+    console.print(f"user {user.username} ({user.role}) created")
+
+
+@user_app.command("demo")
+def user_demo() -> None:
+    """Create one demo user per role when there are no users yet, and print their passwords."""
+    from roads.demo.users import create_demo_users
+
+    engine = engine_for(Settings())
+    check(engine)
+    with engine.begin() as conn:
+        created = create_demo_users(conn)
+    if not created:
+        console.print("users already exist; no demo users created (their passwords were printed "
+                      "when they were made; `roadchief user add` creates more)")
+        return
+    table = Table(title="demo users (passwords shown once: note them)")
+    for column in ("username", "password", "role", "scope"):
+        table.add_column(column)
+    for user in created:
+        table.add_row(user["username"], user["password"], user["role"], user["scope"])
+    console.print(table)

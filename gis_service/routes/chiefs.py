@@ -1,0 +1,53 @@
+"""Chiefs: search (eligible for a segment and tier), create, edit."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from gis_service.auth import OptionalUser
+from gis_service.db import Conn
+from roads import chiefs
+
+router = APIRouter(prefix="/api/chiefs", tags=["chiefs"])
+
+
+class ChiefCreate(BaseModel):
+    name: str
+    phone: str | None = None
+    organisation: str | None = None
+    position: str | None = None
+    is_party_member: bool = False
+    sub_district_id: int | None = None
+    community_id: int | None = None
+
+
+class ChiefPatch(BaseModel):
+    name: str | None = None
+    phone: str | None = None
+    organisation: str | None = None
+    position: str | None = None
+    is_party_member: bool | None = None
+    sub_district_id: int | None = None
+    community_id: int | None = None
+    active: bool | None = None
+
+
+@router.get("")
+def list_chiefs(conn: Conn, q: str | None = None, segment_id: int | None = None, tier: int | None = None,
+                community: int | None = None, sub_district: int | None = None,
+                active: bool | None = None, limit: int = 50) -> list[dict]:
+    return chiefs.list_chiefs(conn, q, segment_id, tier, community, sub_district, active, limit)
+
+
+@router.get("/{chief_id}")
+def get_chief(chief_id: int, conn: Conn) -> dict:
+    return chiefs.list_chiefs_by_id(conn, chief_id)
+
+
+@router.post("", status_code=201)
+def create_chief(body: ChiefCreate, conn: Conn, user: OptionalUser) -> dict:
+    return chiefs.create_chief(conn, user, body.model_dump())
+
+
+@router.patch("/{chief_id}")
+def update_chief(chief_id: int, body: ChiefPatch, conn: Conn, user: OptionalUser) -> dict:
+    return chiefs.update_chief(conn, user, chief_id, body.model_dump(exclude_unset=True))

@@ -1,0 +1,92 @@
+"""Segments and their chiefs: GeoJSON, details, assign / unassign, many at once, history."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from gis_service.auth import OptionalUser
+from gis_service.db import Conn
+from roads import assignments, segments
+from roads.errors import InvalidInput
+
+router = APIRouter(prefix="/api", tags=["segments"])
+Tier = Annotated[int, Field(ge=1, le=3)]
+
+
+class ChiefIn(BaseModel):
+    chief_id: int
+
+
+class AssignmentItem(BaseModel):
+    segment_id: int
+    tier: Tier
+    chief_id: int | None = Field(None, description="null ends the current assignment")
+
+
+class AssignmentsIn(BaseModel):
+    items: list[AssignmentItem] = Field(default_factory=list, description="each segment and tier")
+    segment_ids: list[int] = Field(default_factory=list, description="or: many segments, one tier/chief")
+    tier: Tier | None = None
+    chief_id: int | None = None
+
+
+def limit_m(request: Request) -> float:
+    return request.app.state.settings.chief_length_limit_m
+
+
+@router.get("/segments")
+def list_segments(
+    conn: Conn,
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+    road: Annotated[str | None, Query(description="road name or id")] = None,
+    community: int | None = None,
+    sub_district: int | None = None,
+    uncovered: Annotated[str | None, Query(description="1, 2, 3: that tier missing; any; all")] = None,
+    ids: Annotated[str | None, Query(description="comma-separated segment ids")] = None,
+    chief: Annotated[int | None, Query(description="segments this chief holds at any tier")] = None,
+) -> Response:
+    id_list = [int(v) for v in ids.split(",") if v.strip().isdigit()] if ids else None
+    body = segments.segments_geojson(conn, bbox, road, community, sub_district, uncovered, id_list, chief)
+    return Response(body, media_type="application/geo+json")
+
+
+@router.get("/roads")
+def search_roads(conn: Conn, q: str = "", limit: int = 20) -> list[dict]:
+    return segments.search_roads(conn, q, limit)
+
+
+@router.get("/segments/{segment_id}")
+def get_segment(segment_id: int, conn: Conn) -> dict:
+    return segments.segment_detail(conn, segment_id)
+
+
+@router.put("/segments/{segment_id}/chiefs/{tier}")
+def put_chief(segment_id: int, tier: int, body: ChiefIn, conn: Conn, user: OptionalUser,
+              request: Request) -> dict:
+    change = assignments.assign_chief(conn, user, segment_id, tier, body.chief_id, limit_m(request))
+    return change.as_dict()
+
+
+@router.delete("/segments/{segment_id}/chiefs/{tier}")
+def delete_chief(segment_id: int, tier: int, conn: Conn, user: OptionalUser) -> dict:
+    return assignments.unassign_chief(conn, user, segment_id, tier).as_dict()
+
+
+@router.post("/assignments")
+def post_assignments(body: AssignmentsIn, conn: Conn, user: OptionalUser, request: Request) -> dict:
+    """All or nothing: the first refused item rolls back every change of the request."""
+    items = [item.model_dump() for item in body.items]
+    if body.segment_ids:
+        if body.tier is None:
+            raise InvalidInput("give tier with segment_ids")
+        items += [{"segment_id": s, "tier": body.tier, "chief_id": body.chief_id} for s in body.segment_ids]
+    changes = assignments.apply_many(conn, user, items, limit_m(request))
+    warnings = sorted({c.warning for c in changes if c.warning})
+    return {"changes": [c.as_dict() for c in changes], "warnings": warnings,
+            "changed": sum(c.action != "unchanged" for c in changes)}
+
+
+@router.get("/segments/{segment_id}/history")
+def get_history(segment_id: int, conn: Conn) -> dict:
+    return assignments.history(conn, segment_id)

@@ -1,0 +1,44 @@
+// The API client: JSON over fetch, the sign-in token kept in localStorage, one error toast.
+window.RC = window.RC || {};
+(function (RC) {
+  RC.token = localStorage.getItem('roadchief.token');
+  RC.user = JSON.parse(localStorage.getItem('roadchief.user') || 'null');
+
+  RC.api = async function (path, options = {}) {
+    const headers = Object.assign({}, options.headers || {});
+    if (RC.token) headers['Authorization'] = 'Bearer ' + RC.token;
+    if (options.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(options.json);
+    }
+    const response = await fetch(path, { method: options.method || 'GET', headers, body: options.body });
+    const body = (response.headers.get('content-type') || '').includes('json') ? await response.json() : await response.text();
+    if (!response.ok) {
+      const error = new Error((body && body.error) || ('请求失败 ' + response.status));
+      error.status = response.status;
+      error.body = body;
+      throw error;
+    }
+    return body;
+  };
+
+  RC.toast = function (message, isError) {
+    const el = document.getElementById('toast');
+    el.textContent = message;
+    el.className = isError ? 'error' : '';
+    el.hidden = false;
+    clearTimeout(RC._toastTimer);
+    RC._toastTimer = setTimeout(() => { el.hidden = true; }, isError ? 8000 : 4000);
+  };
+
+  RC.esc = function (value) {
+    return String(value == null ? '' : value).replace(/[&<>"']/g,
+      c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  };
+
+  RC.km = m => (m / 1000).toFixed(2);
+  RC.pct = share => share == null ? '—' : (share * 100).toFixed(1) + '%';
+  RC.TIER_LABEL = { 1: '一级路长', 2: '二级路长', 3: '三级路长' };
+  RC.ACTION_LABEL = { assign: '指派', reassign: '更换', unassign: '解除', unchanged: '不变' };
+  RC.STATUS_LABEL = { reported: '上报', dispatched: '派遣', handled: '处置', verified: '核查', closed: '结案' };
+})(window.RC);

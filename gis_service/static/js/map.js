@@ -1,0 +1,176 @@
+// The map: our own vector tiles (segments coloured by coverage, context layers), selection.
+(function (RC) {
+  const COLORS = { party: '#d7191c', other: '#2b83ba', none: '#8c8c8c', all: '#1a9641', some: '#f39c12',
+                   partyMark: '#ffd700', selected: '#00e5ff' };
+  const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
+  RC.view = '3';
+  RC.selected = new Set();
+  RC.tileVersion = 0;
+  const styleCache = {};
+
+  function cached(key, make) { return styleCache[key] || (styleCache[key] = make()); }
+
+  function line(color, width, dash) {
+    return new ol.style.Style({ stroke: new ol.style.Stroke({ color, width, lineDash: dash, lineCap: 'round' }) });
+  }
+
+  function segmentKind(f) {
+    if (RC.view === 'all') {
+      const n = f.get('tiers_covered');
+      return n === 3 ? 'all' : n > 0 ? 'some' : 'none';
+    }
+    if (f.get('tier' + RC.view + '_chief_id') == null) return 'none';
+    return f.get('tier' + RC.view + '_party') ? 'party' : 'other';
+  }
+
+  function segmentStyle(f) {
+    const kind = segmentKind(f);
+    const width = WIDTH[f.get('road_class')] || 2;
+    const selected = RC.selected.has(f.get('segment_id'));
+    const partyMark = RC.view === 'all' && f.get('tier3_party');
+    const key = [kind, width, selected, partyMark].join('|');
+    return cached(key, () => {
+      const styles = [];
+      if (selected) styles.push(line(COLORS.selected, width + 7));
+      styles.push(line(COLORS[kind], width, kind === 'none' ? [6, 5] : undefined));
+      if (partyMark) styles.push(line(COLORS.partyMark, Math.max(1, width / 3)));
+      return styles;
+    });
+  }
+
+  function legend() {
+    const items = RC.view === 'all'
+      ? [[COLORS.all, '三级路长全覆盖'], [COLORS.some, '部分覆盖'], [COLORS.none, '无路长', true],
+         [COLORS.partyMark, '三级路长为党员（金色中线）']]
+      : [[COLORS.party, RC.TIER_LABEL[RC.view] + '：党员'], [COLORS.other, RC.TIER_LABEL[RC.view] + '：非党员'],
+         [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', true]];
+    items.push([COLORS.selected, '已选路段']);
+    document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, dashed]) =>
+      `<div class="item"><span class="swatch" style="border-top-color:${color};border-top-style:${dashed ? 'dashed' : 'solid'}"></span>${label}</div>`).join('');
+  }
+
+  function tileLayer(name, style, options = {}) {
+    const source = new ol.source.VectorTile({
+      format: new ol.format.MVT(),
+      url: `/tiles/${name}/{z}/{x}/{y}.mvt`,
+      maxZoom: 18,
+    });
+    return new ol.layer.VectorTile(Object.assign({ source, style, properties: { name } }, options));
+  }
+
+  const labelStyle = (text, size) => new ol.style.Text({
+    text, font: `${size > 14 ? 'bold ' : ''}${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`,
+    fill: new ol.style.Fill({ color: '#444' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
+    overflow: true,
+  });
+
+  const layers = {
+    communities: tileLayer('communities', (f, resolution) => new ol.style.Style({
+      fill: new ol.style.Fill({ color: 'rgba(236, 232, 220, 0.55)' }),
+      stroke: new ol.style.Stroke({ color: '#b0a58f', width: 1 }),
+    })),
+    sub_districts: tileLayer('sub_districts', f => new ol.style.Style({
+      stroke: new ol.style.Stroke({ color: '#6d4c41', width: 2.5, lineDash: [10, 6] }),
+    })),
+    construction_sites: tileLayer('construction_sites', f => new ol.style.Style({
+      fill: new ol.style.Fill({ color: f.get('is_green_demo') ? 'rgba(76,175,80,0.45)' : 'rgba(255,152,0,0.40)' }),
+      stroke: new ol.style.Stroke({ color: '#e65100', width: 1 }),
+    }), { visible: false }),
+    resettlement_points: tileLayer('resettlement_points', f => new ol.style.Style({
+      image: new ol.style.RegularShape({ points: 3, radius: 7, fill: new ol.style.Fill({ color: '#6a1b9a' }),
+                                         stroke: new ol.style.Stroke({ color: '#fff', width: 1 }) }),
+    }), { visible: false }),
+    issues: tileLayer('issues', f => new ol.style.Style({
+      image: new ol.style.Circle({ radius: Math.min(14, 3 + Math.sqrt(f.get('count') || 1)),
+                                   fill: new ol.style.Fill({ color: 'rgba(229,57,53,0.55)' }) }),
+    }), { visible: false }),
+    segments: tileLayer('segments', segmentStyle, { renderBuffer: 20 }),
+  };
+  RC.layers = layers;
+
+  RC.initMap = function (config) {
+    const base = [];
+    if (config.basemap_url) {
+      base.push(new ol.layer.Tile({ source: new ol.source.XYZ({ url: config.basemap_url }) }));
+    }
+    const labels = new ol.layer.Vector({
+      source: new ol.source.Vector({ features: (config.labels || []).map(l => new ol.Feature({
+        geometry: new ol.geom.Point(ol.proj.fromLonLat([l.lon, l.lat])), name: l.name, kind: l.kind })) }),
+      declutter: true,
+      style: (f, resolution) => {
+        const sub = f.get('kind') === 'sub_district';
+        if (sub ? resolution < 15 : resolution > 40) return null;  // areas' names at their scale
+        return new ol.style.Style({ text: labelStyle(f.get('name'), sub ? 16 : 12) });
+      },
+    });
+    layers.labels = labels;
+    RC.map = new ol.Map({
+      target: 'map',
+      layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
+                           'segments', 'issues', 'labels'].map(n => layers[n])),
+      view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
+      interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
+    });
+    if (config.extent) {
+      RC.map.getView().fit(ol.proj.transformExtent(config.extent, 'EPSG:4326', 'EPSG:3857'), { padding: [20, 20, 20, 20] });
+    }
+    RC.map.on('singleclick', onClick);
+    RC.map.on('pointermove', e => {
+      if (e.dragging) return;
+      const hit = RC.map.hasFeatureAtPixel(e.pixel, { layerFilter: l => l === layers.segments, hitTolerance: 4 });
+      RC.map.getTargetElement().style.cursor = hit ? 'pointer' : '';
+    });
+    const box = new ol.interaction.DragBox({ condition: ol.events.condition.shiftKeyOnly });
+    box.on('boxend', () => {
+      const found = layers.segments.getFeaturesInExtent(box.getGeometry().getExtent());
+      found.forEach(f => RC.selected.add(f.get('segment_id')));
+      selectionChanged();
+    });
+    RC.map.addInteraction(box);
+    legend();
+  };
+
+  function onClick(e) {
+    const features = RC.map.getFeaturesAtPixel(e.pixel, { layerFilter: l => l === layers.segments, hitTolerance: 4 });
+    const feature = features[0];
+    const shift = e.originalEvent.shiftKey;
+    if (!feature) {
+      if (shift) return;
+      RC.selected.clear();
+      selectionChanged();
+      // A click on an area (not a segment) shows that community's statistics.
+      const area = RC.map.getFeaturesAtPixel(e.pixel, { layerFilter: l => l === layers.communities })[0];
+      if (area && RC.showAreaStats) RC.showAreaStats(area.get('sub_district_id'), area.get('id'));
+      return;
+    }
+    const id = feature.get('segment_id');
+    if (shift) {
+      RC.selected.has(id) ? RC.selected.delete(id) : RC.selected.add(id);
+    } else {
+      RC.selected = new Set([id]);
+    }
+    selectionChanged();
+    RC.showSegment(id);
+  }
+
+  function selectionChanged() {
+    layers.segments.changed();
+    if (RC.onSelection) RC.onSelection();
+  }
+  RC.selectionChanged = selectionChanged;
+
+  RC.setView = function (view) { RC.view = view; layers.segments.changed(); legend(); };
+
+  RC.setLayerVisible = function (name, visible) { layers[name].setVisible(visible); };
+
+  // After a write: new tile URLs, so every segment tile is fetched again with the new chiefs.
+  RC.refreshSegments = function () {
+    RC.tileVersion += 1;
+    layers.segments.getSource().setUrl(`/tiles/segments/{z}/{x}/{y}.mvt?v=${RC.tileVersion}`);
+  };
+
+  RC.zoomTo = function (extent4326, maxZoom) {
+    RC.map.getView().fit(ol.proj.transformExtent(extent4326, 'EPSG:4326', 'EPSG:3857'),
+                         { padding: [60, 60, 60, 60], maxZoom: maxZoom || 17, duration: 300 });
+  };
+})(window.RC);

@@ -1,0 +1,144 @@
+"""Assignment sheets (CSV or XLSX): road or segment, tier, chief name and phone.
+
+A dry run lists what would change and every row that cannot be matched; applying is all or nothing.
+"""
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from roads.assignments import apply_many, check_eligible, get_chief
+from roads.errors import InvalidInput, RoadchiefError
+from roads.segments import current_chief, get_place
+from roads.users import User, check_segment_write
+
+HEADERS = {
+    "segment_id": "segment", "segment": "segment", "路段": "segment", "路段编号": "segment",
+    "road": "road", "道路": "road", "道路名称": "road",
+    "community": "community", "社区": "community", "村/社区": "community",
+    "tier": "tier", "层级": "tier", "级别": "tier",
+    "chief_name": "chief_name", "name": "chief_name", "路长": "chief_name", "姓名": "chief_name",
+    "chief_phone": "chief_phone", "phone": "chief_phone", "电话": "chief_phone", "手机": "chief_phone",
+}
+TIER_WORDS = {"1": 1, "2": 2, "3": 3, "一级": 1, "二级": 2, "三级": 3, "一级路长": 1, "二级路长": 2,
+              "三级路长": 3}
+
+
+class ImportRefused(InvalidInput):
+    def __init__(self, message: str, plan: dict):
+        super().__init__(message)
+        self.extra = {"unmatched": plan["unmatched"]}
+
+
+def read_sheet(data: bytes, filename: str) -> list[dict]:
+    """Rows as dicts with canonical keys; the header row names the columns (English or Chinese)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        raw = xlsx_rows(data)
+    elif suffix in {".csv", ".txt"}:
+        raw = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    else:
+        raise InvalidInput(f"{filename}: give a .csv or .xlsx file")
+    if not raw:
+        raise InvalidInput(f"{filename} is empty")
+    keys = [HEADERS.get(str(h or "").strip().lower(), HEADERS.get(str(h or "").strip())) for h in raw[0]]
+    if "tier" not in keys or "chief_name" not in keys or not {"road", "segment"} & set(keys):
+        raise InvalidInput("the header needs columns road or segment_id, tier, chief_name (and chief_phone)")
+    return [{k: str(v).strip() for k, v in zip(keys, row, strict=False) if k and v not in (None, "")}
+            for row in raw[1:] if any(str(v or "").strip() for v in row)]
+
+
+def xlsx_rows(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        raise InvalidInput("the file is not a readable .xlsx workbook") from exc
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def find_segments(conn: Connection, row: dict) -> list[int]:
+    if row.get("segment"):
+        if not row["segment"].isdigit():
+            raise InvalidInput(f"segment {row['segment']!r} is not a number")
+        get_place(conn, int(row["segment"]))
+        return [int(row["segment"])]
+    ids = conn.execute(text("""
+        SELECT s.id FROM road_segment s JOIN road r ON r.id = s.road_id
+        LEFT JOIN community c ON c.id = s.community_id
+        WHERE r.name = :road AND (CAST(:community AS text) IS NULL OR c.name = :community)
+        ORDER BY s.id
+    """), {"road": row.get("road", ""), "community": row.get("community")}).scalars().all()
+    if not ids:
+        where = f" in {row['community']}" if row.get("community") else ""
+        raise InvalidInput(f"no road named {row.get('road', '')!r}{where}")
+    return ids
+
+
+def find_chief(conn: Connection, row: dict) -> int:
+    ids = conn.execute(text("""
+        SELECT id FROM chief WHERE name = :n AND (CAST(:p AS text) IS NULL OR phone = :p) ORDER BY id
+    """), {"n": row.get("chief_name", ""), "p": row.get("chief_phone")}).scalars().all()
+    if not ids:
+        phone = f" with phone {row['chief_phone']}" if row.get("chief_phone") else ""
+        raise InvalidInput(f"no chief named {row.get('chief_name', '')!r}{phone}")
+    if len(ids) > 1:
+        raise InvalidInput(f"several chiefs are named {row['chief_name']!r}; give the phone")
+    return ids[0]
+
+
+def outside_chief_area(chief: dict, place, tier: int) -> bool:
+    if tier == 3:
+        return chief["community_id"] != place.community_id
+    return tier == 2 and chief["sub_district_id"] != place.sub_district_id
+
+
+def plan_row(conn: Connection, user: User | None, row: dict) -> list[dict]:
+    tier = TIER_WORDS.get(row.get("tier", ""))
+    if tier is None:
+        raise InvalidInput(f"tier {row.get('tier', '')!r} is not 1, 2 or 3")
+    chief = get_chief(conn, find_chief(conn, row))
+    changes = []
+    for segment_id in find_segments(conn, row):
+        place = get_place(conn, segment_id)
+        if row.get("road") and not row.get("community") and outside_chief_area(chief, place, tier):
+            continue  # a road through several areas: only the part where the chief belongs
+        check_eligible(chief, place, tier)
+        if user is not None:
+            check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
+        old = current_chief(conn, segment_id, tier)
+        action = "unchanged" if old and old["id"] == chief["id"] else ("reassign" if old else "assign")
+        changes.append({"segment_id": segment_id, "tier": tier, "action": action,
+                        "old_chief": old and old["name"], "new_chief": chief["name"],
+                        "chief_id": chief["id"]})
+    if not changes:
+        raise InvalidInput(f"chief {chief['name']} belongs to none of the road's areas")
+    return changes
+
+
+def plan_import(conn: Connection, user: User | None, rows: list[dict]) -> dict:
+    """What the sheet would change, and the rows (numbered as in the sheet) that cannot be used."""
+    changes, unmatched = [], []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            changes += [c | {"row": number} for c in plan_row(conn, user, row)]
+        except RoadchiefError as exc:
+            unmatched.append({"row": number, "values": row, "reason": exc.public_message})
+    return {"rows": len(rows), "changes": changes, "unmatched": unmatched,
+            "would_change": sum(c["action"] != "unchanged" for c in changes)}
+
+
+def apply_import(conn: Connection, user: User | None, rows: list[dict], limit_m: float) -> dict:
+    """Apply the whole sheet, or nothing when any row cannot be matched."""
+    plan = plan_import(conn, user, rows)
+    if plan["unmatched"]:
+        raise ImportRefused(f"{len(plan['unmatched'])} rows cannot be matched; nothing was changed", plan)
+    items = [{"segment_id": c["segment_id"], "tier": c["tier"], "chief_id": c["chief_id"]}
+             for c in plan["changes"] if c["action"] != "unchanged"]
+    applied = apply_many(conn, user, items, limit_m, source="import") if items else []
+    plan["applied"] = len(applied)
+    plan["warnings"] = sorted({c.warning for c in applied if c.warning})
+    return plan

@@ -1,0 +1,204 @@
+"""Assigning chiefs to segments: the rules, reassignment with history, the audit log, conflicts."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from roads.errors import ChiefAlreadyAssigned, InvalidInput, NotFound, RoadchiefError
+from roads.segments import SegmentPlace, current_chief, get_place
+from roads.users import User, check_segment_write
+
+TIERS = (1, 2, 3)
+HOLDER_CONSTRAINTS = {"uq_segment_assignment_current", "ex_segment_assignment_one_chief"}
+RULE_CONSTRAINTS = {
+    "ck_segment_assignment_tier3_community": "a tier-3 chief must belong to the segment's community",
+    "ck_segment_assignment_tier2_sub_district": "a tier-2 chief must belong to the segment's sub-district",
+}
+
+
+@dataclass
+class Change:
+    segment_id: int
+    tier: int
+    action: str  # assign | reassign | unassign | unchanged
+    old_chief_id: int | None
+    new_chief_id: int | None
+    warning: str | None = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def check_tier(tier: int) -> None:
+    if tier not in TIERS:
+        raise InvalidInput(f"tier must be 1, 2 or 3, not {tier}")
+
+
+def get_chief(conn: Connection, chief_id: int) -> dict:
+    row = conn.execute(text("""
+        SELECT ch.id, ch.name, ch.phone, ch.active, ch.is_party_member, ch.community_id,
+               COALESCE(ch.sub_district_id, c.sub_district_id) AS sub_district_id
+        FROM chief ch LEFT JOIN community c ON c.id = ch.community_id WHERE ch.id = :id
+    """), {"id": chief_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"chief {chief_id} does not exist")
+    return dict(row)
+
+
+def check_eligible(chief: dict, place: SegmentPlace, tier: int) -> None:
+    """The rules the database trigger also enforces, checked first for a clear message."""
+    if not chief["active"]:
+        raise InvalidInput(f"chief {chief['name']} is no longer active")
+    if tier == 3 and chief["community_id"] != place.community_id:
+        raise InvalidInput(f"chief {chief['name']} does not belong to the community of segment "
+                           f"{place.id}: a tier-3 chief must belong to the segment's community")
+    if tier == 2 and chief["sub_district_id"] != place.sub_district_id:
+        raise InvalidInput(f"chief {chief['name']} does not belong to the sub-district of segment "
+                           f"{place.id}: a tier-2 chief must belong to the segment's sub-district")
+
+
+def assigned_length_m(conn: Connection, chief_id: int) -> float:
+    return conn.execute(text("""
+        SELECT COALESCE(sum(s.length_m), 0) FROM segment_assignment a
+        JOIN road_segment s ON s.id = a.segment_id WHERE a.chief_id = :c AND a.valid_to IS NULL
+    """), {"c": chief_id}).scalar_one()
+
+
+def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
+    total = assigned_length_m(conn, chief["id"])
+    if total <= limit_m:
+        return None
+    return (f"chief {chief['name']} now holds {total / 1000:.1f} km of road, more than the limit "
+            f"of {limit_m / 1000:.1f} km")
+
+
+def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
+    holder = current_chief(conn, segment_id, tier)
+    who = f"{holder['name']} ({holder['phone']})" if holder else "another chief"
+    error = ChiefAlreadyAssigned(
+        f"segment {segment_id} tier {tier} was just assigned by someone else and is now held by {who}; "
+        "reload and try again", holder and {k: holder[k] for k in ("id", "name", "phone")})
+    error.__cause__ = exc
+    return error
+
+
+def write_audit(conn: Connection, change: Change, user: User, source: str) -> None:
+    conn.execute(text("""
+        INSERT INTO assignment_audit (segment_id, tier, action, old_chief_id, new_chief_id, username, source)
+        VALUES (:s, :t, :a, :old, :new, :u, :src)
+    """), {"s": change.segment_id, "t": change.tier, "a": change.action, "old": change.old_chief_id,
+           "new": change.new_chief_id, "u": user.username, "src": source})
+
+
+def current_row(conn: Connection, segment_id: int, tier: int):
+    return conn.execute(text("""
+        SELECT id, chief_id FROM segment_assignment
+        WHERE segment_id = :s AND tier = :t AND valid_to IS NULL FOR UPDATE
+    """), {"s": segment_id, "t": tier}).first()
+
+
+def assign_chief(conn: Connection, user: User | None, segment_id: int, tier: int, chief_id: int,
+                 limit_m: float, source: str = "api") -> Change:
+    """Make `chief_id` the segment's chief at `tier`, closing the current assignment if any."""
+    check_tier(tier)
+    place = get_place(conn, segment_id)
+    check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
+    chief = get_chief(conn, chief_id)
+    check_eligible(chief, place, tier)
+    current = current_row(conn, segment_id, tier)
+    if current is not None and current.chief_id == chief_id:
+        return Change(segment_id, tier, "unchanged", chief_id, chief_id)
+    try:
+        with conn.begin_nested():
+            if current is not None:
+                conn.execute(text("""
+                    UPDATE segment_assignment SET valid_to = now(), ended_by = :u WHERE id = :id
+                """), {"u": user.username, "id": current.id})
+            conn.execute(text("""
+                INSERT INTO segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
+                VALUES (:s, :t, :c, now(), :u)
+            """), {"s": segment_id, "t": tier, "c": chief_id, "u": user.username})
+    except IntegrityError as exc:
+        raise map_integrity_error(conn, exc, segment_id, tier) from exc
+    change = Change(segment_id, tier, "reassign" if current else "assign",
+                    current.chief_id if current else None, chief_id)
+    write_audit(conn, change, user, source)
+    change.warning = length_warning(conn, chief, limit_m)
+    return change
+
+
+def map_integrity_error(conn: Connection, exc: IntegrityError, segment_id: int, tier: int) -> Exception:
+    name = getattr(exc.orig.diag, "constraint_name", None)
+    if name in HOLDER_CONSTRAINTS:
+        return holder_conflict(conn, segment_id, tier, exc)
+    if name in RULE_CONSTRAINTS:
+        return InvalidInput(f"segment {segment_id}: {RULE_CONSTRAINTS[name]}")
+    return exc
+
+
+def unassign_chief(conn: Connection, user: User | None, segment_id: int, tier: int,
+                   source: str = "api") -> Change:
+    """End the segment's current assignment at `tier` (kept in the history)."""
+    check_tier(tier)
+    place = get_place(conn, segment_id)
+    check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
+    current = current_row(conn, segment_id, tier)
+    if current is None:
+        raise NotFound(f"segment {segment_id} has no chief at tier {tier}")
+    conn.execute(text("UPDATE segment_assignment SET valid_to = now(), ended_by = :u WHERE id = :id"),
+                 {"u": user.username, "id": current.id})
+    change = Change(segment_id, tier, "unassign", current.chief_id, None)
+    write_audit(conn, change, user, source)
+    return change
+
+
+def unassign_if_held(conn: Connection, user: User | None, segment_id: int, tier: int, source: str) -> Change:
+    """Unassign within a batch: a segment without a chief at that tier is left as it is."""
+    try:
+        with conn.begin_nested():
+            return unassign_chief(conn, user, segment_id, tier, source)
+    except NotFound:
+        get_place(conn, segment_id)  # an unknown segment is still an error
+        return Change(segment_id, tier, "unchanged", None, None)
+
+
+def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: float,
+               source: str = "api") -> list[Change]:
+    """Apply every item ({segment_id, tier, chief_id or None to unassign}) or none of them.
+
+    The caller's transaction is the unit: an error here leaves it to be rolled back.
+    """
+    if not items:
+        raise InvalidInput("no assignments given")
+    changes = []
+    for number, item in enumerate(items, start=1):
+        try:
+            if item.get("chief_id") is None:
+                changes.append(unassign_if_held(conn, user, item["segment_id"], item["tier"], source))
+            else:
+                changes.append(assign_chief(conn, user, item["segment_id"], item["tier"],
+                                            item["chief_id"], limit_m, source))
+        except RoadchiefError as exc:
+            exc.public_message = f"item {number}: {exc.public_message}; nothing was changed"
+            raise
+    return changes
+
+
+def history(conn: Connection, segment_id: int) -> dict:
+    get_place(conn, segment_id)
+    assignments = conn.execute(text("""
+        SELECT a.id, a.tier, a.chief_id, ch.name AS chief_name, ch.is_party_member, a.valid_from,
+               a.valid_to, a.assigned_by, a.ended_by
+        FROM segment_assignment a JOIN chief ch ON ch.id = a.chief_id
+        WHERE a.segment_id = :s ORDER BY a.tier, a.valid_from DESC
+    """), {"s": segment_id}).mappings().all()
+    audit = conn.execute(text("""
+        SELECT au.id, au.tier, au.action, au.old_chief_id, o.name AS old_chief_name,
+               au.new_chief_id, n.name AS new_chief_name, au.username, au.source, au.changed_at
+        FROM assignment_audit au
+        LEFT JOIN chief o ON o.id = au.old_chief_id LEFT JOIN chief n ON n.id = au.new_chief_id
+        WHERE au.segment_id = :s ORDER BY au.changed_at DESC, au.id DESC
+    """), {"s": segment_id}).mappings().all()
+    return {"segment_id": segment_id, "assignments": [dict(r) for r in assignments],
+            "audit": [dict(r) for r in audit]}

@@ -1,0 +1,109 @@
+"""Coverage statistics: km and share covered per tier, tier-3 party share, uncovered segments, ranking."""
+
+from sqlalchemy import Connection, text
+
+from roads.errors import InvalidInput, NotFound
+
+LEVELS = ("district", "sub_district", "community")
+PARTY_TARGET = 0.8
+
+# Segments of the scope (the whole district, one sub-district or one community), each with the key
+# of the unit it is counted in at the requested level.
+SCOPED = """
+WITH seg AS (
+    SELECT sc.*,
+           CASE CAST(:level AS text) WHEN 'district' THEN 0
+                WHEN 'sub_district' THEN sc.sub_district_id ELSE sc.community_id END AS unit_id
+    FROM roadchief.segment_coverage AS sc
+    WHERE (CAST(:sub_district AS integer) IS NULL OR sc.sub_district_id = :sub_district)
+      AND (CAST(:community AS integer) IS NULL OR sc.community_id = :community)
+)
+"""
+
+UNITS = text(SCOPED + """
+SELECT seg.unit_id,
+       CASE CAST(:level AS text) WHEN 'district' THEN '全区'
+            WHEN 'sub_district' THEN min(sd.name) ELSE min(seg.community_name) END AS name,
+       min(seg.sub_district_id) AS sub_district_id,
+       count(*) AS segments,
+       sum(seg.length_m) AS total_m,
+       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier1_chief_id IS NOT NULL), 0) AS tier1_m,
+       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier2_chief_id IS NOT NULL), 0) AS tier2_m,
+       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier3_chief_id IS NOT NULL), 0) AS tier3_m,
+       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tiers_covered = 3), 0) AS all_m,
+       count(*) FILTER (WHERE seg.tiers_covered < 3) AS uncovered_segments,
+       count(DISTINCT seg.tier3_chief_id) AS tier3_chiefs,
+       count(DISTINCT seg.tier3_chief_id) FILTER (WHERE seg.tier3_party) AS tier3_party_chiefs,
+       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier3_party), 0) AS tier3_party_m
+FROM seg
+LEFT JOIN public.sub_district AS sd ON sd.id = seg.sub_district_id
+GROUP BY seg.unit_id
+ORDER BY seg.unit_id
+""")
+
+UNCOVERED = text(SCOPED + """
+SELECT seg.segment_id, seg.road_id, seg.road_name, seg.community_name, round(seg.length_m::numeric, 1) AS length_m,
+       array_remove(ARRAY[
+           CASE WHEN seg.tier1_chief_id IS NULL THEN 1 END,
+           CASE WHEN seg.tier2_chief_id IS NULL THEN 2 END,
+           CASE WHEN seg.tier3_chief_id IS NULL THEN 3 END], NULL) AS missing_tiers,
+       count(*) OVER () AS total
+FROM seg
+WHERE seg.tiers_covered < 3
+ORDER BY seg.road_name, seg.segment_id
+LIMIT :limit
+""")
+
+
+def share(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def unit_stats(row) -> dict:
+    total = float(row.total_m or 0)
+    tiers = {str(t): {"km": round(float(getattr(row, f"tier{t}_m")) / 1000, 3),
+                      "share": share(float(getattr(row, f"tier{t}_m")), total)} for t in (1, 2, 3)}
+    party_share = share(row.tier3_party_chiefs, row.tier3_chiefs)
+    return {
+        "id": row.unit_id, "name": row.name, "sub_district_id": row.sub_district_id,
+        "segments": row.segments, "total_km": round(total / 1000, 3),
+        "tiers": tiers,
+        "all_tiers": {"km": round(float(row.all_m) / 1000, 3), "share": share(float(row.all_m), total)},
+        "uncovered_segments": row.uncovered_segments,
+        "tier3_chiefs": row.tier3_chiefs, "tier3_party_chiefs": row.tier3_party_chiefs,
+        "tier3_party_share": party_share,
+        "tier3_party_km_share": share(float(row.tier3_party_m), float(row.tier3_m)),
+        "meets_party_target": party_share is not None and party_share >= PARTY_TARGET,
+    }
+
+
+def scope_for(conn: Connection, level: str, unit_id: int | None) -> dict:
+    if level not in LEVELS:
+        raise InvalidInput("level must be district, sub_district or community")
+    if unit_id is None or level == "district":
+        return {"sub_district": None, "community": None}
+    table = "sub_district" if level == "sub_district" else "community"
+    if conn.execute(text(f"SELECT 1 FROM {table} WHERE id = :id"), {"id": unit_id}).first() is None:
+        raise NotFound(f"{table.replace('_', '-')} {unit_id} does not exist")
+    return {"sub_district": unit_id if level == "sub_district" else None,
+            "community": unit_id if level == "community" else None}
+
+
+def coverage(conn: Connection, level: str = "district", unit_id: int | None = None,
+             uncovered_limit: int = 200) -> dict:
+    """Statistics per unit at `level` (optionally one unit), its uncovered segments and the ranking."""
+    scope = scope_for(conn, level, unit_id)
+    params = {"level": level, **scope}
+    units = [unit_stats(r) for r in conn.execute(UNITS, params)]
+    uncovered = conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings().all()
+    ranking = [unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})]
+    ranking.sort(key=lambda u: (-(u["tiers"]["3"]["share"] or 0), -(u["all_tiers"]["share"] or 0), u["name"]))
+    for rank, unit in enumerate(ranking, start=1):
+        unit["rank"] = rank
+    return {
+        "level": level, "id": unit_id, "party_target": PARTY_TARGET, "units": units,
+        "uncovered": {"total": uncovered[0]["total"] if uncovered else 0,
+                      "segments": [{k: v for k, v in r.items() if k != "total"} for r in uncovered]},
+        "ranking": [{k: u[k] for k in ("rank", "id", "name", "sub_district_id", "total_km", "tiers", "all_tiers",
+                                        "tier3_party_share", "meets_party_target")} for u in ranking],
+    }

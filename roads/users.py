@@ -1,0 +1,155 @@
+"""Users, roles and their jurisdictions, password hashes (argon2id) and API tokens."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from roads.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+
+ROLES = ("district_admin", "sub_district_admin", "community_admin", "viewer")
+ROLE_LABELS = {"district_admin": "区级管理员", "sub_district_admin": "办事处管理员",
+               "community_admin": "社区管理员", "viewer": "只读用户"}
+TOKEN_LIFETIME = timedelta(days=7)
+hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    sub_district_id: int | None = None
+    community_id: int | None = None
+    display_name: str = ""
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != "viewer"
+
+    def public(self) -> dict:
+        return {"id": self.id, "username": self.username, "role": self.role,
+                "role_label": ROLE_LABELS[self.role], "display_name": self.display_name,
+                "sub_district_id": self.sub_district_id, "community_id": self.community_id}
+
+
+def token_digest(token: str) -> str:
+    # Tokens are long random strings, so a fast hash is enough; the raw token is never stored.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_user(conn: Connection, username: str, password: str, role: str,
+             sub_district_id: int | None = None, community_id: int | None = None,
+             display_name: str = "") -> User:
+    """Create a user; a community admin's sub-district is its community's."""
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise InvalidInput("the password must have at least 8 characters")
+    if not username.strip():
+        raise InvalidInput("the username must not be empty")
+    if role == "community_admin" and community_id is not None:
+        sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
+                                       {"c": community_id}).scalar()
+        if sub_district_id is None:
+            raise InvalidInput(f"community {community_id} does not exist")
+    try:
+        with conn.begin_nested():
+            user_id = conn.execute(text("""
+                INSERT INTO app_user (username, display_name, password_hash, role, sub_district_id, community_id)
+                VALUES (:u, :d, :h, :r, :sd, :c) RETURNING id
+            """), {"u": username.strip(), "d": display_name, "h": hasher.hash(password), "r": role,
+                   "sd": sub_district_id, "c": community_id}).scalar_one()
+    except IntegrityError as exc:
+        name = exc.orig.diag.constraint_name
+        if name == "uq_app_user_username":
+            raise Conflict(f"user {username!r} already exists") from exc
+        if name == "ck_app_user_jurisdiction":
+            raise InvalidInput(f"role {role} needs its "
+                               + ("sub-district" if role == "sub_district_admin" else "community")) from exc
+        if name in {"fk_app_user_sub_district", "fk_app_user_community"}:
+            raise InvalidInput("that sub-district or community does not exist") from exc
+        raise
+    return User(user_id, username.strip(), role, sub_district_id, community_id, display_name)
+
+
+def user_count(conn: Connection) -> int:
+    return conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+
+
+def login(conn: Connection, username: str, password: str) -> tuple[str, User]:
+    """Check the password and issue a new token; the same message for any failure."""
+    row = conn.execute(text("""
+        SELECT id, username, role, sub_district_id, community_id, display_name, password_hash
+        FROM app_user WHERE username = :u AND active
+    """), {"u": username}).first()
+    try:
+        if row is None:
+            raise VerificationError()
+        hasher.verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Unauthorized("wrong username or password") from exc
+    if hasher.check_needs_rehash(row.password_hash):
+        conn.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
+                     {"h": hasher.hash(password), "id": row.id})
+    token = secrets.token_urlsafe(32)
+    conn.execute(text("""
+        INSERT INTO api_token (token_hash, user_id, expires_at) VALUES (:t, :u, now() + :life)
+    """), {"t": token_digest(token), "u": row.id, "life": TOKEN_LIFETIME})
+    return token, User(row.id, row.username, row.role, row.sub_district_id, row.community_id,
+                       row.display_name)
+
+
+def user_for_token(conn: Connection, token: str) -> User:
+    row = conn.execute(text("""
+        SELECT u.id, u.username, u.role, u.sub_district_id, u.community_id, u.display_name
+        FROM api_token t JOIN app_user u ON u.id = t.user_id
+        WHERE t.token_hash = :t AND t.expires_at > now() AND u.active
+    """), {"t": token_digest(token)}).first()
+    if row is None:
+        raise Unauthorized("the token is unknown or expired; sign in again")
+    return User(*row)
+
+
+def logout(conn: Connection, token: str) -> None:
+    conn.execute(text("DELETE FROM api_token WHERE token_hash = :t"), {"t": token_digest(token)})
+
+
+def require_writer(user: User | None) -> User:
+    if user is None:
+        raise Unauthorized("sign in first: this change needs a user with a write role")
+    if not user.can_write:
+        raise Forbidden(f"user {user.username} may only read (role viewer)")
+    return user
+
+
+def check_segment_write(user: User | None, tier: int, community_id: int | None,
+                        sub_district_id: int | None, segment_id: int) -> None:
+    """Raise unless `user` may change the chief of this segment at this tier."""
+    user = require_writer(user)
+    if user.role == "district_admin":
+        return
+    if user.role == "sub_district_admin" and sub_district_id == user.sub_district_id:
+        return
+    if user.role == "community_admin" and tier == 3 and community_id == user.community_id:
+        return
+    if user.role == "community_admin" and tier != 3:
+        raise Forbidden(f"user {user.username} (community admin) may only change tier-3 chiefs")
+    raise Forbidden(f"segment {segment_id} is outside the jurisdiction of user {user.username}")
+
+
+def check_chief_write(user: User | None, community_id: int | None, sub_district_id: int | None) -> None:
+    """Raise unless `user` may create or edit a chief with this home community / sub-district."""
+    user = require_writer(user)
+    if user.role == "district_admin":
+        return
+    if user.role == "sub_district_admin" and sub_district_id == user.sub_district_id:
+        return
+    if user.role == "community_admin" and community_id is not None and community_id == user.community_id:
+        return
+    raise Forbidden(f"that chief is outside the jurisdiction of user {user.username}")

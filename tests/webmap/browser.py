@@ -1,0 +1,118 @@
+"""The service in a real uvicorn on 127.0.0.1 and headless Debian Chromium, for the browser tests."""
+
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import uvicorn
+from playwright.sync_api import sync_playwright
+from sqlalchemy import text
+
+from gis_service.main import create_app
+from gis_service.pg_cluster import free_port
+from roads.users import add_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+BROWSER_USER = "browser_test_admin"
+BROWSER_PASSWORD = "browser-test-password"
+
+
+@contextmanager
+def serve(settings, engine):
+    """uvicorn in a thread on a free 127.0.0.1 port; yields the base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def browser_page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 850})
+            page.requests = []
+            page.errors = []
+            page.on("request", lambda request: page.requests.append(request.url))
+            page.on("pageerror", lambda error: page.errors.append(str(error)))
+            yield page
+        finally:
+            browser.close()
+
+
+@contextmanager
+def undo_writes(engine):
+    """A signed-in test user; afterwards every assignment change it made is undone, the user removed."""
+    with engine.begin() as conn:
+        before = conn.execute(text("SELECT COALESCE(max(id), 0) FROM segment_assignment")).scalar()
+        add_user(conn, BROWSER_USER, BROWSER_PASSWORD, "district_admin", display_name="浏览器测试")
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM segment_assignment WHERE id > :m"), {"m": before})
+            conn.execute(text("UPDATE segment_assignment SET valid_to = NULL, ended_by = NULL "
+                              "WHERE ended_by = :u"), {"u": BROWSER_USER})
+            conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": BROWSER_USER})
+            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": BROWSER_USER})
+
+
+def wait_for_map(page) -> None:
+    """Until the page has started and the map has drawn every tile of the current view."""
+    page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    rendered(page)
+
+
+def rendered(page) -> None:
+    """Wait for the map's next complete render (every visible tile drawn), at most 20 s."""
+    page.evaluate("""() => new Promise(resolve => {
+        const timer = setTimeout(resolve, 20000);
+        RC.map.once('rendercomplete', () => { clearTimeout(timer); resolve(); });
+        RC.map.render();
+    })""")
+
+
+def go_to(page, lon: float, lat: float, zoom: int = 16) -> tuple[float, float]:
+    """Centre the map on lon/lat, wait for the tiles, return that point's page coordinates."""
+    page.evaluate("""([lon, lat, zoom]) => {
+        RC.map.getView().setCenter(ol.proj.fromLonLat([lon, lat]));
+        RC.map.getView().setZoom(zoom);
+    }""", [lon, lat, zoom])
+    rendered(page)
+    pixel = page.evaluate("([lon, lat]) => RC.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))",
+                          [lon, lat])
+    box = page.locator("#map").bounding_box()
+    return box["x"] + pixel[0], box["y"] + pixel[1]
+
+
+def colours_near(page, x: float, y: float, radius: int = 4) -> list[tuple[int, int, int]]:
+    import io
+
+    from PIL import Image
+
+    png = page.screenshot(clip={"x": x - radius, "y": y - radius, "width": 2 * radius + 1,
+                                "height": 2 * radius + 1})
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return [tuple(p) for p in np.asarray(image).reshape(-1, 3).tolist()]
+
+
+def count_like(pixels, rgb, tolerance=40) -> int:
+    return sum(all(abs(p[i] - rgb[i]) <= tolerance for i in range(3)) for p in pixels)
