@@ -128,6 +128,14 @@ def require_writer(user: User | None) -> User:
     return user
 
 
+def require_district_admin(user: User | None) -> User:
+    """District-wide writes (imports of boundaries, roads or issue files) are the district admin's."""
+    user = require_writer(user)
+    if user.role != "district_admin":
+        raise Forbidden(f"user {user.username} may not do this: it needs the district admin role")
+    return user
+
+
 def check_segment_write(user: User | None, tier: int, community_id: int | None,
                         sub_district_id: int | None, segment_id: int) -> None:
     """Raise unless `user` may change the chief of this segment at this tier."""

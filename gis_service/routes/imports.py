@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
+from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.errors import InvalidInput, NotFound, RoadchiefError
 from roads.gisio.catalog import LAYERS as EXPORT_LAYERS
@@ -15,6 +16,7 @@ from roads.gisio.export import FORMATS, export_bytes, format_of
 from roads.gisio.fields import parse_mapping
 from roads.gisio.importer import LAYERS, import_file
 from roads.gisio.runs import get_run, list_runs, record_run
+from roads.users import require_district_admin
 
 router = APIRouter(tags=["imports and exports"])
 CHUNK = 1 << 20
@@ -29,6 +31,7 @@ def upload(
     layer: str,
     request: Request,
     conn: Conn,
+    user: OptionalUser,
     file: Annotated[
         UploadFile, File(description="GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm, .osm.pbf")
     ],
@@ -38,6 +41,7 @@ def upload(
     source_layer: Annotated[str | None, Form(description="layer of a multi-layer file")] = None,
 ) -> dict:
     """Import the uploaded file into `layer` in one transaction; the summary comes back."""
+    admin = require_district_admin(user)
     if layer not in LAYERS:
         raise NotFound(f"no layer {layer!r} to import into; one of {', '.join(LAYERS)}")
     settings = request.app.state.settings
@@ -66,7 +70,7 @@ def upload(
             raise InvalidInput(str(exc)) from exc
     body = summary.as_dict()
     if not dry_run:  # imported_by: filled once the service knows its users
-        body["run_id"] = record_run(conn, summary, path.name, None)
+        body["run_id"] = record_run(conn, summary, path.name, admin.username)
     return body
 
 

@@ -7,12 +7,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.routes.ledger_route import LedgerRoute
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
 from roads.issues.errors import BadInput
 from roads.issues.window import parse_instant, parse_window
+from roads.users import require_district_admin, require_writer
 
 router = APIRouter(prefix="/api", tags=["issues"], route_class=LedgerRoute)
 GEOJSON = "application/geo+json"
@@ -70,6 +72,7 @@ def categories(conn: Conn) -> list[dict]:
 def create_issue(
     conn: Conn,
     request: Request,
+    user: OptionalUser,
     lon: Annotated[float, Form(description="Longitude, WGS84")],
     lat: Annotated[float, Form(description="Latitude, WGS84")],
     category: Annotated[str, Form(description="A sub-item code such as T03.01")],
@@ -80,6 +83,7 @@ def create_issue(
     photos: Annotated[list[UploadFile], File(description="JPEG/PNG/WebP photos")] = [],  # noqa: B006
 ) -> dict:
     """Log an issue (multipart/form-data); it is snapped to its nearest segment at once."""
+    require_writer(user)
     settings = request.app.state.settings
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
     issue = repository.NewIssue(
@@ -203,8 +207,9 @@ class StepIn(BaseModel):
 
 
 @router.post("/issues/{issue_id}/events", status_code=201)
-def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn) -> dict:
+def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn, user: OptionalUser) -> dict:
     """Take the case one step on; an illegal transition is refused with 409."""
+    require_writer(user)
     event = workflow.advance(
         conn,
         issue_id,
@@ -221,9 +226,11 @@ def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn) -> dict:
 
 @router.post("/issues/{issue_id}/photos", status_code=201)
 def add_photos(
-    conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()]
+    conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()],
+    user: OptionalUser,
 ) -> dict:
     """Add photos to an issue (e.g. the handler's feedback photos, 反馈)."""
+    require_writer(user)
     settings = request.app.state.settings
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
     repository.get_issue(conn, issue_id)
@@ -247,11 +254,13 @@ def get_photo(conn: Conn, request: Request, issue_id: int, photo_id: int) -> Fil
 def import_issue_file(
     conn: Conn,
     request: Request,
+    user: OptionalUser,
     file: Annotated[UploadFile, File(description="CSV (lon/lat or wkt), XLSX or GeoJSON")],
     skip_bad: Annotated[bool, Form(description="Import the good rows, report the bad")] = False,
     source: Annotated[str, Form()] = "import",
 ) -> dict:
     """The bulk import over HTTP: all or nothing (422 listing the rejected rows) unless skip_bad."""
+    require_district_admin(user)
     import tempfile
     from pathlib import Path
 

@@ -15,6 +15,15 @@ def tiny(conn):
 
 
 def assign(conn, segment_id: int, tier: int = 3) -> None:
+    # The chief must belong to the segment's community (tier 3) or sub-district (tier 2).
+    conn.execute(
+        text("""
+        UPDATE chief SET community_id = c.id, sub_district_id = c.sub_district_id
+        FROM road_segment AS s JOIN community AS c ON c.id = s.community_id
+        WHERE s.id = :s AND chief.phone = '13800000000'
+    """),
+        {"s": segment_id},
+    )
     conn.execute(
         text("""
         INSERT INTO segment_assignment (segment_id, tier, chief_id)

@@ -70,3 +70,12 @@ def settings(cluster, tmp_path) -> Settings:
 
 def count(conn, sql: str, **params) -> int:
     return conn.execute(text(sql), params).scalar_one()
+
+
+@pytest.fixture
+def client(client, conn):
+    """The API as a signed-in district admin: logging and importing issues needs a write role."""
+    from tests.webmap.helpers import make_user
+
+    client.headers.update(make_user(conn, "t_ledger_admin", "district_admin"))
+    return client
