@@ -13,6 +13,7 @@ serve: system-packages $(STAMP)
 	$(RC) serve
 
 test: system-packages-test $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
 setup: system-packages $(STAMP)

@@ -29,11 +29,11 @@ def grid_file(path: Path, lines: int, vertices: int = 40) -> Path:
         lat = SOUTH + (NORTH - SOUTH) * (i + 0.5) / lines
         xs = np.linspace(WEST, EAST, vertices)
         ys = lat + rng.normal(0, 0.0001, vertices)
-        features.append(("基准东西路%02d" % i, np.column_stack([xs, ys])))
+        features.append((f"基准东西路{i:02d}", np.column_stack([xs, ys])))
         lon = WEST + (EAST - WEST) * (i + 0.5) / lines
         ys = np.linspace(SOUTH, NORTH, vertices)
         xs = lon + rng.normal(0, 0.0001, vertices)
-        features.append(("基准南北路%02d" % i, np.column_stack([xs, ys])))
+        features.append((f"基准南北路{i:02d}", np.column_stack([xs, ys])))
     path.write_text(
         json.dumps(
             {

@@ -193,7 +193,8 @@ def run(engine, args, workdir: Path) -> None:
         "target >= 20,000/s)"
     )
     print(
-        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms ({function_nojit_s * 1000:.0f} ms without JIT), API query "
+        f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms "
+        f"({function_nojit_s * 1000:.0f} ms without JIT), API query "
         f"(sorted first page + totals) {page_s * 1000:.0f} ms (best of 5; target < 1 s)"
     )
     print(

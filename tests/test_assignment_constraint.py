@@ -34,7 +34,8 @@ def test_reassignment_closes_the_old_row_and_keeps_history(conn):
     conn.execute(text("INSERT INTO segment_assignment (segment_id, tier, chief_id) VALUES (:s, 3, :c)"),
                  {"s": segment_id, "c": new_chief})
     history = conn.execute(text(
-        "SELECT chief_id, valid_to IS NULL FROM segment_assignment WHERE segment_id = :s AND tier = 3 ORDER BY valid_from"),
+        "SELECT chief_id, valid_to IS NULL FROM segment_assignment "
+        "WHERE segment_id = :s AND tier = 3 ORDER BY valid_from"),
         {"s": segment_id}).all()
     assert history[-2:] == [(old_chief, False), (new_chief, True)]
 

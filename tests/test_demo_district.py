@@ -88,7 +88,8 @@ def test_issues_span_ninety_days_and_cluster(conn):
 
 
 def test_the_same_seed_gives_the_same_district(conn, engine):
-    from datetime import timedelta, timezone, datetime
+    from datetime import datetime, timedelta, timezone
+
     from roads.demo.load import clear_district, load_demo
     from tests.conftest import DEMO_SEED
 

@@ -68,7 +68,8 @@ def write_boundaries(conn: Connection, district: layout.DistrictLayout) -> None:
     for index, (code, name, polygon) in enumerate(district.sub_districts, start=1):
         sub_ids[code] = index
         conn.execute(
-            text("INSERT INTO sub_district (id, code, name, geom) VALUES (:id, :code, :name, ST_GeomFromEWKB(decode(:g, 'hex')))"),
+            text("INSERT INTO sub_district (id, code, name, geom) "
+                 "VALUES (:id, :code, :name, ST_GeomFromEWKB(decode(:g, 'hex')))"),
             {"id": index, "code": code, "name": name, "g": hexwkb([as_multi(layout.to_lonlat(polygon))])[0]},
         )
     rows = [(index, code, name, kind, sub_ids[sd], hexwkb([as_multi(layout.to_lonlat(poly))])[0])
@@ -76,8 +77,9 @@ def write_boundaries(conn: Connection, district: layout.DistrictLayout) -> None:
     copy_rows(conn, "community", ["id", "code", "name", "kind", "sub_district_id", "geom"], rows)
     # Adjacent Voronoi cells meet within floating-point noise; snap them to a shared grid so
     # the communities tile their sub-district without slivers.
-    conn.execute(text("UPDATE community SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SnapToGrid(geom, 1e-7)), 3))"))
-    conn.execute(text("UPDATE sub_district SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SnapToGrid(geom, 1e-7)), 3))"))
+    for table in ("community", "sub_district"):
+        conn.execute(text(
+            f"UPDATE {table} SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_SnapToGrid(geom, 1e-7)), 3))"))
     reset_identity(conn, "sub_district")
     reset_identity(conn, "community")
 
@@ -90,7 +92,8 @@ def write_roads(conn: Connection, district: layout.DistrictLayout) -> None:
     copy_rows(conn, "road", ["id", "name", "road_class"],
               ((i, road.name, road.road_class) for i, road in enumerate(district.roads, start=1)))
     reset_identity(conn, "road")
-    conn.execute(text("DROP TABLE IF EXISTS demo_piece; CREATE TEMP TABLE demo_piece (road_id integer, ord integer, geom geometry) ON COMMIT DROP"))
+    conn.execute(text("DROP TABLE IF EXISTS demo_piece"))
+    conn.execute(text("CREATE TEMP TABLE demo_piece (road_id integer, ord integer, geom geometry) ON COMMIT DROP"))
     pieces = [(i, k, piece) for i, road in enumerate(district.roads, start=1) for k, piece in enumerate(road.pieces)]
     geoms = hexwkb(layout.to_lonlat(np.array([p for _, _, p in pieces], dtype=object)))
     copy_rows(conn, "demo_piece", ["road_id", "ord", "geom"],
@@ -137,7 +140,8 @@ def write_sites(conn: Connection, district: layout.DistrictLayout) -> None:
 
     rng = np.random.default_rng(len(district.sites))
     site_rows = []
-    for i, (site, g) in enumerate(zip(district.sites, hexwkb([as_multi(layout.to_lonlat(s)) for s in district.sites]), strict=True)):
+    site_geoms = hexwkb([as_multi(layout.to_lonlat(s)) for s in district.sites])
+    for i, g in enumerate(site_geoms):
         name = (names.SITE_PREFIXES[i % len(names.SITE_PREFIXES)]
                 + names.SITE_KINDS[(i * 7) % len(names.SITE_KINDS)]
                 + names.PHASES[(i // len(names.SITE_PREFIXES)) % len(names.PHASES)] + "项目工地")

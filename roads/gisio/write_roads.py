@@ -118,7 +118,8 @@ WHERE segment_id = ANY (:touched);
 DELETE FROM public.road_segment WHERE id = ANY (:removed);
 UPDATE public.road_segment AS s
 SET geom = n.geom, community_id = n.community_id, source_key = n.source_key
-FROM import_piece AS n, unnest(CAST(:piece_ids AS integer[]), CAST(:segment_ids AS integer[])) AS m(piece_id, segment_id)
+FROM import_piece AS n,
+     unnest(CAST(:piece_ids AS integer[]), CAST(:segment_ids AS integer[])) AS m(piece_id, segment_id)
 WHERE n.piece_id = m.piece_id AND s.id = m.segment_id;
 """
 

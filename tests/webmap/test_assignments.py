@@ -138,7 +138,8 @@ def test_a_write_is_committed_before_its_response_is_sent(engine, cluster):
 
     with undo_writes(engine), serve(Settings(database_url=cluster.url()), engine) as url, \
             httpx.Client(base_url=url, limits=httpx.Limits(max_keepalive_connections=0)) as api:
-        token = api.post("/api/auth/login", json={"username": BROWSER_USER, "password": BROWSER_PASSWORD}).json()["token"]
+        credentials = {"username": BROWSER_USER, "password": BROWSER_PASSWORD}
+        token = api.post("/api/auth/login", json=credentials).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         with engine.connect() as conn:
             seg = segment_in(conn, tier=3, held=False)

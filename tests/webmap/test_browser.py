@@ -138,7 +138,8 @@ def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(ba
     assert f"已选 {len(selected)} 段" in page.inner_text("#selection-info")
     assert page.is_disabled("#assign-btn")  # not signed in
     page.screenshot(path=str(SCREENSHOTS / "box-select.png"))
-    listed = [int(v) for v in page.eval_on_selector_all("#chief-list li[data-chief]", "els => els.map(e => e.dataset.chief)")]
+    chief_ids = page.eval_on_selector_all("#chief-list li[data-chief]", "els => els.map(e => e.dataset.chief)")
+    listed = [int(v) for v in chief_ids]
     with engine.connect() as conn:
         community = conn.execute(text("SELECT community_id FROM road_segment WHERE id = :s"),
                                  {"s": selected[0]}).scalar()
