@@ -6,14 +6,15 @@ ending at the next full minute, so that an issue reported a moment ago is alread
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-CHINA_TZ = timezone(timedelta(hours=8))
+from roads.issues.errors import BadInput
+from roads.issues.window import CHINA_TZ, parse_window
+
 STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
 NAMES = ("from", "to", "category", "status")
-DEFAULT_DAYS = 30
 
 
 class BadParameter(ValueError):
@@ -21,18 +22,13 @@ class BadParameter(ValueError):
 
 
 def parse(conn: Connection, query: Mapping[str, list[str]]) -> dict:
-    to_ts = parse_time(query, "to", end_of_day=True) or default_end()
     try:
-        from_ts = (parse_time(query, "from", end_of_day=False)
-                   or to_ts - timedelta(days=DEFAULT_DAYS))
-    except OverflowError as exc:
-        raise BadParameter(f"'to' ({to_ts.date()}) leaves no room for a 30-day window") from exc
-    if from_ts >= to_ts:
-        raise BadParameter(
-            f"'from' ({from_ts.isoformat()}) must be before 'to' ({to_ts.isoformat()})")
+        window = parse_window(single(query, "from"), single(query, "to"), now=default_end())
+    except BadInput as exc:
+        raise BadParameter(exc.public_message) from exc
     return {
-        "from_ts": from_ts,
-        "to_ts": to_ts,
+        "from_ts": window.start,
+        "to_ts": window.end,
         "categories": parse_categories(conn, query.get("category", [])),
         "statuses": parse_statuses(query.get("status", [])),
     }
@@ -43,24 +39,11 @@ def default_end() -> datetime:
     return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-def parse_time(query: Mapping[str, list[str]], name: str, end_of_day: bool) -> datetime | None:
+def single(query: Mapping[str, list[str]], name: str) -> str | None:
     values = query.get(name, [])
-    if not values:
-        return None
     if len(values) > 1:
         raise BadParameter(f"'{name}' given {len(values)} times; give it once")
-    raw = values[0].strip()
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            start = datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
-            return start + timedelta(days=1) if end_of_day else start
-        moment = datetime.fromisoformat(raw)
-    except (ValueError, OverflowError) as exc:
-        raise BadParameter(
-            f"'{name}' must be an ISO date (2026-11-01) or datetime (2026-11-01T08:00:00+08:00), "
-            f"not {raw!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+    return values[0] if values else None
 
 
 def parse_statuses(values: list[str]) -> list[str] | None:

@@ -6,11 +6,13 @@ offset is Beijing time too. No `from`/`to` means the last 30 days up to now.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from maps.errors import InvalidExportInput
+from roads.issues import window as ledger_window
+from roads.issues.errors import BadInput
 
-CHINA_TZ = timezone(timedelta(hours=8))
+CHINA_TZ = ledger_window.CHINA_TZ
 DEFAULT_DAYS = 30
 
 
@@ -45,32 +47,13 @@ class TimeWindow:
         return f"{self.start.astimezone(CHINA_TZ):%Y%m%d}-{last:%Y%m%d}"
 
 
-def parse_moment(value: str, name: str, is_end: bool) -> datetime:
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day, time(0), CHINA_TZ)
-            return moment + timedelta(days=1) if is_end else moment
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidExportInput(
-            f"{name} must be an ISO date (2026-11-16) or datetime (2026-11-16T08:00), not {value!r}"
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
-
-
 def parse_window(start: str | None, end: str | None, now: datetime | None = None) -> TimeWindow:
-    """The window from `from`/`to` strings; missing ends default to the last 30 days."""
-    now = now or datetime.now(CHINA_TZ)
-    end_at = parse_moment(end, "to", True) if end else now
-    start_at = (
-        parse_moment(start, "from", False) if start else end_at - timedelta(days=DEFAULT_DAYS)
-    )
-    both_dates = bool(start and end) and len(start.strip()) == len(end.strip()) == 10
-    if start_at > end_at or (both_dates and start.strip() > end.strip()):
-        raise InvalidExportInput(f"the time window is backwards: from {start} is after to {end}")
-    return TimeWindow(start_at, end_at)
+    """The window from `from`/`to` strings, read as on every endpoint (roads.issues.window)."""
+    try:
+        window = ledger_window.parse_window(start, end, default_days=DEFAULT_DAYS, now=now)
+    except BadInput as exc:
+        raise InvalidExportInput(exc.public_message) from exc
+    return TimeWindow(window.start, window.end)
 
 
 def parse_week(value: str) -> TimeWindow:

@@ -1,5 +1,7 @@
 """Time windows: `from` and `to` as ISO dates or datetimes, the same names on every endpoint.
 
+The one parser of them: the ledger, the density tiles and the exports all call `parse_window`.
+
 A date-only `to` means the end of that day (the window is [from, to) with `to` the next midnight);
 datetimes without an offset are Beijing time (UTC+8), the district's clock.
 """
@@ -30,10 +32,10 @@ def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
             moment = datetime.combine(day, time(0), CHINA_TZ)
             return moment + timedelta(days=1) if end_of_day else moment
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise BadInput(
-            f"{name}: {value!r} is not an ISO date (2026-11-20) or datetime "
-            "(2026-11-20T08:30:00+08:00)"
+            f"'{name}' must be an ISO date (2026-11-20) or datetime "
+            f"(2026-11-20T08:30:00+08:00), not {value!r}"
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
@@ -49,12 +51,15 @@ def parse_window(
     if start:
         start_at = parse_instant(start, "from")
     elif default_days is not None:
-        start_at = end_at - timedelta(days=default_days)
+        try:
+            start_at = end_at - timedelta(days=default_days)
+        except OverflowError as exc:
+            raise BadInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window") from exc
     else:
         start_at = datetime(1970, 1, 1, tzinfo=UTC)
-    if start_at > end_at:
+    if start_at >= end_at:
         raise BadInput(
-            f"the time window is backwards: from {start_at.isoformat()} is after "
-            f"to {end_at.isoformat()}"
+            f"the time window is backwards: 'from' ({start_at.isoformat()}) must be before "
+            f"'to' ({end_at.isoformat()})"
         )
     return Window(start_at, end_at)
