@@ -16,17 +16,21 @@ RETURNS TABLE (segment_id integer, distance_m double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT c.id, c.d
     FROM (
-        SELECT min(ST_Distance(s.geom, p)) AS dd
-        FROM public.road_segment AS s
-        WHERE s.geom && ST_Expand(
-            p,
-            max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
-            max_m / (110574.0 * 0.999))
-    ) AS f
-    CROSS JOIN LATERAL (
-        SELECT s.id, ST_Distance(s.geom::geography, p::geography) AS d
-        FROM public.road_segment AS s
-        WHERE ST_DWithin(s.geom, p, f.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12)
+        SELECT b.id, ST_Distance(b.geom::geography, p::geography) AS d
+        FROM (
+            SELECT a.id, a.geom, a.pd, min(a.pd) OVER () AS dd
+            FROM (
+                SELECT s.id, s.geom, ST_Distance(s.geom, p) AS pd
+                FROM public.road_segment AS s
+                WHERE s.geom && ST_Expand(
+                    p,
+                    max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
+                    max_m / (110574.0 * 0.999))
+                OFFSET 0
+            ) AS a
+        ) AS b
+        WHERE b.pd <= b.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12
+        OFFSET 0
     ) AS c
     WHERE c.d <= max_m
     ORDER BY round(c.d * 1000.0), c.id
