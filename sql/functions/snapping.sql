@@ -6,6 +6,12 @@
 --  2. the geodesic distance only to segments within dd / cos(latitude) degrees (plus one percent): a degree
 --     in any direction is between cos(latitude) and 1 times a degree of latitude in metres, so the
 --     geodesically nearest segment is never farther than that in degrees.
+-- Both steps read the one GiST probe of step 1: every segment of the band lies in the box or is
+-- farther than max_m anyway, so the planar distances are computed once (the window minimum is dd)
+-- and no second probe is needed. The OFFSET 0 fences keep the planner from pulling the distance
+-- expressions up into the filters and the sort key, where they would be computed twice (the
+-- geodesic one costs about 5 µs a pair here). Measured: a fifth to a quarter less time per point than
+-- with a second probe (ST_DWithin), the same segment and distance for every point.
 -- Distances are compared to the millimetre: segments whose distances differ by less (a point
 -- midway between two parallel streets, or on a crossing) are a tie and the lower id wins, so the
 -- choice does not depend on rounding in the spheroid computation.
