@@ -6,6 +6,12 @@
 --  2. the geodesic distance only to segments within dd / cos(latitude) degrees (plus one percent): a degree
 --     in any direction is between cos(latitude) and 1 times a degree of latitude in metres, so the
 --     geodesically nearest segment is never farther than that in degrees.
+-- Both steps read the one GiST probe of step 1: every segment of the band lies in the box or is
+-- farther than max_m anyway, so the planar distances are computed once (the window minimum is dd)
+-- and no second probe is needed. The OFFSET 0 fences keep the planner from pulling the distance
+-- expressions up into the filters and the sort key, where they would be computed twice (the
+-- geodesic one costs about 5 µs a pair here). Measured: a fifth to a quarter less time per point than
+-- with a second probe (ST_DWithin), the same segment and distance for every point.
 -- Distances are compared to the millimetre: segments whose distances differ by less (a point
 -- midway between two parallel streets, or on a crossing) are a tie and the lower id wins, so the
 -- choice does not depend on rounding in the spheroid computation.
@@ -16,17 +22,21 @@ RETURNS TABLE (segment_id integer, distance_m double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT c.id, c.d
     FROM (
-        SELECT min(ST_Distance(s.geom, p)) AS dd
-        FROM public.road_segment AS s
-        WHERE s.geom && ST_Expand(
-            p,
-            max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
-            max_m / (110574.0 * 0.999))
-    ) AS f
-    CROSS JOIN LATERAL (
-        SELECT s.id, ST_Distance(s.geom::geography, p::geography) AS d
-        FROM public.road_segment AS s
-        WHERE ST_DWithin(s.geom, p, f.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12)
+        SELECT b.id, ST_Distance(b.geom::geography, p::geography) AS d
+        FROM (
+            SELECT a.id, a.geom, a.pd, min(a.pd) OVER () AS dd
+            FROM (
+                SELECT s.id, s.geom, ST_Distance(s.geom, p) AS pd
+                FROM public.road_segment AS s
+                WHERE s.geom && ST_Expand(
+                    p,
+                    max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
+                    max_m / (110574.0 * 0.999))
+                OFFSET 0
+            ) AS a
+        ) AS b
+        WHERE b.pd <= b.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12
+        OFFSET 0
     ) AS c
     WHERE c.d <= max_m
     ORDER BY round(c.d * 1000.0), c.id
