@@ -5,6 +5,8 @@ sees the same demo district whatever the others wrote.
 """
 
 import shutil
+import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -31,12 +33,16 @@ def cluster() -> Iterator[PgCluster]:
     workdir = Path(tempfile.mkdtemp(prefix="roadchief-test-"))
     workdir.chmod(0o755)  # the server runs as the postgres user and must reach its data folder
     pg = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    # A run stopped by SIGTERM (a CI or `timeout` limit) still stops its cluster: SystemExit
+    # unwinds through the finally below, where the default SIGTERM action would not.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     pg.start()
     try:
         yield pg
     finally:
         pg.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")
