@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2, fed with the 50 real Chicago 311 requests in shared/data (moved into our
+"""Open311 GeoReport v2, fed with the 50 real Chicago 311 requests in tests/fixtures/open311 (moved into our
 district, since Chicago is not in it)."""
 
 import json
@@ -8,7 +8,7 @@ import pytest
 
 from tests.ledger.conftest import count
 
-SAMPLE = Path("/work/shared/data/chicago_open311_sample/chicago_open311_requests.json")
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "open311" / "chicago_open311_requests.json"
 CHICAGO_BOX = (-87.810, 41.733, -87.568, 42.000)
 DISTRICT_BOX = (113.700, 34.670, 113.800, 34.740)  # inside the demo district
 
