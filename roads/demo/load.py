@@ -59,6 +59,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     progress("snapping", 6, steps)
     conn.execute(text("SELECT roadchief.snap_issues(:m)"), {"m": snap_distance_m})
     conn.execute(text("SELECT roadchief.complete_issue_records()"))  # communities, workflow steps
+    for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
+        conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
     return {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DISTRICT_TABLES}
 
