@@ -56,6 +56,7 @@ class SegmentPlace:
 
 
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
+    """`min_lon,min_lat,max_lon,max_lat` (WGS84) as numbers; the API's bbox filters all read it."""
     if not bbox:
         return None
     try:

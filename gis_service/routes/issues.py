@@ -14,6 +14,7 @@ from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
 from roads.issues.errors import BadInput
 from roads.issues.window import parse_instant, parse_window
+from roads.segments import parse_bbox
 from roads.users import require_district_admin, require_writer
 
 router = APIRouter(prefix="/api", tags=["issues"], route_class=LedgerRoute)
@@ -23,18 +24,6 @@ GEOJSON = "application/geo+json"
 def csv_list(value: str | None) -> list[str] | None:
     items = [v.strip() for v in (value or "").split(",") if v.strip()]
     return items or None
-
-
-def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
-    if not value:
-        return None
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(v) for v in value.split(","))
-    except ValueError as exc:
-        raise BadInput("bbox: four numbers min_lon,min_lat,max_lon,max_lat") from exc
-    if min_lon > max_lon or min_lat > max_lat:
-        raise BadInput("bbox: the minimum corner must come first (min_lon,min_lat,max_lon,max_lat)")
-    return min_lon, min_lat, max_lon, max_lat
 
 
 def wants_geojson(request: Request, fmt: str | None) -> bool:
