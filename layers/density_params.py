@@ -8,9 +8,10 @@ ending at the next full minute, so that an issue reported a moment ago is alread
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from roads.issues.errors import BadInput
+from roads.issues.repository import unknown_categories
 from roads.issues.window import CHINA_TZ, parse_window
 
 STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
@@ -59,10 +60,7 @@ def parse_categories(conn: Connection, values: list[str]) -> list[str] | None:
     wanted = sorted(set(split_values(values)))
     if not wanted:
         return None
-    known = set(conn.execute(
-        text("SELECT code FROM public.issue_category WHERE code = ANY (:codes)"), {"codes": wanted}
-    ).scalars())
-    unknown = [code for code in wanted if code not in known]
+    unknown = unknown_categories(conn, wanted)
     if unknown:
         raise BadParameter(f"unknown category {', '.join(unknown)}")
     return wanted

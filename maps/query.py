@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from maps.errors import InvalidExportInput, UnknownExportTarget
 from maps.window import TimeWindow
+from roads.issues.repository import unknown_categories
 
 DISTRICT_NAME = "经开区"
 
@@ -133,12 +134,7 @@ def check_categories(conn: Connection, codes: list[str] | None) -> tuple[str, ..
     if not codes:
         return None
     wanted = sorted({code.strip().upper() for code in codes if code.strip()})
-    known = set(
-        conn.execute(
-            text("SELECT code FROM public.issue_category WHERE code = ANY (:c)"), {"c": wanted}
-        ).scalars()
-    )
-    unknown = [code for code in wanted if code not in known]
+    unknown = unknown_categories(conn, wanted)
     if unknown:
         raise InvalidExportInput(f"unknown issue category: {', '.join(unknown)}")
     return tuple(wanted)

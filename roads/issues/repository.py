@@ -45,14 +45,19 @@ def check_category(conn: Connection, code: str) -> None:
         )
 
 
-def check_categories(conn: Connection, codes: list[str]) -> None:
-    """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
+def unknown_categories(conn: Connection, codes: list[str]) -> list[str]:
+    """The codes, in order, that are neither a sub-item nor a major task; every filter checks here."""
     known = set(
         conn.execute(
-            text("SELECT code FROM issue_category WHERE code = ANY(:c)"), {"c": codes}
+            text("SELECT code FROM public.issue_category WHERE code = ANY (:c)"), {"c": codes}
         ).scalars()
     )
-    unknown = [c for c in codes if c not in known]
+    return [c for c in codes if c not in known]
+
+
+def check_categories(conn: Connection, codes: list[str]) -> None:
+    """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
+    unknown = unknown_categories(conn, codes)
     if unknown:
         raise BadInput(f"unknown category {', '.join(map(repr, unknown))}")
 
