@@ -7,6 +7,10 @@ imported from a CSV file through `roads.issues.importer`, the path `roadchief is
   - one segment's daily time series over 30 days (target < 20 ms)
 
     .venv/bin/python bench/ledger.py [--scale 67] [--demo-issues 800000] [--import-issues 200000]
+
+With --database-url the figures come from a database that already holds a district (one this
+script loaded before with --keep, say): the import is rolled back, so runs can be repeated, and
+the density and series figures are for the issues the database holds.
 """
 
 import argparse
@@ -90,7 +94,18 @@ def main() -> None:
     parser.add_argument("--demo-issues", type=int, default=800_000)
     parser.add_argument("--import-issues", type=int, default=200_000)
     parser.add_argument("--series-samples", type=int, default=50)
+    parser.add_argument("--database-url", help="measure this loaded database; load nothing")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway cluster running")
     args = parser.parse_args()
+    if args.database_url:
+        engine = make_engine(args.database_url)
+        workdir = Path(tempfile.mkdtemp(prefix="roadchief-bench-"))
+        try:
+            measure(engine, args, workdir, keep_import=False)
+        finally:
+            engine.dispose()
+            shutil.rmtree(workdir, ignore_errors=True)
+        return
 
     workdir = Path(tempfile.mkdtemp(prefix="roadchief-bench-"))
     workdir.chmod(0o755)
@@ -99,14 +114,18 @@ def main() -> None:
     cluster.start()
     engine = make_engine(cluster.url())
     try:
-        run(engine, args, workdir)
+        load(engine, args)
+        measure(engine, args, workdir, keep_import=True)
     finally:
         engine.dispose()
-        cluster.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"cluster kept: --database-url {cluster.url()}")
+        else:
+            cluster.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(engine, args, workdir: Path) -> None:
+def load(engine, args) -> None:
     migrate.upgrade(engine)
     now = datetime.now(CHINA_TZ)
     print(f"demo district at scale {args.scale:g} with {args.demo_issues:,} issues", flush=True)
@@ -117,6 +136,11 @@ def run(engine, args, workdir: Path) -> None:
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
+
+
+def measure(engine, args, workdir: Path, keep_import: bool) -> None:
+    now = datetime.now(CHINA_TZ)
+    with engine.connect() as conn:
         segments = conn.execute(text("SELECT count(*) FROM road_segment")).scalar_one()
     rng = np.random.default_rng(7)
     path = workdir / "issues.csv"
@@ -136,10 +160,14 @@ def run(engine, args, workdir: Path) -> None:
                 phases[last[1]] = phases.get(last[1], 0) + time.perf_counter() - last[0]
             last[:] = [time.perf_counter(), step]
 
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         result, seconds = timed(
             "import", lambda: import_issues(conn, path, 50.0, skip_bad=True, progress=progress)
         )
+        if keep_import:
+            conn.commit()
+        else:
+            conn.rollback()
     for step, spent in phases.items():
         print(f"    {step}: {spent:.2f} s")
     rate = result.inserted / seconds

@@ -1,17 +1,16 @@
 -- Snapping an issue to the road segment nearest to it, within max_m metres (geodesic), ties broken
--- by the lower segment id. Two steps keep the costly geodesic distance to a few candidates:
---  1. the smallest planar distance in degrees (dd) to any segment in a box that surely holds every
---     segment within max_m (GiST index; a degree of longitude is at least 111,319 m * cos(latitude),
---     one of latitude at least 110,574 m);
---  2. the geodesic distance only to segments within dd / cos(latitude) degrees (plus one percent): a degree
---     in any direction is between cos(latitude) and 1 times a degree of latitude in metres, so the
---     geodesically nearest segment is never farther than that in degrees.
--- Both steps read the one GiST probe of step 1: every segment of the band lies in the box or is
--- farther than max_m anyway, so the planar distances are computed once (the window minimum is dd)
--- and no second probe is needed. The OFFSET 0 fences keep the planner from pulling the distance
--- expressions up into the filters and the sort key, where they would be computed twice (the
--- geodesic one costs about 5 µs a pair here). Measured: a fifth to a quarter less time per point than
--- with a second probe (ST_DWithin), the same segment and distance for every point.
+-- by the lower segment id.
+--  1. A nearest-neighbour probe of the GiST index (KNN, `<->`) gives the two segments nearest in
+--     planar degrees, within a box that surely holds every segment within max_m (a degree of
+--     longitude is at least 111,319 m * cos(latitude), one of latitude at least 110,574 m).
+--  2. The geodesically nearest segment lies within dd / cos(latitude) degrees (plus one percent) of
+--     the point, dd being the smallest planar distance: a degree in any direction is between
+--     cos(latitude) and 1 times a degree of latitude in metres. That band usually holds the nearest
+--     segment alone (the second is farther), and then its geodesic distance is the answer; when
+--     the second lies in the band too (crossings, parallel streets), a second probe fetches every
+--     segment of the band and the geodesically nearest wins.
+-- Measured at 107k segments: 61 µs a point against 115 µs for one wide box probe, the same segment
+-- and distance for each of 200,000 points.
 -- Distances are compared to the millimetre: segments whose distances differ by less (a point
 -- midway between two parallel streets, or on a crossing) are a tie and the lower id wins, so the
 -- choice does not depend on rounding in the spheroid computation.
@@ -20,23 +19,37 @@
 CREATE OR REPLACE FUNCTION roadchief.nearest_segments(p geometry, max_m double precision)
 RETURNS TABLE (segment_id integer, distance_m double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT c.id, c.d
-    FROM (
-        SELECT b.id, ST_Distance(b.geom::geography, p::geography) AS d
+    WITH nearest AS (
+        SELECT n.id, n.geom, n.band, n.second_pd IS NULL OR n.second_pd > n.band AS alone
         FROM (
-            SELECT a.id, a.geom, a.pd, min(a.pd) OVER () AS dd
+            SELECT k.id, k.geom, lead(k.pd) OVER (ORDER BY k.pd) AS second_pd,
+                   k.pd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12 AS band
             FROM (
-                SELECT s.id, s.geom, ST_Distance(s.geom, p) AS pd
+                SELECT s.id, s.geom, s.geom <-> p AS pd
                 FROM public.road_segment AS s
                 WHERE s.geom && ST_Expand(
                     p,
                     max_m / (111319.0 * 0.999 * GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)),
                     max_m / (110574.0 * 0.999))
-                OFFSET 0
-            ) AS a
-        ) AS b
-        WHERE b.pd <= b.dd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12
-        OFFSET 0
+                ORDER BY s.geom <-> p
+                LIMIT 2
+            ) AS k
+        ) AS n
+        ORDER BY n.band
+        LIMIT 1
+    )
+    SELECT c.id, c.d
+    FROM (
+        SELECT nearest.id, ST_Distance(nearest.geom::geography, p::geography) AS d
+        FROM nearest
+        WHERE nearest.alone
+        UNION ALL
+        SELECT s.id, ST_Distance(s.geom::geography, p::geography)
+        FROM nearest
+        JOIN public.road_segment AS s
+            ON NOT nearest.alone
+           AND s.geom && ST_Expand(p, nearest.band)
+           AND ST_Distance(s.geom, p) <= nearest.band
     ) AS c
     WHERE c.d <= max_m
     ORDER BY round(c.d * 1000.0), c.id

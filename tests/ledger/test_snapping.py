@@ -1,7 +1,7 @@
 from sqlalchemy import text
 
 from roads.issues.repository import NewIssue, insert_issue
-from tests.ledger.conftest import count, lonlat
+from tests.ledger.conftest import M_PER_DEG_LAT, M_PER_DEG_LON, add_segment, count, lonlat
 
 
 def nearest(conn, point: tuple[float, float], max_m: float):
@@ -77,3 +77,42 @@ def test_resnap_follows_a_changed_road_network(conn, streets):
     )  # the west street moves about 110 m east, 20 m from the issue
     assert conn.execute(text("SELECT roadchief.snap_issues(50, true)")).scalar() == 1
     assert count(conn, "SELECT segment_id FROM issue WHERE id = :id", id=issue_id) == streets.west
+
+
+def test_the_nearest_segment_agrees_with_a_brute_force_search_at_crossings(conn, streets):
+    """Points scattered around a crossing and two close parallel streets: whether the band around
+    the planar-nearest segment holds it alone or several, the answer is the geodesically nearest
+    of all segments within the limit, ties to the lower id, as a scan of every segment finds it."""
+    road_id = conn.execute(text("SELECT road_id FROM road_segment LIMIT 1")).scalar_one()
+    add_segment(conn, 9010, road_id, (-200, 0), (50, 0))  # ends on the east street: a crossing
+    add_segment(conn, 9011, road_id, (50, 0), (300, 0))
+    add_segment(conn, 9012, road_id, (62, -100), (62, 100))  # 12 m east of the east street
+    add_segment(conn, 9013, road_id, (50, 0), (200, 150))  # a diagonal out of the crossing
+    disagreements = conn.execute(
+        text("""
+        WITH points AS (
+            SELECT ST_SetSRID(ST_MakePoint(:x0 + dx * :lon_step, :y0 + dy * :lat_step), 4326) AS p
+            FROM generate_series(-40, 40) AS dx, generate_series(-40, 40) AS dy
+        )
+        SELECT count(*) FILTER (WHERE n.segment_id IS DISTINCT FROM b.id
+                                   OR abs(n.distance_m - b.d) > 1e-6) AS wrong,
+               count(*) FILTER (WHERE b.id IS NOT NULL) AS snapped
+        FROM points
+        LEFT JOIN LATERAL roadchief.nearest_segment(points.p, 40) AS n ON true
+        LEFT JOIN LATERAL (
+            SELECT s.id, ST_Distance(s.geom::geography, points.p::geography) AS d
+            FROM road_segment AS s
+            WHERE ST_Distance(s.geom::geography, points.p::geography) <= 40
+            ORDER BY round(ST_Distance(s.geom::geography, points.p::geography) * 1000), s.id
+            LIMIT 1
+        ) AS b ON true
+    """),
+        {
+            "x0": lonlat(50, 0)[0],
+            "y0": lonlat(50, 0)[1],
+            "lon_step": 1.3 / M_PER_DEG_LON,  # 6,561 points 1.3 m apart, ±52 m around the crossing
+            "lat_step": 1.3 / M_PER_DEG_LAT,
+        },
+    ).one()
+    assert disagreements.snapped > 5000
+    assert disagreements.wrong == 0
