@@ -39,7 +39,7 @@ CREATE TEMP TABLE issue_staging (
 """
 # One pass over the staged rows: category, community (a point outside all of them is outside the
 # district) and the nearest segment within the snap distance. The rows go in geohash order, so
-# successive index probes touch the same pages (a tenth less time than in file order); OFFSET 0
+# successive index probes touch the same pages (about 15% less time than in file order); OFFSET 0
 # builds each point once, where the planner would otherwise rebuild it at every use. Memoize is
 # off: no two rows share a point, so its cache of the probes only costs.
 CHECK = """
@@ -141,10 +141,11 @@ def may_skip_row_triggers(conn: Connection) -> bool:
 
 
 def insert_checked(conn: Connection, source: str, fast_write: bool) -> int:
-    if not fast_write:
-        return conn.execute(text(INSERT), {"source": source}).rowcount
-    conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-    try:
-        return conn.execute(text(INSERT), {"source": source}).rowcount
-    finally:
+    """Insert the good rows; the replica role, if taken, ends with the insert (a failed insert
+    aborts the transaction, which undoes the SET LOCAL too)."""
+    if fast_write:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    inserted = conn.execute(text(INSERT), {"source": source}).rowcount
+    if fast_write:
         conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
+    return inserted
