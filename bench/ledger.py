@@ -15,6 +15,7 @@ the density and series figures are for the issues the database holds.
 
 import argparse
 import csv
+import os
 import shutil
 import statistics
 import sys
@@ -161,9 +162,12 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
             last[:] = [time.perf_counter(), step]
 
     with engine.connect() as conn:
+        server = ServerCpu(conn)
+        python_start = time.process_time()
         result, seconds = timed(
             "import", lambda: import_issues(conn, path, 50.0, skip_bad=True, progress=progress)
         )
+        cpu = (server.seconds(), time.process_time() - python_start)
         if keep_import:
             conn.commit()
         else:
@@ -220,6 +224,13 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
         f"bulk import with snapping: {rate:,.0f} issues/s ({result.inserted:,} in {seconds:.2f} s; "
         "target >= 20,000/s)"
     )
+    if cpu[0] is not None:
+        per_row = sum(cpu) / result.inserted
+        print(
+            f"  CPU of the import: server {cpu[0]:.1f} s + Python {cpu[1]:.1f} s = "
+            f"{per_row * 1e6:.0f} µs a row; with every core of this machine busy all the time "
+            f"({os.cpu_count()}), at most {os.cpu_count() / per_row:,.0f} issues/s"
+        )
     print(
         f"whole-district density, 30 days: SQL function {function_s * 1000:.0f} ms "
         f"({function_nojit_s * 1000:.0f} ms without JIT), API query "
@@ -229,6 +240,24 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
         f"one segment's daily series, 30 days: median {statistics.median(series_times) * 1000:.1f} ms, "
         f"max {max(series_times) * 1000:.1f} ms over {len(ids)} segments (target < 20 ms)"
     )
+
+
+class ServerCpu:
+    """CPU seconds of the connection's server process, when it runs on this machine."""
+
+    def __init__(self, conn):
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        conn.rollback()
+        self.stat = Path(f"/proc/{pid}/stat")
+        local = self.stat.exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+        self.start = self.read() if local else None
+
+    def read(self) -> float:
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def seconds(self) -> float | None:
+        return None if self.start is None else self.read() - self.start
 
 
 def best_of(n: int, fn) -> float:

@@ -1,4 +1,5 @@
-"""Bulk import: rows COPY'd into a staging table, checked and snapped in one SQL pass, inserted.
+"""Bulk import: rows COPY'd into a staging table as the file is read, checked and snapped in one
+SQL pass, inserted.
 
 All or nothing: any rejected row aborts the import (BadInput carrying the rejects) unless
 `skip_bad`, in which case the good rows go in and the rejects are reported.
@@ -88,14 +89,13 @@ def import_issues(
 ) -> ImportResult:
     """Import the file in the caller's transaction; BadInput (rejects attached) unless clean."""
     parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
-    result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
-    progress("staging", 0, 3)
     fast_write = may_skip_row_triggers(conn)
     if fast_write:
         conn.exec_driver_sql(LOCK_REFERENCED)
     no_jit(conn)  # the time goes to PostGIS calls and index probes; compiling would add to it
     conn.exec_driver_sql(STAGING)
-    copy_rows(conn, "issue_staging", STAGING_COLUMNS, parsed.rows)
+    copy_rows(conn, "issue_staging", STAGING_COLUMNS, parsed.rows())  # read while COPY loads
+    result = ImportResult(rows=parsed.total, rejects=list(parsed.rejects))
     progress("checking and snapping", 1, 3)
     conn.exec_driver_sql("SET LOCAL enable_memoize = off")
     conn.execute(text(CHECK), {"snap_m": snap_distance_m})

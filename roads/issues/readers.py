@@ -5,6 +5,7 @@ file that cannot be read at all (not CSV/XLSX/GeoJSON, missing columns) raises B
 """
 
 import csv
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -47,12 +48,28 @@ class Reject:
 
 @dataclass
 class ParsedFile:
-    rows: list[tuple]  # in STAGING_COLUMNS order
+    """The rows of a file in STAGING_COLUMNS order, read as they are consumed (while COPY loads
+    them); `rejects` and `total` are complete once `rows` is exhausted."""
+
+    records: Iterator[tuple[int, dict]]
+    progress: Progress
     rejects: list[Reject]
     total: int
 
+    def rows(self) -> Iterator[tuple]:
+        for row_no, record in self.records:
+            self.total += 1
+            try:
+                yield staging_row(row_no, record)
+            except ValueError as exc:
+                self.rejects.append(Reject(row_no, str(exc)))
+            if self.total % 10_000 == 0:
+                self.progress(self.total)
+        self.progress(self.total)
+
 
 def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFile:
+    """Open the file and check its format and header now; its rows come later, from `rows()`."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
@@ -66,19 +83,10 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
         raise BadInput(
             f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file"
         )
-    parsed = ParsedFile([], [], 0)
-    for row_no, record in records:
-        parsed.total += 1
-        try:
-            parsed.rows.append(staging_row(row_no, record))
-        except ValueError as exc:
-            parsed.rejects.append(Reject(row_no, str(exc)))
-        if parsed.total % 10_000 == 0:
-            progress(parsed.total)
-    progress(parsed.total)
-    if parsed.total == 0:
+    first = next(records, None)  # a malformed header or file fails here, before anything is written
+    if first is None:
         raise BadInput(f"{path.name}: the file holds no issues")
-    return parsed
+    return ParsedFile(itertools.chain([first], records), progress, rejects=[], total=0)
 
 
 def header_map(headers: Iterable[str | None], name: str) -> dict[str, int]:

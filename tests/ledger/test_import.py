@@ -118,6 +118,28 @@ def test_a_malformed_file_is_refused(conn, streets, tmp_path, name, content, mes
         import_issues(conn, path, 50)
 
 
+def test_a_file_unreadable_halfway_is_refused_and_writes_nothing(conn, streets, tmp_path):
+    """Rows stream into the database while the file is read; bad bytes far down still refuse it."""
+    good = "".join(f"{NEAR[0]},{NEAR[1]},T03.01,row {n}\n" for n in range(30_000))
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"lon,lat,category,description\n" + good.encode() + "占道".encode("gbk") + b"\n")
+    with pytest.raises(BadInput, match="not UTF-8"):
+        import_issues(conn, path, 50)
+    assert count(conn, "SELECT count(*) FROM issue") == 0
+
+
+def test_ids_follow_the_file_order(conn, streets, tmp_path):
+    east_m = [300, -300, 0, 250, -40, 60, 500, -500]
+    path = write_csv(
+        tmp_path / "order.csv",
+        ["lon,lat,category,description"]
+        + [f"{lonlat(e, 10 * n)[0]},{lonlat(e, 10 * n)[1]},T03.01,row {n}" for n, e in enumerate(east_m)],
+    )
+    assert import_issues(conn, path, 50).inserted == len(east_m)
+    described = conn.execute(text("SELECT description FROM issue ORDER BY id")).scalars().all()
+    assert described == [f"row {n}" for n in range(len(east_m))]
+
+
 def test_the_cli_reports_rejects_and_writes_nothing(engine, cluster, tmp_path):
     with engine.connect() as conn:
         before = count(conn, "SELECT count(*) FROM issue")
