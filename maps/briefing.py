@@ -127,8 +127,11 @@ def cell_text(row: dict, key: str) -> str:
     return f"{value:,}" if column.kind == "int" else str(value)
 
 
-def table_figures(title: str, level: str, rows: list[dict]) -> list[Figure]:
-    """The ranking as one or more table pages."""
+TEXT_KEYS = {"rank", "area_code", "sub_district_name"}  # left blank on the total line
+
+
+def table_figures(title: str, level: str, rows: list[dict], total: dict | None = None) -> list[Figure]:
+    """The ranking as one or more table pages; the total line, if given, closes the last page."""
     keys = [k for k in TABLE_COLUMNS if level == "community" or k != "sub_district_name"]
     headers = [
         next(c.header for c in rankings.COLUMNS if c.key == k).replace("（", "\n（") for k in keys
@@ -146,6 +149,9 @@ def table_figures(title: str, level: str, rows: list[dict]) -> list[Figure]:
         body = [[cell_text(row, k) for k in keys] for row in page] or [
             ["无数据"] + [""] * (len(keys) - 1)
         ]
+        total_line = len(body) + 1 if total and number == len(pages) else None
+        if total_line:
+            body.append(["" if total.get(k) is None and k in TEXT_KEYS else cell_text(total, k) for k in keys])
         table = ax.table(
             cellText=body, colLabels=headers, loc="upper center", cellLoc="right", colLoc="center"
         )
@@ -160,6 +166,9 @@ def table_figures(title: str, level: str, rows: list[dict]) -> list[Figure]:
                 cell.get_text().set_color("white")
                 cell.get_text().set_fontweight("bold")
                 cell.set_height(cell.get_height() * 2.2)
+            elif r == total_line:
+                cell.set_facecolor("#dde7f0")
+                cell.get_text().set_fontweight("bold")
             elif r % 2 == 0:
                 cell.set_facecolor("#f2f6fa")
         fig.text(
@@ -193,7 +202,9 @@ def briefing_pdf(
     label = flt.window.label()
     sub_rows = rankings.fetch(conn, "sub_district", flt.window, flt.categories)
     community_rows = rankings.fetch(conn, "community", flt.window, flt.categories)
+    total = rankings.district_total(conn, flt.window, flt.categories)
     if flt.area.kind != "district":
+        total = None  # a sub-district's briefing: its own row is the total
         sub_rows = [r for r in sub_rows if r["area_id"] == flt.area.sub_district_id]
         community_rows = [
             r
@@ -204,8 +215,8 @@ def briefing_pdf(
     figures = [
         heat_fig,
         cover_fig,
-        *table_figures(f"{DISTRICT_NAME} 办事处排名 {label}", "sub_district", sub_rows),
-        *table_figures(f"{DISTRICT_NAME} 社区（村）排名 {label}", "community", community_rows),
+        *table_figures(f"{DISTRICT_NAME} 办事处排名 {label}", "sub_district", sub_rows, total),
+        *table_figures(f"{DISTRICT_NAME} 社区（村）排名 {label}", "community", community_rows, total),
     ]
     progress("写入 PDF", 4, steps)
     buffer = io.BytesIO()

@@ -15,6 +15,7 @@ from maps.query import DISTRICT_NAME
 from maps.window import TimeWindow
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
+TOTAL_LABEL = "全区合计"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ DEFINITIONS = [
     ("按期结案率", "结案且最后一步不晚于上报时间 + 类别处置时限的问题 ÷ 问题数"),
     ("超期未结案数", "未结案且在统计期末（或当前，取较早者）已超过处置时限的问题"),
     ("排名", "按问题密度（件/公里/30天）从高到低"),
+    (TOTAL_LABEL, "全区所有路段（含不在任何社区内的路段），列在每张排名表末行"),
 ]
 
 
@@ -85,11 +87,31 @@ def fetch(
     return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
 
 
+def district_total(
+    conn: Connection, window: TimeWindow, categories: tuple[str, ...] | None = None
+) -> dict:
+    """The whole district as one row (every segment, also those outside all communities)."""
+    row = (
+        conn.execute(
+            text("SELECT * FROM roadchief.area_rankings('district', :from_ts, :to_ts, :categories)"),
+            {
+                "from_ts": window.start,
+                "to_ts": window.end,
+                "categories": list(categories) if categories else None,
+            },
+        )
+        .mappings()
+        .one()
+    )
+    return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL}
+
+
 def columns_for(level: str) -> list[Column]:
     return [c for c in COLUMNS if level == "community" or c.key != "sub_district_name"]
 
 
-def write_sheet(sheet, level: str, rows: list[dict]) -> None:
+def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
+    """The ranked areas, then the district's total line in bold (outside the filter range)."""
     columns = columns_for(level)
     header_fill = PatternFill("solid", fgColor="1F4E79")
     thin = Side(style="thin", color="BFBFBF")
@@ -106,6 +128,14 @@ def write_sheet(sheet, level: str, rows: list[dict]) -> None:
             cell.number_format = FORMATS[column.kind]
             if column.kind != "text":
                 cell.alignment = Alignment(horizontal="right")
+    total_row = len(rows) + 2
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=total_row, column=index, value=total[column.key])
+        cell.number_format = FORMATS[column.kind]
+        cell.font = Font(bold=True)
+        cell.border = Border(top=thin)
+        if column.kind != "text":
+            cell.alignment = Alignment(horizontal="right")
     sheet.row_dimensions[1].height = 34
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
@@ -137,11 +167,13 @@ def workbook_bytes(
     book = Workbook()
     first = book.active
     first.title = "社区排名"
-    write_sheet(first, "community", fetch(conn, "community", window, categories))
+    total = district_total(conn, window, categories)
+    write_sheet(first, "community", fetch(conn, "community", window, categories), total)
     write_sheet(
         book.create_sheet("办事处排名"),
         "sub_district",
         fetch(conn, "sub_district", window, categories),
+        total,
     )
     write_notes(book.create_sheet("说明"), window, category_label, data_date)
     book.properties.title = f"{DISTRICT_NAME} 路长制区域排名 {window.label()}"

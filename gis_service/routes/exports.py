@@ -106,15 +106,18 @@ def get_rankings(
     flt: WindowFilter,
     level: Annotated[str, Query(description="community or sub_district")] = "community",
 ) -> dict:
-    """Communities or sub-districts ranked by issues per km per 30 days, with coverage shares."""
+    """Communities or sub-districts ranked by issues per km per 30 days, with coverage shares,
+    and the district's total line."""
     with export_errors():
         rows = rankings.fetch(conn, level, flt.window, flt.categories)
+        total = rankings.district_total(conn, flt.window, flt.categories)
     return {
         "level": level,
         "from": flt.window.start.isoformat(),
         "to": flt.window.end.isoformat(),
         "categories": list(flt.categories) if flt.categories else None,
         "rows": rows,
+        "total": total,
     }
 
 

@@ -1,7 +1,8 @@
 -- Rankings of communities or sub-districts for briefings: road length and its coverage by chiefs,
 -- and the issues of a time window [from_ts, to_ts) on their segments. The one definition that
 -- GET /api/rankings, the rankings spreadsheet and the briefing PDF all read.
---   level: 'community' or 'sub_district'.
+--   level: 'community' or 'sub_district'; 'district' gives one row for the whole district (every
+--   segment, also those outside all communities: the total line of a briefing).
 --   Shares of coverage are by length. tier3_party_share: length whose tier-3 chief is a party
 --   member, over all length (the share of streets with a party member as tier-3 chief).
 --   Issues are those snapped to the area's segments, counted by roadchief.segment_density.
@@ -40,9 +41,10 @@ RETURNS TABLE (
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 BEGIN
-    IF level IS NULL OR level NOT IN ('community', 'sub_district') THEN
+    IF level IS NULL OR level NOT IN ('community', 'sub_district', 'district') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = 'level must be community or sub_district, not ' || coalesce(level, 'NULL');
+            MESSAGE = 'level must be community, sub_district or district, not '
+                      || coalesce(level, 'NULL');
     END IF;
     RETURN QUERY
     WITH cases AS (
@@ -72,7 +74,11 @@ BEGIN
     ),
     per_segment AS (
         SELECT
-            CASE WHEN level = 'community' THEN cov.community_id ELSE cov.sub_district_id END AS key,
+            CASE level
+                WHEN 'community' THEN cov.community_id
+                WHEN 'sub_district' THEN cov.sub_district_id
+                ELSE 0
+            END AS key,
             cov.length_m,
             cov.tier1_chief_id IS NOT NULL AS t1,
             cov.tier2_chief_id IS NOT NULL AS t2,
@@ -116,6 +122,9 @@ BEGIN
         SELECT sd.id, sd.code, sd.name, sd.name
         FROM public.sub_district AS sd
         WHERE level = 'sub_district'
+        UNION ALL
+        SELECT 0, NULL, NULL, NULL
+        WHERE level = 'district'
     )
     SELECT
         a.id,

@@ -30,11 +30,14 @@ def test_rankings_workbook_numbers_equal_the_api(client):
         assert sheet.freeze_panes == "A2"
         headers = [cell.value for cell in sheet[1]]
         assert headers[:3] == ["排名", "编码", "名称"] and "按期结案率" in headers
-        api_rows = client.get("/api/rankings", params={**WINDOW, "level": level}).json()["rows"]
+        api = client.get("/api/rankings", params={**WINDOW, "level": level}).json()
+        api_rows = api["rows"] + [api["total"]]  # the district's total line closes the sheet
         assert sheet.max_row == len(api_rows) + 1
         from maps.rankings import columns_for
 
         keys = [column.key for column in columns_for(level)]
+        assert sheet.cell(row=sheet.max_row, column=keys.index("area_name") + 1).value == "全区合计"
+        assert sheet.cell(row=sheet.max_row, column=1).font.bold
         for api_row, cells in zip(
             api_rows, sheet.iter_rows(min_row=2, values_only=True), strict=True
         ):
@@ -94,6 +97,8 @@ def test_briefing_has_heatmap_coverage_and_ranking_pages(client):
     # heatmap, coverage, 6 sub-districts on one page, 64 communities on three
     assert len(pdf.pages) == 1 + 1 + 1 + 3
     assert "2026年11月第3周" in pdf.metadata.title
+    # each ranking closes with the district's total line: on the sub-district page and the last
+    assert [n for n, page in enumerate(pdf.pages) if "全区合计" in page.extract_text()] == [2, 5]
 
 
 def test_briefing_of_a_bad_week_is_422(client):
@@ -107,7 +112,7 @@ def test_cli_exports_rankings_and_refuses_an_unknown_community(cluster, tmp_path
     out = tmp_path / "rankings.xlsx"
     result = runner.invoke(cli_app, ["export", "rankings", "--week", "2026-W47", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert load_workbook(out)["办事处排名"].max_row == 7
+    assert load_workbook(out)["办事处排名"].max_row == 8  # header, six sub-districts, the total
     result = runner.invoke(
         cli_app, ["export", "heatmap", "--community", "99999", "--out", str(tmp_path / "x.png")]
     )

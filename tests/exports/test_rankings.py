@@ -93,6 +93,33 @@ def test_sub_district_sums_its_communities(client, community):
     assert mine["km"] == pytest.approx(sum(r["km"] for r in same))
 
 
+def test_the_district_total_counts_every_segment(client, conn, community):
+    """The total line is the whole district, also segments outside every community."""
+    conn.execute(
+        text(
+            "INSERT INTO road_segment (road_id, community_id, geom) SELECT road_id, NULL, "
+            "ST_Translate(geom, 1, 1) FROM road_segment WHERE id = :s"
+        ),
+        {"s": community.segment_id},
+    )  # far outside the district's communities
+    body = client.get("/api/rankings", params={**WINDOW, "level": "sub_district"}).json()
+    total, rows = body["total"], body["rows"]
+    assert total["area_name"] == "全区合计" and total["rank"] is None
+    assert (total["issues"], total["closed"], total["closed_on_time"], total["open_overdue"]) == (
+        4,
+        2,
+        1,
+        1,
+    )
+    all_km, all_segments = conn.execute(
+        text("SELECT sum(length_m) / 1000, count(*) FROM road_segment")
+    ).one()
+    assert total["segments"] == all_segments > sum(r["segments"] for r in rows)
+    assert total["km"] == pytest.approx(all_km)
+    assert total["per_km_30d"] == pytest.approx(4 / all_km * 30 / 7)
+    assert total["closed_share"] == pytest.approx(0.5)
+
+
 def test_coverage_shares_are_by_length(client, conn, community):
     mine = next(r for r in rankings(client, level="community") if r["area_id"] == community.id)
     expected = conn.execute(
