@@ -58,3 +58,22 @@ def test_segments_are_cut_into_equal_pieces_of_about_25_m():
     assert pieces["length_m"].tolist() == pytest.approx([25, 25, 25, 25, 10])
     assert pieces["x"].tolist()[:4] == pytest.approx([12.5, 37.5, 62.5, 87.5])
     assert pieces.geometry.length.sum() == pytest.approx(110)
+
+
+def test_the_density_is_the_same_whatever_the_block_size(monkeypatch):
+    """Kernel sums run a block of pieces at a time (memory stays bounded in a large district);
+    the blocks must not change a single value, compared here with every pair at once."""
+    from maps import network_kde
+
+    rng = np.random.default_rng(3)
+    pieces = rng.uniform(0, 1000, (500, 2))
+    km = rng.uniform(0.01, 0.025, 500)
+    issues = rng.uniform(0, 1000, (80, 2))
+    monkeypatch.setattr(network_kde, "BLOCK", 7)
+    blocked = piece_density(pieces, km, issues, bandwidth=200)
+    distance = np.hypot(*(pieces[:, None, :] - issues[None, :, :]).transpose(2, 0, 1))
+    weight = quartic(distance, 200).sum(axis=1)
+    road = (quartic(np.hypot(*(pieces[:, None, :] - pieces[None, :, :]).transpose(2, 0, 1)), 200) * km).sum(axis=1)
+    expected = np.where(weight > 0, weight / road, 0)
+    assert blocked == pytest.approx(expected, rel=1e-9)
+    assert (blocked > 0).sum() > 400
