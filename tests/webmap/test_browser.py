@@ -120,6 +120,18 @@ def test_an_assignment_in_the_ui_recolours_the_segment_and_changes_the_statistic
     assert page.errors == []
 
 
+def test_a_refused_request_is_explained_in_chinese_first(base_url, page):
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    page.fill("#login-user", BROWSER_USER)
+    page.fill("#login-pass", "not the password")
+    page.click("#login-form button")
+    page.wait_for_selector("#toast.error:not([hidden])")
+    page.screenshot(path=str(SCREENSHOTS / "error-toast.png"))
+    assert page.inner_text("#toast") == "身份验证失败：wrong username or password"
+    assert page.is_hidden("#signed-in")
+
+
 def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(base_url, page, engine):
     seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
     page.goto(base_url + "/")

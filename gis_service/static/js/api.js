@@ -14,12 +14,23 @@ window.RC = window.RC || {};
     const response = await fetch(path, { method: options.method || 'GET', headers, body: options.body });
     const body = (response.headers.get('content-type') || '').includes('json') ? await response.json() : await response.text();
     if (!response.ok) {
-      const error = new Error((body && body.error) || ('请求失败 ' + response.status));
+      const error = new Error(RC.errorText(response.status, body && body.error));
       error.status = response.status;
       error.body = body;
       throw error;
     }
     return body;
+  };
+
+  // The API's messages are in English (they name fields and values for whoever integrates with
+  // it); the user reads first what went wrong in Chinese, then the detail.
+  RC.ERROR_LABEL = {
+    400: '请求有误', 401: '身份验证失败', 403: '没有权限', 404: '未找到', 409: '与当前状态冲突',
+    413: '文件过大', 422: '输入有误', 503: '数据库暂不可用',
+  };
+  RC.errorText = function (status, detail) {
+    const label = RC.ERROR_LABEL[status] || ('请求失败（' + status + '）');
+    return detail ? label + '：' + detail : label;
   };
 
   RC.toast = function (message, isError) {
