@@ -202,9 +202,10 @@ def briefing_pdf(
     label = flt.window.label()
     sub_rows = rankings.fetch(conn, "sub_district", flt.window, flt.categories)
     community_rows = rankings.fetch(conn, "community", flt.window, flt.categories)
-    total = rankings.district_total(conn, flt.window, flt.categories)
-    if flt.area.kind != "district":
-        total = None  # a sub-district's briefing: its own row is the total
+    total = None  # a sub-district's briefing: its own row is the total
+    if flt.area.kind == "district":
+        total = rankings.district_total(conn, flt.window, flt.categories)
+    else:
         sub_rows = [r for r in sub_rows if r["area_id"] == flt.area.sub_district_id]
         community_rows = [
             r

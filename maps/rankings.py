@@ -67,23 +67,27 @@ def check_level(level: str) -> str:
     return level
 
 
+def area_rankings(
+    conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None
+) -> list[dict]:
+    """The rows of roadchief.area_rankings, ranked by issues per km per 30 days."""
+    rows = conn.execute(
+        text("SELECT * FROM roadchief.area_rankings(:level, :from_ts, :to_ts, :categories)"),
+        {
+            "level": level,
+            "from_ts": window.start,
+            "to_ts": window.end,
+            "categories": list(categories) if categories else None,
+        },
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
 def fetch(
     conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None = None
 ) -> list[dict]:
     """One dict per area, ranked by issues per km per 30 days (highest first)."""
-    rows = (
-        conn.execute(
-            text("SELECT * FROM roadchief.area_rankings(:level, :from_ts, :to_ts, :categories)"),
-            {
-                "level": check_level(level),
-                "from_ts": window.start,
-                "to_ts": window.end,
-                "categories": list(categories) if categories else None,
-            },
-        )
-        .mappings()
-        .all()
-    )
+    rows = area_rankings(conn, check_level(level), window, categories)
     return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
 
 
@@ -91,18 +95,7 @@ def district_total(
     conn: Connection, window: TimeWindow, categories: tuple[str, ...] | None = None
 ) -> dict:
     """The whole district as one row (every segment, also those outside all communities)."""
-    row = (
-        conn.execute(
-            text("SELECT * FROM roadchief.area_rankings('district', :from_ts, :to_ts, :categories)"),
-            {
-                "from_ts": window.start,
-                "to_ts": window.end,
-                "categories": list(categories) if categories else None,
-            },
-        )
-        .mappings()
-        .one()
-    )
+    (row,) = area_rankings(conn, "district", window, categories)
     return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL}
 
 
