@@ -115,20 +115,16 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(bottom=thin)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for row_number, row in enumerate(rows, start=2):
+    for row_number, row in enumerate([*rows, total], start=2):
+        is_total = row is total
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=row_number, column=index, value=row[column.key])
             cell.number_format = FORMATS[column.kind]
             if column.kind != "text":
                 cell.alignment = Alignment(horizontal="right")
-    total_row = len(rows) + 2
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=total_row, column=index, value=total[column.key])
-        cell.number_format = FORMATS[column.kind]
-        cell.font = Font(bold=True)
-        cell.border = Border(top=thin)
-        if column.kind != "text":
-            cell.alignment = Alignment(horizontal="right")
+            if is_total:
+                cell.font = Font(bold=True)
+                cell.border = Border(top=thin)
     sheet.row_dimensions[1].height = 34
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
