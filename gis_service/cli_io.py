@@ -11,6 +11,7 @@ from rich.progress import Progress
 
 from gis_service.cli_export import export_app  # one `export` group: layers beside briefings
 from gis_service.settings import Settings
+from layers.registry import FEATURE_LAYERS
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
 
@@ -131,16 +132,13 @@ for _layer in LAYER_FAMILY:
 def export_layer(
     name: Annotated[
         str,
-        typer.Argument(
-            help="segments, communities, sub_districts, construction_sites, "
-            "resettlement_points or issues."
-        ),
+        typer.Argument(help=", ".join(FEATURE_LAYERS) + "."),
     ],
     file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
 ) -> None:
     """Export a layer (segments with their chiefs at each tier) to a GIS file."""
     from gis_service.cli import engine_for
-    from roads.gisio.export import write_layer
+    from layers.export import write_layer
 
     engine = engine_for(Settings())
     try:

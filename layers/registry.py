@@ -1,6 +1,10 @@
-"""The map layers served as vector tiles: each defined here, once, its SQL in layers/<name>.sql.
+"""The layer catalogue: every map layer defined here, once, for every service that shows it.
 
-The tile router loops over LAYERS; adding a layer is adding a LayerDef and its SQL file.
+A LayerDef says which services it takes part in: vector tiles (`tiles`, SQL in
+layers/<name>.sql) and features (`features`, a SELECT in layers/<name>.features.sql), which
+OGC API Features (layers/ogc.py) and the file exports (layers/export.py) serve. The tile
+router, /tiles, the OGC collections and the exports loop over TILE_LAYERS and FEATURE_LAYERS;
+adding a layer is adding a LayerDef and its SQL file(s).
 """
 
 from collections.abc import Callable, Mapping
@@ -25,13 +29,19 @@ def no_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
 
 @dataclass(frozen=True)
 class LayerDef:
-    """One layer: its MVT layer name (= its id), attributes, zoom range and how it thins out."""
+    """One layer: its name (MVT layer, OGC collection id, export file name), the services it
+    takes part in, and for tiles its attributes, zoom range and how it thins out."""
 
     name: str
     title: str
     geometry: str  # "line", "polygon" or "point"
-    fields: dict[str, str]  # attribute -> TileJSON type (Number, String, Boolean)
-    tables: tuple[str, ...]  # what the SQL reads; their change counters key the tile cache
+    # Tile attribute -> TileJSON type (Number, String, Boolean).
+    fields: dict[str, str] = field(default_factory=dict)
+    tables: tuple[str, ...] = ()  # what the tile SQL reads; their change counters key the cache
+    tiles: bool = True  # served as vector tiles from layers/<name>.sql
+    features: bool = False  # served by OGC API Features and file exports: <name>.features.sql
+    features_title: str | None = None  # the OGC collection's title, when not `title`
+    datetime_column: str | None = None  # a column of the features that OGC `datetime` filters
     minzoom: int = 0
     maxzoom: int = 22
     # Values of the layer's `zoom_column` that drop out below a zoom, e.g. 街巷 below 14.
@@ -45,7 +55,17 @@ class LayerDef:
 
     @cached_property
     def sql(self) -> str:
+        """The tile query: one MVT for :z/:x/:y."""
         return (LAYERS_DIR / f"{self.name}.sql").read_text()
+
+    @cached_property
+    def features_sql(self) -> str:
+        """The features: a SELECT with `id` and `geom`, no WHERE nor ORDER BY (readers add them)."""
+        return (LAYERS_DIR / f"{self.name}.features.sql").read_text().strip()
+
+    @property
+    def collection_title(self) -> str:
+        return self.features_title or self.title
 
     @cached_property
     def fingerprint(self) -> str:
@@ -77,6 +97,7 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
     LayerDef(
         name="segments", title="路段与三级路长", geometry="line", fields=COVERAGE_FIELDS,
         tables=("road_segment", "road", "community", "segment_assignment", "chief"),
+        features=True, features_title="道路分段与路长覆盖",
         zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM, planner=SMALL_SET_PLANNER,
     ),
     LayerDef(
@@ -92,12 +113,12 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         name="communities", title="村/社区", geometry="polygon",
         fields={"id": "Number", "code": "String", "name": "String", "kind": "String",
                 "sub_district_id": "Number", "sub_district_name": "String"},
-        tables=("community", "sub_district"),
+        tables=("community", "sub_district"), features=True,
     ),
     LayerDef(
         name="sub_districts", title="办事处", geometry="polygon",
         fields={"id": "Number", "code": "String", "name": "String"},
-        tables=("sub_district",),
+        tables=("sub_district",), features=True,
     ),
     LayerDef(
         name="labels", title="办事处与村/社区名称", geometry="point",
@@ -107,20 +128,23 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
     LayerDef(
         name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,
         fields={"id": "Number", "name": "String", "status": "String", "is_green_demo": "Boolean"},
-        tables=("construction_site",),
+        tables=("construction_site",), features=True,
     ),
     LayerDef(
         name="resettlement_points", title="群众临时安置点", geometry="point", minzoom=10,
         fields={"id": "Number", "name": "String", "households": "Number",
                 "is_safety_demo": "Boolean"},
-        tables=("resettlement_point",),
+        tables=("resettlement_point",), features=True,
     ),
     LayerDef(
         name="issues", title="问题台账", geometry="point",
         fields={"id": "Number", "category_code": "String", "status": "String",
                 "reported_at": "String", "count": "Number"},
-        tables=("issue",),
+        tables=("issue",), features=True, datetime_column="reported_at",
         # Below this zoom, issues are drawn as clusters (a point with `count`) on a 64x64 grid.
         constants={"points_from": 15, "grid": 64},
     ),
 ]}
+TILE_LAYERS: dict[str, LayerDef] = {name: layer for name, layer in LAYERS.items() if layer.tiles}
+FEATURE_LAYERS: dict[str, LayerDef] = {
+    name: layer for name, layer in LAYERS.items() if layer.features}

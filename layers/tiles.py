@@ -5,7 +5,7 @@ from hashlib import sha1
 
 from sqlalchemy import Connection, text
 
-from layers.registry import LAYERS, LayerDef
+from layers.registry import TILE_LAYERS, LayerDef
 
 EXTENT = 4096  # MVT coordinates per tile side
 BUFFER = 64  # pixels of geometry kept beyond each tile edge, so lines and labels join up
@@ -23,10 +23,10 @@ class TileOutOfRange(LookupError):
 
 def get_layer(name: str) -> LayerDef:
     try:
-        return LAYERS[name]
+        return TILE_LAYERS[name]
     except KeyError:
         raise UnknownLayer(
-            f"no layer {name!r}; layers: {', '.join(LAYERS)}") from None
+            f"no layer {name!r}; layers: {', '.join(TILE_LAYERS)}") from None
 
 
 def check_tile(z: int, x: int, y: int) -> None:

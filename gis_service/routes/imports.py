@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.errors import InvalidInput, NotFound, RoadchiefError
-from roads.gisio.catalog import LAYERS as EXPORT_LAYERS
+from layers.export import FORMATS, export_bytes, format_of
+from layers.registry import FEATURE_LAYERS
 from roads.gisio.errors import BadFile
-from roads.gisio.export import FORMATS, export_bytes, format_of
 from roads.gisio.fields import parse_mapping
 from roads.gisio.importer import LAYERS, import_file
 from roads.gisio.runs import get_run, list_runs, record_run
@@ -107,8 +107,8 @@ def download(filename: str, conn: Conn) -> Response:
     except BadFile as exc:
         raise NotFound(str(exc)) from exc
     name = filename[: -len(suffix)]
-    if name not in EXPORT_LAYERS:
-        raise NotFound(f"no layer {name!r}; one of {', '.join(EXPORT_LAYERS)}")
+    if name not in FEATURE_LAYERS:
+        raise NotFound(f"no layer {name!r}; one of {', '.join(FEATURE_LAYERS)}")
     body = export_bytes(conn, name, suffix)
     return Response(
         body,

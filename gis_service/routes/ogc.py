@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
 from gis_service.errors import NotFound, RoadchiefError
-from roads.gisio import ogc
-from roads.gisio.catalog import LAYERS, Layer
+from layers import ogc
+from layers.registry import FEATURE_LAYERS, LayerDef
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
@@ -17,10 +17,10 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def layer_or_404(collection_id: str) -> Layer:
-    if collection_id not in LAYERS:
-        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(LAYERS)}")
-    return LAYERS[collection_id]
+def layer_or_404(collection_id: str) -> LayerDef:
+    if collection_id not in FEATURE_LAYERS:
+        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(FEATURE_LAYERS)}")
+    return FEATURE_LAYERS[collection_id]
 
 
 def geojson(body: dict) -> JSONResponse:

@@ -6,7 +6,7 @@ from gis_service.db import Conn
 from gis_service.errors import NotFound
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import style_docs
-from layers.registry import LAYERS
+from layers.registry import TILE_LAYERS
 
 router = APIRouter(tags=["tiles"])
 
@@ -25,11 +25,11 @@ def get_style(name: str, request: Request, conn: Conn) -> dict:
     except style_docs.UnknownStyle as exc:
         raise NotFound(str(exc)) from exc
     for layer in layers:
-        parse_layer_params(conn, LAYERS[layer], request.query_params)
+        parse_layer_params(conn, TILE_LAYERS[layer], request.query_params)
 
     def tilejson_url(layer: str) -> str:
         url = str(request.url_for("get_tilejson", layer=layer))
-        return with_layer_query(url, LAYERS[layer], request.query_params)
+        return with_layer_query(url, TILE_LAYERS[layer], request.query_params)
 
     glyphs = str(request.url_for("get_glyphs", fontstack="F", range="R")).removesuffix("/F/R.pbf")
     return style_docs.build_style(name, tilejson_url, glyphs)

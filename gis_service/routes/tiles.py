@@ -1,4 +1,4 @@
-"""Vector tiles for every layer in layers.registry: the list, TileJSON 3.0 and the MVT tiles.
+"""Vector tiles for every tile layer in layers.registry: the list, TileJSON 3.0 and the MVT tiles.
 
 Generic over the registry: nothing here names a layer.
 """
@@ -14,7 +14,7 @@ from gis_service.routes import styles
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import tiles
 from layers.cache import CachedTile, TileCache
-from layers.registry import LAYERS, LayerDef
+from layers.registry import TILE_LAYERS, LayerDef
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 # Browsers keep the tile but ask again each time (If-None-Match), so a write shows at once.
@@ -55,7 +55,7 @@ def list_layers(request: Request) -> dict:
          "minzoom": layer.minzoom, "maxzoom": layer.maxzoom,
          "tilejson": str(request.url_for("get_tilejson", layer=layer.name)),
          "parameters": list(layer.param_names)}
-        for layer in LAYERS.values()
+        for layer in TILE_LAYERS.values()
     ]}
 
 

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Polygon
 from sqlalchemy import text
 
-from roads.gisio.export import write_layer
+from layers.export import write_layer
 from roads.gisio.importer import import_file
 from roads.gisio.read import read_source
 from tests.gisio.helpers import lines_file, tiny_district

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 from sqlalchemy import Connection, text
 
-from roads.gisio.catalog import LAYERS
+from layers.registry import FEATURE_LAYERS
 from roads.gisio.errors import BadFile
 
 FORMATS = {  # suffix -> (GDAL driver, media type)
@@ -52,12 +52,11 @@ def format_of(filename: str) -> str:
 
 
 def read_layer(conn: Connection, name: str) -> gpd.GeoDataFrame:
-    if name not in LAYERS:
-        raise BadFile(f"unknown layer {name!r}; one of {', '.join(LAYERS)}")
-    frame = gpd.read_postgis(
-        text(LAYERS[name].select + " ORDER BY 1"), conn, geom_col="geom", crs=4326
+    if name not in FEATURE_LAYERS:
+        raise BadFile(f"unknown layer {name!r}; one of {', '.join(FEATURE_LAYERS)}")
+    return gpd.read_postgis(
+        text(FEATURE_LAYERS[name].features_sql + "\nORDER BY 1"), conn, geom_col="geom", crs=4326
     )
-    return frame
 
 
 def write_layer(conn: Connection, name: str, path: Path) -> int:

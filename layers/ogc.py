@@ -1,4 +1,4 @@
-"""OGC API - Features Part 1 (core, GeoJSON) over the layer catalogue, framework-free.
+"""OGC API - Features Part 1 (core, GeoJSON) over the catalogue's feature layers, framework-free.
 
 Every function takes the service's base URL so links are absolute, as the standard wants.
 """
@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from roads.gisio.catalog import LAYERS, Layer
+from layers.registry import FEATURE_LAYERS, LayerDef
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -52,36 +52,38 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection(conn: Connection, base: str, layer: Layer) -> dict:
+def collection(conn: Connection, base: str, layer: LayerDef) -> dict:
     url = f"{base}/ogc/collections/{layer.name}"
     extent = conn.execute(
         text(
             f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(t.geom) AS e "
-            f"FROM ({layer.select}) AS t) AS x"
+            f"FROM ({layer.features_sql}) AS t) AS x"
         )
     ).one()
     body = {
         "id": layer.name,
-        "title": layer.title,
+        "title": layer.collection_title,
         "itemType": "feature",
         "crs": [CRS84],
         "links": [
             {"href": url, "rel": "self", "type": "application/json"},
-            {"href": f"{url}/items", "rel": "items", "type": GEOJSON, "title": layer.title},
-            {
-                "href": f"{base}/tiles/{layer.name}.json",
-                "rel": "tiles",
-                "type": "application/json",
-                "title": "矢量瓦片 (TileJSON)",
-            },
+            {"href": f"{url}/items", "rel": "items", "type": GEOJSON, "title": layer.collection_title},
         ],
     }
+    if layer.tiles:
+        body["links"].append({
+            "href": f"{base}/tiles/{layer.name}.json",
+            "rel": "tiles",
+            "type": "application/json",
+            "title": "矢量瓦片 (TileJSON)",
+        })
     if extent[0] is not None:
         body["extent"] = {"spatial": {"bbox": [list(extent)], "crs": CRS84}}
     if layer.datetime_column:
         first, last = conn.execute(
             text(
-                f"SELECT min(t.{layer.datetime_column}), max(t.{layer.datetime_column}) FROM ({layer.select}) AS t"
+                f"SELECT min(t.{layer.datetime_column}), max(t.{layer.datetime_column}) "
+                f"FROM ({layer.features_sql}) AS t"
             )
         ).one()
         body.setdefault("extent", {})["temporal"] = {
@@ -96,7 +98,7 @@ def collection(conn: Connection, base: str, layer: Layer) -> dict:
 def collections(conn: Connection, base: str) -> dict:
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self", "type": "application/json"}],
-        "collections": [collection(conn, base, layer) for layer in LAYERS.values()],
+        "collections": [collection(conn, base, layer) for layer in FEATURE_LAYERS.values()],
     }
 
 
@@ -140,7 +142,7 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, datetime | None]
 def items(
     conn: Connection,
     base: str,
-    layer: Layer,
+    layer: LayerDef,
     limit: int = 100,
     offset: int = 0,
     bbox: str | None = None,
@@ -169,12 +171,12 @@ def items(
             params["dt_to"] = period[1]
     condition = " AND ".join(where)
     matched = conn.execute(
-        text(f"SELECT count(*) FROM ({layer.select}) AS t WHERE {condition}"), params
+        text(f"SELECT count(*) FROM ({layer.features_sql}) AS t WHERE {condition}"), params
     ).scalar()
     rows = conn.execute(
         text(
             f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
-            f"FROM ({layer.select}) AS t WHERE {condition} ORDER BY t.id LIMIT :limit OFFSET :offset"
+            f"FROM ({layer.features_sql}) AS t WHERE {condition} ORDER BY t.id LIMIT :limit OFFSET :offset"
         ),
         params,
     ).all()
@@ -209,11 +211,11 @@ def items(
     }
 
 
-def item(conn: Connection, base: str, layer: Layer, fid: int) -> dict | None:
+def item(conn: Connection, base: str, layer: LayerDef, fid: int) -> dict | None:
     row = conn.execute(
         text(
             f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
-            f"FROM ({layer.select}) AS t WHERE t.id = :fid"
+            f"FROM ({layer.features_sql}) AS t WHERE t.id = :fid"
         ),
         {"fid": fid},
     ).one_or_none()
