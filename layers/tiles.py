@@ -6,11 +6,13 @@ from hashlib import sha1
 from sqlalchemy import Connection, text
 
 from layers.registry import TILE_LAYERS, LayerDef
+from roads.district import district_extent
 
 EXTENT = 4096  # MVT coordinates per tile side
 BUFFER = 64  # pixels of geometry kept beyond each tile edge, so lines and labels join up
 MAX_ZOOM = 22
 WORLD_M = 40075016.685578488  # Web Mercator's width in metres
+WORLD_BOUNDS = (-180.0, -85.051129, 180.0, 85.051129)  # Web Mercator's, in EPSG:4326
 
 
 class UnknownLayer(LookupError):
@@ -35,6 +37,15 @@ def check_tile(z: int, x: int, y: int) -> None:
     last = 2 ** z - 1
     if not (0 <= x <= last and 0 <= y <= last):
         raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}")
+
+
+def bounds(conn: Connection) -> tuple[float, float, float, float]:
+    """TileJSON bounds: the district's extent to 6 decimals, the whole world while it is empty."""
+    extent = district_extent(conn)
+    if extent is None:
+        return WORLD_BOUNDS
+    west, south, east, north = (round(v, 6) for v in extent)
+    return west, south, east, north
 
 
 def sql_params(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object]) -> dict:

@@ -6,7 +6,6 @@ Generic over the registry: nothing here names a layer.
 import threading
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import Connection, text
 
 from gis_service.db import Conn
 from gis_service.errors import NotFound
@@ -63,7 +62,7 @@ def list_layers(request: Request) -> dict:
 def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
     layer_def = layer_or_404(layer)
     parse_layer_params(conn, layer_def, request.query_params)  # 422 now rather than on every tile
-    west, south, east, north = district_bounds(conn)
+    west, south, east, north = tiles.bounds(conn)
     return {
         "tilejson": "3.0.0",
         "name": layer_def.name,
@@ -79,16 +78,6 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
             "minzoom": layer_def.minzoom, "maxzoom": layer_def.maxzoom,
         }],
     }
-
-
-def district_bounds(conn: Connection) -> tuple[float, float, float, float]:
-    row = conn.execute(text("""
-        SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-        FROM (SELECT ST_Extent(geom) AS e FROM public.sub_district) AS x
-    """)).one()
-    if row[0] is None:
-        return (-180.0, -85.051129, 180.0, 85.051129)
-    return tuple(round(v, 6) for v in row)
 
 
 @router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", summary="One Mapbox Vector Tile",
