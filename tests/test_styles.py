@@ -2,7 +2,7 @@
 
 import pytest
 
-from layers.registry import LAYERS
+from layers.registry import TILE_LAYERS
 
 
 def gets(expression) -> set[str]:
@@ -30,7 +30,7 @@ def test_style_sources_and_attributes_exist(client, name):
             continue
         [vector_layer] = tilejsons[layer["source"]]["vector_layers"]
         assert layer["source-layer"] == vector_layer["id"]
-        assert gets(layer) <= set(LAYERS[vector_layer["id"]].fields), layer["id"]
+        assert gets(layer) <= set(TILE_LAYERS[vector_layer["id"]].fields), layer["id"]
     labels = [layer for layer in style["layers"] if layer["type"] == "symbol"]
     assert {"road_name", "name"} & set().union(*(gets(layer) for layer in labels))
 

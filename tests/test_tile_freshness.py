@@ -78,7 +78,7 @@ def test_every_table_a_layer_reads_is_declared_and_counted(conn):
     """A table read but not declared (or without a counter) would let a cached tile go stale."""
     import re
 
-    from layers.registry import LAYERS
+    from layers.registry import TILE_LAYERS
 
     counted = set(versions(conn))
     coverage_tables = set(conn.execute(text("""
@@ -87,7 +87,7 @@ def test_every_table_a_layer_reads_is_declared_and_counted(conn):
         WHERE r.ev_class = 'roadchief.segment_coverage'::regclass AND c.relkind = 'r'
     """)).scalars())
     assert {"road_segment", "segment_assignment", "chief"} <= coverage_tables
-    for layer in LAYERS.values():
+    for layer in TILE_LAYERS.values():
         read = set(re.findall(r"public\.(\w+)", layer.sql))
         if "roadchief.segment_coverage" in layer.sql:
             read |= coverage_tables

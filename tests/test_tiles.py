@@ -5,7 +5,7 @@ from shapely import wkt
 from shapely.geometry import LineString, Point, shape
 from sqlalchemy import text
 
-from layers.registry import LAYERS
+from layers.registry import TILE_LAYERS
 from tests.tile_helpers import (
     decode,
     district_bounds,
@@ -37,7 +37,7 @@ def test_the_list_names_every_layer_with_its_tilejson(client):
         assert layer["tilejson"].endswith(f"/tiles/{layer['name']}.json")
 
 
-@pytest.mark.parametrize("name", list(LAYERS))
+@pytest.mark.parametrize("name", list(TILE_LAYERS))
 def test_tilejson_describes_the_layer(client, conn, name):
     body = client.get(f"/tiles/{name}.json").json()
     assert body["tilejson"] == "3.0.0"
@@ -48,7 +48,7 @@ def test_tilejson_describes_the_layer(client, conn, name):
     assert west < body["center"][0] < east and south < body["center"][1] < north
     [vector_layer] = body["vector_layers"]
     assert vector_layer["id"] == name
-    assert vector_layer["fields"] == LAYERS[name].fields
+    assert vector_layer["fields"] == TILE_LAYERS[name].fields
 
 
 def test_density_tilejson_carries_its_window_into_the_tile_url(client):
@@ -164,7 +164,7 @@ def test_lanes_drop_out_below_zoom_14(client, conn):
     assert "主干道" in classes[12] or "次干道" in classes[12]
 
 
-@pytest.mark.parametrize("name", list(LAYERS))
+@pytest.mark.parametrize("name", list(TILE_LAYERS))
 def test_no_tile_exceeds_500_kb(client, conn, name):
     """Every tile over the district from zoom 0 to 14 (from 14 on every feature is drawn and
     tiles only get smaller), plus zoom 15 and 16 over the middle of the district."""
