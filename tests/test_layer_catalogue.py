@@ -8,7 +8,7 @@ import pytest
 from layers.registry import FEATURE_LAYERS, LAYERS, LAYERS_DIR, TILE_LAYERS
 from tests.tile_helpers import decode, district_bounds, tiles_covering
 
-MAP_JS = Path(__file__).resolve().parents[1] / "gis_service" / "static" / "js" / "map.js"
+STATIC = Path(__file__).resolve().parents[1] / "gis_service" / "static"
 
 
 def test_the_services_list_the_catalogue_in_its_order(client):
@@ -68,7 +68,9 @@ def test_a_layer_is_not_served_where_it_does_not_take_part(client):
 
 
 def test_the_web_map_draws_only_layers_the_tile_service_lists(client):
-    """A name in map.js that the catalogue lost would leave an empty layer on the page."""
-    drawn = set(re.findall(r"tileLayer\('(\w+)'", MAP_JS.read_text()))
+    """A name in the page that the catalogue lost would leave an empty layer or a dead toggle."""
+    drawn = set(re.findall(r"tileLayer\('(\w+)'", (STATIC / "js" / "map.js").read_text()))
+    toggles = set(re.findall(r'data-layer="(\w+)"', (STATIC / "index.html").read_text()))
     listed = {layer["name"] for layer in client.get("/tiles").json()["layers"]}
     assert drawn and drawn <= listed
+    assert toggles and toggles <= drawn
