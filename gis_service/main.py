@@ -3,9 +3,10 @@
 import logging
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
-from gis_service.db import check_connection, make_engine, resolve_database_url
+from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
 from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
 from gis_service.routes import exports as exports_routes
@@ -22,9 +23,12 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = make_engine(resolve_database_url(settings), settings.db_pool_size)
+            app.state.engine = service_engine(resolve_database_url(settings), settings)
         check_connection(app.state.engine)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        app.state.health_engine = health_engine(app.state.engine)
         yield
+        app.state.health_engine.dispose()
         if owns_engine:
             app.state.engine.dispose()
 

@@ -1,21 +1,37 @@
-"""GET /api/health: the database, its PostGIS, the schema revision and the rows in each table."""
+"""GET /api/health: the database, its PostGIS, the schema revision and the rows in each table.
 
-from fastapi import APIRouter
-from sqlalchemy import text
+It answers even when every worker thread and pooled connection is taken by requests waiting on
+each other: its own two threads (not the shared limiter of the sync routes) and its own pool of
+one or two connections with a 1 s statement timeout (gis_service/db.py `health_engine`)."""
 
-from gis_service.db import Conn
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from sqlalchemy import Engine, text
+
 from roads.demo.load import DISTRICT_TABLES
 
 router = APIRouter(prefix="/api", tags=["health"])
+HEALTH_THREADS = 2
 
 
 @router.get("/health")
-def health(conn: Conn) -> dict:
-    versions = conn.execute(text(
-        "SELECT current_setting('server_version') AS postgres, postgis_lib_version() AS postgis"
-    )).one()
-    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in DISTRICT_TABLES}
+async def health(request: Request) -> dict:
+    state = request.app.state
+    if getattr(state, "health_limiter", None) is None:
+        state.health_limiter = anyio.CapacityLimiter(HEALTH_THREADS)
+    engine = getattr(state, "health_engine", None) or state.engine
+    return await anyio.to_thread.run_sync(read_health, engine, limiter=state.health_limiter)
+
+
+def read_health(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        versions = conn.execute(text(
+            "SELECT current_setting('server_version') AS postgres, postgis_lib_version() AS postgis"
+        )).one()
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in DISTRICT_TABLES}
     return {
         "status": "ok",
         "database": {"postgres": versions.postgres, "postgis": versions.postgis, "revision": revision},
