@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from gis_service.admission import AdmissionLimit
 from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
 from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         check_connection(app.state.engine)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.health_engine = health_engine(app.state.engine)
+        check_connection(app.state.health_engine)  # its one connection opened now, not under load
         yield
         app.state.health_engine.dispose()
         if owns_engine:
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    app.add_middleware(AdmissionLimit, limit=settings.worker_threads, wait_s=settings.queue_timeout_s,
+                       exempt=frozenset({"/api/health"}))
     app.include_router(health.router)
     app.include_router(imports.router)
     app.include_router(ogc.router)

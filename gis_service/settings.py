@@ -31,9 +31,11 @@ class Settings(BaseSettings):
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
     db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads
-    # Threads for the sync routes (anyio's default is 40); the pool grows to as many connections,
-    # so a request never queues for one while others hold theirs waiting on a lock.
+    # Threads for the sync routes (anyio's default, 40), the most requests in progress at once
+    # (gis_service/admission.py) and the pool's ceiling: an admitted request always finds a thread
+    # and a connection. The rest wait holding nothing, up to queue_timeout_s, then get 503.
     worker_threads: int = 40
+    queue_timeout_s: float = 10.0
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000
