@@ -114,8 +114,7 @@ def lock_segments(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
     """Lock the segments' rows one by one in id order, before reading or writing their chiefs.
 
     Every writer queues in the same order, so overlapping requests wait for each other instead of
-    deadlocking, and the table_version counter (bumped by the first write) is only ever taken
-    after all of them. NO KEY UPDATE leaves issues free to reference the segments meanwhile. A wait
+    deadlocking. NO KEY UPDATE leaves issues free to reference the segments meanwhile. A wait
     longer than the session's lock_timeout ends as a 409 rather than a stalled request.
     """
     first_tier = {}
