@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # (gis_service/admission.py) and the pool's ceiling: an admitted request always finds a thread
     # and a connection. The rest wait holding nothing, up to queue_timeout_s, then get 503.
     worker_threads: int = 40
-    queue_timeout_s: float = 10.0
+    queue_timeout_s: float = 5.0
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000

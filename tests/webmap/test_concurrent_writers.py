@@ -202,3 +202,25 @@ def test_ten_bulk_writers_with_overlapping_sets_get_no_5xx(api, engine):
         assert all(r.valid_to is None or r.valid_to >= r.valid_from for r in rows)
     with engine.connect() as conn:
         assert conn.execute(version_sql).scalar() > version_before  # tiles will be rebuilt
+
+
+def test_a_request_beyond_the_limit_waits_holding_nothing_then_gets_503(settings, engine):
+    """One request slot, taken by a writer waiting on a held lock: the next is refused quickly."""
+    tight = settings.model_copy(update={"worker_threads": 1, "queue_timeout_s": 0.3})
+    segment_id, holder, chiefs = contested_segment(engine, 1)
+    with undo_writes(engine) as headers, serve(tight, engine=None) as url, engine.connect() as lock:
+        lock.begin()
+        lock.execute(text("SELECT 1 FROM road_segment WHERE id = :s FOR NO KEY UPDATE"), {"s": segment_id})
+        waiting = threading.Thread(target=put_chief(url, headers, segment_id, 1, chiefs[0]))
+        waiting.start()
+        time.sleep(0.3)  # the writer is in, waiting for the lock
+        with http_client(url) as client:
+            began = time.monotonic()
+            refused = client.get(f"/api/segments/{segment_id}")
+            refused_after = time.monotonic() - began
+            health = client.get("/api/health")
+        lock.rollback()
+        waiting.join(timeout=10)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert refused_after < 1.0
+    assert health.status_code == 200
