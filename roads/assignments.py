@@ -80,7 +80,7 @@ def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
 def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception | None) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
     who = f"is now held by {holder['name']} ({holder['phone']})" if holder else "now has no chief"
-    # zh: 路段 {segment_id} 第 {tier} 级刚被他人修改，现由 {who} 担任路长；请刷新后重试
+    # zh: 路段 {segment_id} 第 {tier} 级刚被他人修改，现由 {姓名}（{电话}）担任路长（或：现无路长）；请刷新后重试
     error = ChiefAlreadyAssigned(
         f"segment {segment_id} tier {tier} was just changed by someone else and {who}; "
         "reload and try again", holder and {k: holder[k] for k in ("id", "name", "phone")})
@@ -91,7 +91,7 @@ def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception
 def busy_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
     who = f"held by {holder['name']} ({holder['phone']})" if holder else "without a chief"
-    # zh: 路段 {segment_id} 第 {tier} 级正被他人修改（目前 {who}）；请稍后刷新重试
+    # zh: 路段 {segment_id} 第 {tier} 级正被他人修改（目前由 {姓名}（{电话}）担任，或：目前无路长）；请稍后刷新重试
     error = ChiefAlreadyAssigned(
         f"segment {segment_id} tier {tier} is being changed by someone else right now (so far {who}); "
         "reload and try again in a moment", holder and {k: holder[k] for k in ("id", "name", "phone")})
