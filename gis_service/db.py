@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from gis_service.errors import DatabaseUnavailable
 from gis_service.pg_cluster import RUN_AS, PgCluster
@@ -69,16 +70,46 @@ def normalise_url(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 30,
+                lock_timeout_ms: int | None = None, statement_timeout_ms: int | None = None) -> Engine:
+    """An engine; the service passes its pool and timeouts, the CLI and tests keep the defaults."""
+    # PostGIS functions carry high cost estimates, so PostgreSQL's JIT compiles ordinary spatial
+    # queries (about 0.3-0.7 s each, measured on imports and density): off for every session.
+    options = ["-c jit=off"]
+    if lock_timeout_ms is not None:
+        options.append(f"-c lock_timeout={int(lock_timeout_ms)}")
+    if statement_timeout_ms is not None:
+        options.append(f"-c statement_timeout={int(statement_timeout_ms)}")
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
-        # PostGIS functions carry high cost estimates, so PostgreSQL's JIT compiles ordinary spatial
-        # queries (about 0.3-0.7 s each, measured on imports and density): off for every session.
-        connect_args={"connect_timeout": 5, "application_name": "roadchief", "options": "-c jit=off"},
+        connect_args={"connect_timeout": 5, "application_name": "roadchief", "options": " ".join(options)},
     )
+
+
+def service_engine(url: str, settings: Settings) -> Engine:
+    """The request pool: as many connections as worker threads, so no thread waits for one.
+
+    A sync route runs in one of `worker_threads` threads and holds one connection; with fewer
+    connections than threads, the extra threads would queue on the pool (30 s by default) while
+    the ones holding connections wait on row locks. The pool timeout stays as a short backstop
+    (503), and lock_timeout turns a long wait for another writer into a 409."""
+    return make_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=max(0, settings.worker_threads - settings.db_pool_size),
+        pool_timeout=settings.db_pool_timeout_s,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+    )
+
+
+def health_engine(engine: Engine) -> Engine:
+    """A pool of its own for /api/health, so a busy request pool cannot make the service look dead."""
+    return make_engine(engine.url.render_as_string(hide_password=False), pool_size=1, max_overflow=1,
+                       pool_timeout=1, lock_timeout_ms=500, statement_timeout_ms=1000)
 
 
 def check_connection(engine: Engine) -> None:
@@ -94,7 +125,12 @@ def check_connection(engine: Engine) -> None:
 
 def get_conn(request: Request) -> Iterator[Connection]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
-    with request.app.state.engine.begin() as conn:
+    try:
+        conn = request.app.state.engine.connect()
+    except PoolTimeout as exc:
+        # zh: 数据库繁忙，请稍后重试
+        raise DatabaseUnavailable("the database is busy; try again in a moment") from exc
+    with conn, conn.begin():
         yield conn
 
 

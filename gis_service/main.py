@@ -3,9 +3,11 @@
 import logging
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
-from gis_service.db import check_connection, make_engine, resolve_database_url
+from gis_service.admission import AdmissionLimit
+from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
 from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
 from gis_service.routes import exports as exports_routes
@@ -22,9 +24,13 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = make_engine(resolve_database_url(settings), settings.db_pool_size)
+            app.state.engine = service_engine(resolve_database_url(settings), settings)
         check_connection(app.state.engine)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        app.state.health_engine = health_engine(app.state.engine)
+        check_connection(app.state.health_engine)  # its one connection opened now, not under load
         yield
+        app.state.health_engine.dispose()
         if owns_engine:
             app.state.engine.dispose()
 
@@ -37,6 +43,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
+    app.add_middleware(AdmissionLimit, limit=settings.worker_threads, wait_s=settings.queue_timeout_s,
+                       exempt=frozenset({"/api/health"}))
     app.include_router(health.router)
     app.include_router(imports.router)
     app.include_router(ogc.router)

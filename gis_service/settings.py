@@ -30,7 +30,15 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 50 * 1024 * 1024
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
-    db_pool_size: int = 10  # connections kept per worker process (as many again may open briefly)
+    db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads
+    # Threads for the sync routes (anyio's default, 40), the most requests in progress at once
+    # (gis_service/admission.py) and the pool's ceiling: an admitted request always finds a thread
+    # and a connection. The rest wait holding nothing, up to queue_timeout_s, then get 503.
+    worker_threads: int = 40
+    queue_timeout_s: float = 5.0
+    db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
+    # A writer waiting this long for another's segment lock gets 409 with the current holder.
+    db_lock_timeout_ms: int = 2000
 
 
 def get_settings() -> Settings:

@@ -1,9 +1,10 @@
 """Assigning chiefs to segments: the rules, reassignment with history, the audit log, conflicts."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from roads.errors import ChiefAlreadyAssigned, InvalidInput, NotFound, RoadchiefError
 from roads.segments import SegmentPlace, current_chief, get_place
@@ -15,6 +16,9 @@ RULE_CONSTRAINTS = {
     "ck_segment_assignment_tier3_community": "a tier-3 chief must belong to the segment's community",
     "ck_segment_assignment_tier2_sub_district": "a tier-2 chief must belong to the segment's sub-district",
 }
+# A wait cut short by the session's lock_timeout, and a deadlock: both mean someone else is
+# changing the same segment right now, which the client hears as a 409 with the current holder.
+BUSY_SQLSTATES = {"55P03", "40P01"}
 
 
 @dataclass
@@ -73,14 +77,59 @@ def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
             f"of {limit_m / 1000:.1f} km")
 
 
-def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
+def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception | None) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
-    who = f"{holder['name']} ({holder['phone']})" if holder else "another chief"
+    who = f"is now held by {holder['name']} ({holder['phone']})" if holder else "now has no chief"
+    # zh: 路段 {segment_id} 第 {tier} 级刚被他人修改，现由 {姓名}（{电话}）担任路长（或：现无路长）；请刷新后重试
     error = ChiefAlreadyAssigned(
-        f"segment {segment_id} tier {tier} was just assigned by someone else and is now held by {who}; "
+        f"segment {segment_id} tier {tier} was just changed by someone else and {who}; "
         "reload and try again", holder and {k: holder[k] for k in ("id", "name", "phone")})
     error.__cause__ = exc
     return error
+
+
+def busy_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
+    holder = current_chief(conn, segment_id, tier)
+    who = f"held by {holder['name']} ({holder['phone']})" if holder else "without a chief"
+    # zh: 路段 {segment_id} 第 {tier} 级正被他人修改（目前由 {姓名}（{电话}）担任，或：目前无路长）；请稍后刷新重试
+    error = ChiefAlreadyAssigned(
+        f"segment {segment_id} tier {tier} is being changed by someone else right now (so far {who}); "
+        "reload and try again in a moment", holder and {k: holder[k] for k in ("id", "name", "phone")})
+    error.__cause__ = exc
+    return error
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "pgcode", None) in BUSY_SQLSTATES
+
+
+def holder_id(conn: Connection, segment_id: int, tier: int) -> int | None:
+    """The current chief as this request first saw it, before waiting for anyone."""
+    return conn.execute(text("""
+        SELECT chief_id FROM segment_assignment WHERE segment_id = :s AND tier = :t AND valid_to IS NULL
+    """), {"s": segment_id, "t": tier}).scalar()
+
+
+def lock_segments(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
+    """Lock the segments' rows one by one in id order, before reading or writing their chiefs.
+
+    Every writer queues in the same order, so overlapping requests wait for each other instead of
+    deadlocking. NO KEY UPDATE leaves issues free to reference the segments meanwhile. A wait
+    longer than the session's lock_timeout ends as a 409 rather than a stalled request.
+    """
+    first_tier = {}
+    for segment_id, tier in keys:
+        first_tier.setdefault(segment_id, tier)
+    segment_id = None
+    try:
+        with conn.begin_nested():
+            for segment_id in sorted(first_tier):
+                conn.execute(text("SELECT 1 FROM road_segment WHERE id = :s FOR NO KEY UPDATE"),
+                             {"s": segment_id})
+    except DBAPIError as exc:
+        if is_busy(exc):
+            raise busy_conflict(conn, segment_id, first_tier[segment_id], exc) from exc
+        raise
 
 
 def write_audit(conn: Connection, change: Change, user: User, source: str) -> None:
@@ -102,6 +151,14 @@ def assign_chief(conn: Connection, user: User | None, segment_id: int, tier: int
                  limit_m: float, source: str = "api") -> Change:
     """Make `chief_id` the segment's chief at `tier`, closing the current assignment if any."""
     check_tier(tier)
+    seen = holder_id(conn, segment_id, tier)
+    lock_segments(conn, [(segment_id, tier)])
+    return assign_locked(conn, user, segment_id, tier, chief_id, limit_m, source, seen)
+
+
+def assign_locked(conn: Connection, user: User | None, segment_id: int, tier: int, chief_id: int,
+                  limit_m: float, source: str, seen: int | None) -> Change:
+    """Assign with the segment locked; `seen` is the holder before the lock: another means a 409."""
     place = get_place(conn, segment_id)
     check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
     chief = get_chief(conn, chief_id)
@@ -109,23 +166,39 @@ def assign_chief(conn: Connection, user: User | None, segment_id: int, tier: int
     current = current_row(conn, segment_id, tier)
     if current is not None and current.chief_id == chief_id:
         return Change(segment_id, tier, "unchanged", chief_id, chief_id)
+    if (current.chief_id if current else None) != seen:
+        raise holder_conflict(conn, segment_id, tier, None)
     try:
         with conn.begin_nested():
-            if current is not None:
-                conn.execute(text("""
-                    UPDATE segment_assignment SET valid_to = now(), ended_by = :u WHERE id = :id
-                """), {"u": user.username, "id": current.id})
-            conn.execute(text("""
-                INSERT INTO segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
-                VALUES (:s, :t, :c, now(), :u)
-            """), {"s": segment_id, "t": tier, "c": chief_id, "u": user.username})
+            write_assignment(conn, user, segment_id, tier, chief_id, current)
     except IntegrityError as exc:
         raise map_integrity_error(conn, exc, segment_id, tier) from exc
+    except DBAPIError as exc:
+        if is_busy(exc):
+            raise busy_conflict(conn, segment_id, tier, exc) from exc
+        raise
     change = Change(segment_id, tier, "reassign" if current else "assign",
                     current.chief_id if current else None, chief_id)
     write_audit(conn, change, user, source)
     change.warning = length_warning(conn, chief, limit_m)
     return change
+
+
+def write_assignment(conn: Connection, user: User, segment_id: int, tier: int, chief_id: int, current) -> None:
+    """Close the current row and open the new one at the same instant.
+
+    clock_timestamp(), not now(): now() is when this transaction began, possibly before the holder
+    being closed had committed its own valid_from (the cause of valid_to < valid_from)."""
+    closed_at = None
+    if current is not None:
+        closed_at = conn.execute(text("""
+            UPDATE segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
+            RETURNING valid_to
+        """), {"u": user.username, "id": current.id}).scalar_one()
+    conn.execute(text("""
+        INSERT INTO segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
+        VALUES (:s, :t, :c, COALESCE(CAST(:at AS timestamptz), clock_timestamp()), :u)
+    """), {"s": segment_id, "t": tier, "c": chief_id, "at": closed_at, "u": user.username})
 
 
 def map_integrity_error(conn: Connection, exc: IntegrityError, segment_id: int, tier: int) -> Exception:
@@ -141,23 +214,34 @@ def unassign_chief(conn: Connection, user: User | None, segment_id: int, tier: i
                    source: str = "api") -> Change:
     """End the segment's current assignment at `tier` (kept in the history)."""
     check_tier(tier)
+    seen = holder_id(conn, segment_id, tier)
+    lock_segments(conn, [(segment_id, tier)])
+    return unassign_locked(conn, user, segment_id, tier, source, seen)
+
+
+def unassign_locked(conn: Connection, user: User | None, segment_id: int, tier: int, source: str,
+                    seen: int | None) -> Change:
     place = get_place(conn, segment_id)
     check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
     current = current_row(conn, segment_id, tier)
+    if (current.chief_id if current else None) != seen:
+        raise holder_conflict(conn, segment_id, tier, None)
     if current is None:
         raise NotFound(f"segment {segment_id} has no chief at tier {tier}")
-    conn.execute(text("UPDATE segment_assignment SET valid_to = now(), ended_by = :u WHERE id = :id"),
-                 {"u": user.username, "id": current.id})
+    conn.execute(text("""
+        UPDATE segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
+    """), {"u": user.username, "id": current.id})
     change = Change(segment_id, tier, "unassign", current.chief_id, None)
     write_audit(conn, change, user, source)
     return change
 
 
-def unassign_if_held(conn: Connection, user: User | None, segment_id: int, tier: int, source: str) -> Change:
+def unassign_if_held(conn: Connection, user: User | None, segment_id: int, tier: int, source: str,
+                     seen: int | None) -> Change:
     """Unassign within a batch: a segment without a chief at that tier is left as it is."""
     try:
         with conn.begin_nested():
-            return unassign_chief(conn, user, segment_id, tier, source)
+            return unassign_locked(conn, user, segment_id, tier, source, seen)
     except NotFound:
         get_place(conn, segment_id)  # an unknown segment is still an error
         return Change(segment_id, tier, "unchanged", None, None)
@@ -167,21 +251,29 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
                source: str = "api") -> list[Change]:
     """Apply every item ({segment_id, tier, chief_id or None to unassign}) or none of them.
 
-    The caller's transaction is the unit: an error here leaves it to be rolled back.
+    The caller's transaction is the unit: an error here leaves it to be rolled back. All segments
+    are locked (in id order) before the first change, so overlapping batches cannot deadlock.
     """
     if not items:
         raise InvalidInput("no assignments given")
+    for item in items:
+        check_tier(item["tier"])
+    keys = [(item["segment_id"], item["tier"]) for item in items]
+    seen = {key: holder_id(conn, *key) for key in keys}
+    lock_segments(conn, keys)
     changes = []
     for number, item in enumerate(items, start=1):
+        key = (item["segment_id"], item["tier"])
         try:
             if item.get("chief_id") is None:
-                changes.append(unassign_if_held(conn, user, item["segment_id"], item["tier"], source))
+                change = unassign_if_held(conn, user, *key, source, seen[key])
             else:
-                changes.append(assign_chief(conn, user, item["segment_id"], item["tier"],
-                                            item["chief_id"], limit_m, source))
+                change = assign_locked(conn, user, *key, item["chief_id"], limit_m, source, seen[key])
         except RoadchiefError as exc:
             exc.public_message = f"item {number}: {exc.public_message}; nothing was changed"
             raise
+        seen[key] = change.new_chief_id  # a later item on the same segment and tier follows this one
+        changes.append(change)
     return changes
 
 

@@ -98,8 +98,23 @@ def test_every_table_a_layer_reads_is_declared_and_counted(conn):
 
 
 def test_a_layer_reading_an_uncounted_table_is_never_cached(client, conn):
-    conn.execute(text("DELETE FROM table_version WHERE table_name = 'sub_district'"))
+    conn.execute(text("DELETE FROM table_version_shard WHERE table_name = 'sub_district'"))
     first = client.get("/tiles/sub_districts/12/3342/1626.mvt")
     second = client.get("/tiles/sub_districts/12/3342/1626.mvt")
     assert first.status_code == second.status_code == 200
     assert second.headers["x-tile-cache"] == "bypass" and "etag" not in second.headers
+
+
+def test_two_writers_of_one_table_do_not_wait_on_its_change_counter(engine):
+    """Two open transactions both write segment_assignment: neither waits on the change counter."""
+    with engine.connect() as alice, engine.connect() as bob:
+        before = versions(alice)["segment_assignment"]
+        rows = alice.execute(text("SELECT id FROM segment_assignment ORDER BY id LIMIT 2")).scalars().all()
+        alice.rollback()
+        touch = text("UPDATE segment_assignment SET assigned_by = assigned_by WHERE id = :id")
+        with alice.begin(), bob.begin():
+            alice.execute(touch, {"id": rows[0]})
+            bob.execute(text("SET LOCAL lock_timeout = '1s'"))
+            bob.execute(touch, {"id": rows[1]})  # before the fix: waited for alice's counter row
+            assert versions(bob)["segment_assignment"] == before + 1  # its own write, not alice's yet
+        assert versions(alice)["segment_assignment"] == before + 2

@@ -1,17 +1,33 @@
-"""GET /api/health: the database, its PostGIS, the schema revision and the rows in each table."""
+"""GET /api/health: the database, its PostGIS, the schema revision and the rows in each table.
 
-from fastapi import APIRouter
+It answers even when every worker thread and pooled connection is taken by requests waiting on
+each other: its own two threads (not the shared limiter of the sync routes) and its own pool of
+one or two connections with a 1 s statement timeout (gis_service/db.py `health_engine`)."""
 
-from gis_service.db import Conn
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from sqlalchemy import Engine
+
 from roads import health as status
 
 router = APIRouter(prefix="/api", tags=["health"])
+HEALTH_THREADS = 2
 
 
 @router.get("/health")
-def health(conn: Conn) -> dict:
-    return {
-        "status": "ok",
-        "database": status.database_versions(conn),
-        "rows": status.row_counts(conn),
-    }
+async def health(request: Request) -> dict:
+    state = request.app.state
+    if getattr(state, "health_limiter", None) is None:
+        state.health_limiter = anyio.CapacityLimiter(HEALTH_THREADS)
+    engine = getattr(state, "health_engine", None) or state.engine
+    return await anyio.to_thread.run_sync(read_health, engine, limiter=state.health_limiter)
+
+
+def read_health(engine: Engine) -> dict:
+    with engine.connect() as conn:
+        return {
+            "status": "ok",
+            "database": status.database_versions(conn),
+            "rows": status.row_counts(conn),
+        }
