@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 from roads.issues.repository import unknown_categories
 from roads.issues.window import CHINA_TZ, parse_window
 
@@ -25,7 +25,7 @@ class BadParameter(ValueError):
 def parse(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     try:
         window = parse_window(single(query, "from"), single(query, "to"), now=default_end())
-    except BadInput as exc:
+    except InvalidInput as exc:
         raise BadParameter(exc.public_message) from exc
     return {
         "from_ts": window.start,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from maps.errors import InvalidExportInput
+from roads.errors import InvalidInput
 from roads.issues import window as ledger_window
-from roads.issues.errors import BadInput
 
 CHINA_TZ = ledger_window.CHINA_TZ
 DEFAULT_DAYS = 30
@@ -51,7 +51,7 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
     """The window from `from`/`to` strings, read as on every endpoint (roads.issues.window)."""
     try:
         window = ledger_window.parse_window(start, end, default_days=DEFAULT_DAYS, now=now)
-    except BadInput as exc:
+    except InvalidInput as exc:
         raise InvalidExportInput(exc.public_message) from exc
     return TimeWindow(window.start, window.end)
 

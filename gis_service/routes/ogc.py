@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
-from gis_service.errors import NotFound, RoadchiefError
 from roads.gisio import ogc
+from roads.errors import NotFound
 from roads.gisio.catalog import LAYERS, Layer
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -60,11 +60,7 @@ def items(
     ] = None,
 ) -> JSONResponse:
     layer = layer_or_404(collection_id)
-    try:
-        body = ogc.items(conn, base_url(request), layer, limit, offset, bbox, datetime)
-    except ogc.BadQuery as exc:
-        raise RoadchiefError(str(exc), 400) from exc
-    return geojson(body)
+    return geojson(ogc.items(conn, base_url(request), layer, limit, offset, bbox, datetime))
 
 
 @router.get("/collections/{collection_id}/items/{fid}")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, NotFoundError
+from roads.errors import InvalidInput, NotFound
 from roads.issues.window import CHINA_TZ, Window
 
 SORT_COLUMNS = {  # the API's sort names -> SQL, a code constant
@@ -63,7 +63,7 @@ def segment_density_page(
 ) -> dict:
     """One page of segments by density, with totals for the whole selection."""
     if sort not in SORT_COLUMNS:
-        raise BadInput(f"sort: one of {', '.join(SORT_COLUMNS)}")
+        raise InvalidInput(f"sort: one of {', '.join(SORT_COLUMNS)}")
     params = {**where.params(), "limit": limit, "offset": offset}
     no_jit(conn)
     page = (
@@ -142,10 +142,10 @@ def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
 def segment_series(conn: Connection, segment_id: int, where: DensityFilter, interval: str) -> dict:
     """One segment's density for the window and its issue count per day or week (Beijing time)."""
     if interval not in ("day", "week"):
-        raise BadInput("interval: day or week")
+        raise InvalidInput("interval: day or week")
     bucket_days = 1 if interval == "day" else 7
     if where.window.days / bucket_days > MAX_BUCKETS:
-        raise BadInput(
+        raise InvalidInput(
             f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one"
         )
     params = {**where.params(), "id": segment_id, "unit": interval}
@@ -166,7 +166,7 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         .first()
     )
     if summary is None:
-        raise NotFoundError(f"no road segment {segment_id}")
+        raise NotFound(f"no road segment {segment_id}")
     series = (
         conn.execute(
             text("""

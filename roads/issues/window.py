@@ -9,7 +9,7 @@ datetimes without an offset are Beijing time (UTC+8), the district's clock.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -33,7 +33,7 @@ def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
             return moment + timedelta(days=1) if end_of_day else moment
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, OverflowError) as exc:
-        raise BadInput(
+        raise InvalidInput(
             f"'{name}' must be an ISO date (2026-11-20) or datetime "
             f"(2026-11-20T08:30:00+08:00), not {value!r}"
         ) from exc
@@ -54,11 +54,11 @@ def parse_window(
         try:
             start_at = end_at - timedelta(days=default_days)
         except OverflowError as exc:
-            raise BadInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window") from exc
+            raise InvalidInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window") from exc
     else:
         start_at = datetime(1970, 1, 1, tzinfo=UTC)
     if start_at >= end_at:
-        raise BadInput(
+        raise InvalidInput(
             f"the time window is backwards: 'from' ({start_at.isoformat()}) must be before "
             f"'to' ({end_at.isoformat()})"
         )

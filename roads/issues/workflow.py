@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, IllegalTransition, NotFoundError
+from roads.errors import InvalidInput, NotFound
+from roads.issues.errors import IllegalTransition
 from roads.issues.repository import STATUS_LABELS
 
 NEXT_STEPS = {
@@ -36,9 +37,9 @@ class Step:
 def advance(conn: Connection, issue_id: int, step: Step) -> dict:
     """Apply one workflow step; returns the event written. Locks the case row while it checks."""
     if step.to_status not in NEXT_STEPS:
-        raise BadInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}")
+        raise InvalidInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}")
     if not step.actor.strip():
-        raise BadInput("actor: who takes this step is required")
+        raise InvalidInput("actor: who takes this step is required")
     case = conn.execute(
         text("""
         SELECT i.status, i.updated_at, i.department, now() AS now
@@ -47,7 +48,7 @@ def advance(conn: Connection, issue_id: int, step: Step) -> dict:
         {"id": issue_id},
     ).first()
     if case is None:
-        raise NotFoundError(f"no issue {issue_id}")
+        raise NotFound(f"no issue {issue_id}")
     if step.to_status not in NEXT_STEPS[case.status]:
         allowed = (
             "、".join(f"{s} ({STATUS_LABELS[s]})" for s in NEXT_STEPS[case.status])
@@ -60,16 +61,16 @@ def advance(conn: Connection, issue_id: int, step: Step) -> dict:
         )
     department = (step.department or "").strip() or None
     if step.to_status == "dispatched" and department is None:
-        raise BadInput("department: a dispatch (派遣) names the department that handles the case")
+        raise InvalidInput("department: a dispatch (派遣) names the department that handles the case")
     if step.to_status != "dispatched":
         department = None
     at = step.at or case.now
     if at < case.updated_at:
-        raise BadInput(
+        raise InvalidInput(
             f"at: {at.isoformat()} is before the case's last step ({case.updated_at.isoformat()})"
         )
     if at > case.now + CLOCK_SKEW:
-        raise BadInput(f"at: {at.isoformat()} is in the future")
+        raise InvalidInput(f"at: {at.isoformat()} is in the future")
     event = (
         conn.execute(
             text("""
