@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from roads.errors import FALLBACK_ZH, RoadchiefError, Unavailable
+from roads.errors import RoadchiefError, Unavailable
 
 log = logging.getLogger("roadchief")
 

@@ -6,6 +6,7 @@ from hashlib import sha1
 from sqlalchemy import Connection, text
 
 from layers.registry import LAYERS, LayerDef
+from roads.errors import NotFound
 
 EXTENT = 4096  # MVT coordinates per tile side
 BUFFER = 64  # pixels of geometry kept beyond each tile edge, so lines and labels join up
@@ -13,11 +14,11 @@ MAX_ZOOM = 22
 WORLD_M = 40075016.685578488  # Web Mercator's width in metres
 
 
-class UnknownLayer(LookupError):
+class UnknownLayer(NotFound):
     """No layer by that name."""
 
 
-class TileOutOfRange(LookupError):
+class TileOutOfRange(NotFound):
     """z, x or y names no tile."""
 
 
@@ -26,15 +27,18 @@ def get_layer(name: str) -> LayerDef:
         return LAYERS[name]
     except KeyError:
         raise UnknownLayer(
-            f"no layer {name!r}; layers: {', '.join(LAYERS)}") from None
+            f"no layer {name!r}; layers: {', '.join(LAYERS)}",
+            f"没有名为 {name} 的图层；可选：{'、'.join(LAYERS)}") from None
 
 
 def check_tile(z: int, x: int, y: int) -> None:
     if not 0 <= z <= MAX_ZOOM:
-        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}")
+        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}",
+                             f"缩放级别 {z} 超出范围 0–{MAX_ZOOM}")
     last = 2 ** z - 1
     if not (0 <= x <= last and 0 <= y <= last):
-        raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}")
+        raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}",
+                             f"瓦片 {z}/{x}/{y} 不存在：缩放级别 {z} 时 x、y 的范围为 0–{last}")
 
 
 def sql_params(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object]) -> dict:

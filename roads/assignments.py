@@ -11,10 +11,15 @@ from roads.users import User, check_segment_write
 
 TIERS = (1, 2, 3)
 HOLDER_CONSTRAINTS = {"uq_segment_assignment_current", "ex_segment_assignment_one_chief"}
-RULE_CONSTRAINTS = {
-    "ck_segment_assignment_tier3_community": "a tier-3 chief must belong to the segment's community",
-    "ck_segment_assignment_tier2_sub_district": "a tier-2 chief must belong to the segment's sub-district",
+RULE_CONSTRAINTS = {  # constraint -> (English, Chinese)
+    "ck_segment_assignment_tier3_community": ("a tier-3 chief must belong to the segment's community",
+                                              "三级路长须属于该路段所在社区"),
+    "ck_segment_assignment_tier2_sub_district": ("a tier-2 chief must belong to the segment's sub-district",
+                                                 "二级路长须属于该路段所在办事处"),
 }
+
+
+TIER_ZH = {1: "一级", 2: "二级", 3: "三级"}
 
 
 @dataclass
@@ -32,7 +37,8 @@ class Change:
 
 def check_tier(tier: int) -> None:
     if tier not in TIERS:
-        raise InvalidInput(f"tier must be 1, 2 or 3, not {tier}")
+        raise InvalidInput(f"tier must be 1, 2 or 3, not {tier}",
+                           f"路长级别须为 1、2 或 3，不能是 {tier}")
 
 
 def get_chief(conn: Connection, chief_id: int) -> dict:
@@ -42,20 +48,24 @@ def get_chief(conn: Connection, chief_id: int) -> dict:
         FROM chief ch LEFT JOIN community c ON c.id = ch.community_id WHERE ch.id = :id
     """), {"id": chief_id}).mappings().first()
     if row is None:
-        raise NotFound(f"chief {chief_id} does not exist")
+        raise NotFound(f"chief {chief_id} does not exist",
+                       f"未找到编号为 {chief_id} 的路长")
     return dict(row)
 
 
 def check_eligible(chief: dict, place: SegmentPlace, tier: int) -> None:
     """The rules the database trigger also enforces, checked first for a clear message."""
     if not chief["active"]:
-        raise InvalidInput(f"chief {chief['name']} is no longer active")
+        raise InvalidInput(f"chief {chief['name']} is no longer active",
+                           f"路长 {chief['name']} 已停用，不能指派")
     if tier == 3 and chief["community_id"] != place.community_id:
         raise InvalidInput(f"chief {chief['name']} does not belong to the community of segment "
-                           f"{place.id}: a tier-3 chief must belong to the segment's community")
+                           f"{place.id}: a tier-3 chief must belong to the segment's community",
+                           f"路长 {chief['name']} 不属于路段 {place.id} 所在社区：三级路长须属于路段所在社区")
     if tier == 2 and chief["sub_district_id"] != place.sub_district_id:
         raise InvalidInput(f"chief {chief['name']} does not belong to the sub-district of segment "
-                           f"{place.id}: a tier-2 chief must belong to the segment's sub-district")
+                           f"{place.id}: a tier-2 chief must belong to the segment's sub-district",
+                           f"路长 {chief['name']} 不属于路段 {place.id} 所在办事处：二级路长须属于路段所在办事处")
 
 
 def assigned_length_m(conn: Connection, chief_id: int) -> float:
@@ -76,9 +86,12 @@ def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
 def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
     who = f"{holder['name']} ({holder['phone']})" if holder else "another chief"
+    who_zh = f"{holder['name']}（{holder['phone']}）" if holder else "其他路长"
     error = ChiefAlreadyAssigned(
         f"segment {segment_id} tier {tier} was just assigned by someone else and is now held by {who}; "
-        "reload and try again", holder and {k: holder[k] for k in ("id", "name", "phone")})
+        "reload and try again",
+        f"路段 {segment_id} 的{TIER_ZH[tier]}路长刚刚已由他人指派，现为 {who_zh}；请刷新后重试",
+        holder and {k: holder[k] for k in ("id", "name", "phone")})
     error.__cause__ = exc
     return error
 
@@ -133,7 +146,8 @@ def map_integrity_error(conn: Connection, exc: IntegrityError, segment_id: int, 
     if name in HOLDER_CONSTRAINTS:
         return holder_conflict(conn, segment_id, tier, exc)
     if name in RULE_CONSTRAINTS:
-        return InvalidInput(f"segment {segment_id}: {RULE_CONSTRAINTS[name]}")
+        english, chinese = RULE_CONSTRAINTS[name]
+        return InvalidInput(f"segment {segment_id}: {english}", f"路段 {segment_id}：{chinese}，未做任何修改")
     return exc
 
 
@@ -145,7 +159,8 @@ def unassign_chief(conn: Connection, user: User | None, segment_id: int, tier: i
     check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
     current = current_row(conn, segment_id, tier)
     if current is None:
-        raise NotFound(f"segment {segment_id} has no chief at tier {tier}")
+        raise NotFound(f"segment {segment_id} has no chief at tier {tier}",
+                       f"路段 {segment_id} 目前没有{TIER_ZH.get(tier, str(tier))}路长")
     conn.execute(text("UPDATE segment_assignment SET valid_to = now(), ended_by = :u WHERE id = :id"),
                  {"u": user.username, "id": current.id})
     change = Change(segment_id, tier, "unassign", current.chief_id, None)
@@ -170,7 +185,8 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
     The caller's transaction is the unit: an error here leaves it to be rolled back.
     """
     if not items:
-        raise InvalidInput("no assignments given")
+        raise InvalidInput("no assignments given",
+                           "未提交任何指派")
     changes = []
     for number, item in enumerate(items, start=1):
         try:

@@ -28,7 +28,8 @@ def csv_list(value: str | None) -> list[str] | None:
 def wants_geojson(request: Request, fmt: str | None) -> bool:
     if fmt is not None:
         if fmt not in ("json", "geojson"):
-            raise InvalidInput("format: json or geojson")
+            raise InvalidInput("format: json or geojson",
+                               "format 须为 json 或 geojson")
         return fmt == "geojson"
     return GEOJSON in request.headers.get("accept", "")
 
@@ -257,7 +258,8 @@ def import_issue_file(
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise InvalidInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB")
+        raise InvalidInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB",
+                           f"文件超过 {settings.upload_max_bytes // (1024 * 1024)} MB 的上限")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload").name or "upload")
         path.write_bytes(data)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
-from roads.gisio import ogc
 from roads.errors import NotFound
+from roads.gisio import ogc
 from roads.gisio.catalog import LAYERS, Layer
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -19,7 +19,8 @@ def base_url(request: Request) -> str:
 
 def layer_or_404(collection_id: str) -> Layer:
     if collection_id not in LAYERS:
-        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(LAYERS)}")
+        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(LAYERS)}",
+                       f"没有名为 {collection_id} 的图层集合；可选：{'、'.join(LAYERS)}")
     return LAYERS[collection_id]
 
 
@@ -69,5 +70,6 @@ def item(collection_id: str, fid: str, request: Request, conn: Conn) -> JSONResp
     known = fid.isdigit() and len(fid) < 10
     feature = ogc.item(conn, base_url(request), layer, int(fid)) if known else None
     if feature is None:
-        raise NotFound(f"no feature {fid} in {collection_id}")
+        raise NotFound(f"no feature {fid} in {collection_id}",
+                       f"{collection_id} 中没有编号为 {fid} 的要素")
     return geojson(feature)

@@ -16,7 +16,6 @@ from roads.issues import open311, repository
 from roads.issues.window import parse_instant, parse_window
 
 
-
 class Open311Route(APIRoute):
     """GeoReport v2 clients expect errors as `[{"code": ..., "description": ...}]` (or the same
     in XML, `<errors><error>...`, on paths ending in .xml), not our JSON error body."""
@@ -46,7 +45,8 @@ def georeport(items: list[dict], fmt: str, root: str, item: str, status_code: in
     if fmt == "xml":
         return Response(open311.to_xml(items, root, item), status_code, media_type="application/xml")
     if fmt != "json":
-        raise NotFound(f"unknown format .{fmt}; .json or .xml")
+        raise NotFound(f"unknown format .{fmt}; .json or .xml",
+                       f"不支持 .{fmt} 格式，请用 .json 或 .xml")
     return Response(json.dumps(jsonable_encoder(items), ensure_ascii=False), status_code,
                     media_type="application/json")
 
@@ -76,7 +76,8 @@ def create_request(
 ) -> Response:
     """Submit a service request (form-encoded, as the spec says); returns its service_request_id."""
     if lat is None or long is None:
-        raise InvalidInput("lat and long are required (we locate requests by coordinates only)")
+        raise InvalidInput("lat and long are required (we locate requests by coordinates only)",
+                           "须提供 lat 和 long（本系统按坐标定位问题）")
     reporter = " ".join(p for p in (last_name, first_name) if p) or email or phone
     issue = repository.NewIssue(
         lon=long,
@@ -143,4 +144,5 @@ def request_id(value: str) -> int:
     try:
         return int(value.strip())
     except ValueError as exc:
-        raise NotFound(f"no service request {value!r}") from exc
+        raise NotFound(f"no service request {value!r}",
+                       f"未找到编号为 {value} 的服务请求") from exc

@@ -110,6 +110,8 @@ def import_issues(
         raise InvalidInput(
             f"{path.name}: {len(result.rejects)} of {result.rows} rows rejected; nothing "
             "imported (fix them, or pass --skip-bad to import the others)",
+            f"{path.name}：{result.rows} 行中有 {len(result.rejects)} 行有误，全部未导入"
+            "（请改正后重试，或使用 --skip-bad 只导入其余各行）",
             rejects=[{"row": r.row, "reason": r.reason} for r in result.rejects],
         )
     progress("writing", 2, 3)

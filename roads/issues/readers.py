@@ -72,7 +72,8 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
     """Open the file and check its format and header now; its rows come later, from `rows()`."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+        raise InvalidInput(f"{path}: no such file",
+                           f"{path}：文件不存在")
     if suffix in (".csv", ".txt"):
         records = csv_records(path)
     elif suffix == ".xlsx":
@@ -81,11 +82,13 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
         records = geojson_records(path)
     else:
         raise InvalidInput(
-            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file"
+            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file",
+            f"{path.name}：不支持的格式 {suffix}，请上传 .csv、.xlsx 或 .geojson 文件"
         )
     first = next(records, None)  # a malformed header or file fails here, before anything is written
     if first is None:
-        raise InvalidInput(f"{path.name}: the file holds no issues")
+        raise InvalidInput(f"{path.name}: the file holds no issues",
+                           f"{path.name}：文件中没有问题记录")
     return ParsedFile(itertools.chain([first], records), progress, rejects=[], total=0)
 
 
@@ -99,9 +102,11 @@ def header_map(headers: Iterable[str | None], name: str) -> dict[str, int]:
                 found[field] = lowered.index(candidate)
                 break
     if not ({"lon", "lat"} <= found.keys() or "wkt" in found):
-        raise InvalidInput(f"{name}: no coordinate columns; give lon and lat columns or a wkt column")
+        raise InvalidInput(f"{name}: no coordinate columns; give lon and lat columns or a wkt column",
+                           f"{name}：没有坐标列，请提供 lon 和 lat 列或 wkt 列")
     if "category" not in found:
-        raise InvalidInput(f"{name}: no category column (category code such as T03.01)")
+        raise InvalidInput(f"{name}: no category column (category code such as T03.01)",
+                           f"{name}：没有问题类别列（类别代码，如 T03.01）")
     return found
 
 
@@ -115,9 +120,11 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
                     continue
                 yield line_no, {f: values[i] if i < len(values) else "" for f, i in columns.items()}
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)",
+                           f"{path.name}：不是 UTF-8 文本（请将 CSV 另存为 UTF-8 编码）") from exc
     except csv.Error as exc:
-        raise InvalidInput(f"{path.name}: not a readable CSV file: {exc}") from exc
+        raise InvalidInput(f"{path.name}: not a readable CSV file: {exc}",
+                           f"{path.name}：无法读取该 CSV 文件") from exc
 
 
 def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
@@ -128,7 +135,8 @@ def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path.name}: not a readable XLSX workbook") from exc
+        raise InvalidInput(f"{path.name}: not a readable XLSX workbook",
+                           f"{path.name}：不是可读取的 XLSX 工作簿") from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         columns = header_map([str(h) if h is not None else None for h in next(rows, ())], path.name)
@@ -155,9 +163,11 @@ def geojson_records(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"{path.name}: not valid GeoJSON: {exc}") from exc
+        raise InvalidInput(f"{path.name}: not valid GeoJSON: {exc}",
+                           f"{path.name}：不是有效的 GeoJSON") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InvalidInput(f"{path.name}: a GeoJSON FeatureCollection is expected")
+        raise InvalidInput(f"{path.name}: a GeoJSON FeatureCollection is expected",
+                           f"{path.name}：须为 GeoJSON FeatureCollection")
     for number, feature in enumerate(data.get("features") or [], start=1):
         props = {k.lower(): v for k, v in ((feature or {}).get("properties") or {}).items()}
         record = {
