@@ -12,11 +12,15 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from gis_service.errors import DatabaseUnavailable
 from gis_service.pg_cluster import RUN_AS, PgCluster
 from gis_service.settings import PROJECT_DIR, Settings
+from roads.errors import Unavailable
 
 SQL_DIR = PROJECT_DIR / "sql"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached, or DATABASE_URL does not name a PostgreSQL one."""
 
 
 def embedded_cluster(settings: Settings) -> PgCluster:

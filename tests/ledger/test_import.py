@@ -6,7 +6,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from gis_service.cli import app
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput as BadInput
 from roads.issues.importer import import_issues
 from tests.ledger.conftest import count, lonlat
 
