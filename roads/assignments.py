@@ -197,6 +197,8 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
                                             item["chief_id"], limit_m, source))
         except RoadchiefError as exc:
             exc.public_message = f"item {number}: {exc.public_message}; nothing was changed"
+            unchanged = "" if "未做任何修改" in exc.message_zh else "，未做任何修改"
+            exc.message_zh = f"第 {number} 项：{exc.message_zh}{unchanged}"
             raise
     return changes
 

@@ -62,8 +62,8 @@ def advance(conn: Connection, issue_id: int, step: Step) -> dict:
         raise IllegalTransition(
             f"issue {issue_id} is {case.status} ({STATUS_LABELS[case.status]}); it cannot go to "
             f"{step.to_status} ({STATUS_LABELS[step.to_status]}); allowed next: {allowed}",
-            f"问题 {issue_id} 当前为“{STATUS_LABELS[case.status]}”，"
-            f"不能转为“{STATUS_LABELS[step.to_status]}”；{next_zh}",
+            f"问题 {issue_id} 处于“{STATUS_LABELS[case.status]}”环节，"
+            f"不能转到“{STATUS_LABELS[step.to_status]}”；{next_zh}，未做任何修改",
             current_status=case.status,
         )
     department = (step.department or "").strip() or None
