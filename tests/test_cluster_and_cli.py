@@ -79,3 +79,12 @@ def test_external_database_has_no_embedded_cluster_to_manage(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/x")
     result = CliRunner().invoke(app, ["db", "start"])
     assert result.exit_code == 1 and "external" in result.output
+
+
+def test_a_cli_error_is_printed_in_english_then_chinese(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://nobody@127.0.0.1/none")
+    result = CliRunner().invoke(app, ["db", "migrate"])
+    assert result.exit_code == 1
+    english, chinese = result.output.strip().splitlines()[-2:]
+    assert english == "error: DATABASE_URL must point at PostgreSQL/PostGIS, not 'mysql'"
+    assert chinese == "错误：DATABASE_URL 须指向 PostgreSQL/PostGIS 数据库，而不是 mysql"
