@@ -138,7 +138,8 @@ def plan_import(conn: Connection, user: User | None, rows: list[dict]) -> dict:
         try:
             changes += [c | {"row": number} for c in plan_row(conn, user, row)]
         except RoadchiefError as exc:
-            unmatched.append({"row": number, "values": row, "reason": exc.public_message})
+            unmatched.append({"row": number, "values": row, "reason": exc.public_message,
+                              "reason_zh": exc.message_zh})
     return {"rows": len(rows), "changes": changes, "unmatched": unmatched,
             "would_change": sum(c["action"] != "unchanged" for c in changes)}
 
