@@ -70,9 +70,12 @@ def is_connection_error(exc: Exception) -> bool:
 
 def field_problem_zh(err: dict) -> str:
     """One FastAPI/pydantic validation problem as a clerk would read it: the field, then what."""
-    field = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path", "form"))
+    field = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path", "form", "header"))
+    field = field or "请求内容"
     ctx = err.get("ctx") or {}
     kind = err["type"]
+    if kind == "json_invalid":
+        return "请求内容不是有效的 JSON"
     if kind == "missing":
         return f"{field} 为必填项"
     if kind in ("int_parsing", "int_type", "int_from_float"):

@@ -63,3 +63,12 @@ def test_a_wrong_path_is_404_in_chinese(client):
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.json()["message_zh"] == "未找到所请求的地址"
+
+
+def test_a_missing_or_broken_json_body_is_explained_in_chinese(client, conn, headers):
+    seg = segment_in(conn, tier=3, held=True)
+    url = f"/api/segments/{seg.segment_id}/chiefs/3"
+    missing = client.put(url, json={}, headers=headers["admin"])
+    assert missing.status_code == 422 and missing.json()["message_zh"] == "请求参数有误：chief_id 为必填项"
+    broken = client.put(url, content=b"{not json", headers={**headers["admin"], "Content-Type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["message_zh"] == "请求参数有误：请求内容不是有效的 JSON"
