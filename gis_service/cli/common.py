@@ -63,9 +63,9 @@ def as_roadchief_error(exc: Exception) -> RoadchiefError | None:
     if isinstance(exc, RoadchiefError):
         return exc
     if isinstance(exc, ClusterError):
-        return Unavailable(str(exc), "内置数据库无法启动或停止，详见上方英文说明及数据库日志")
+        return Unavailable(str(exc), "内置数据库无法启动或停止，详见上一行的英文说明及数据库日志")
     if isinstance(exc, OSError):  # a file named on the command line that cannot be read or written
-        return InvalidInput(str(exc), f"无法读写文件 {exc.filename or ''}：{exc.strerror or exc}")
+        return InvalidInput(str(exc), f"{exc.filename or '文件'}：{file_problem_zh(exc)}")
     if isinstance(exc, ProgrammingError) and getattr(exc.orig, "pgcode", None) in NO_TABLE:
         return Unavailable(
             "the database has no district yet: run `roadchief db migrate` and "
@@ -73,6 +73,16 @@ def as_roadchief_error(exc: Exception) -> RoadchiefError | None:
             "数据库中还没有辖区数据：请先运行 roadchief db migrate 和 roadchief demo load（或导入数据）",
         )
     return None
+
+
+def file_problem_zh(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件或文件夹不存在"
+    if isinstance(exc, PermissionError):
+        return "没有读写该文件的权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是文件夹，不是文件"
+    return "无法读写该文件"
 
 
 class RoadchiefGroup(TyperGroup):
