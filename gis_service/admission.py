@@ -41,6 +41,5 @@ class AdmissionLimit:
 
 
 async def busy(scope: Scope, receive: Receive, send: Send) -> None:
-    # zh: 服务繁忙，请稍后重试
-    body = error_body("the service is busy; try again in a moment", 503)
+    body = error_body("the service is busy; try again in a moment", "服务繁忙，请稍后重试", 503)
     await JSONResponse(body, 503, headers={"Retry-After": "1"})(scope, receive, send)

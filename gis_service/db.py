@@ -13,11 +13,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from gis_service.errors import DatabaseUnavailable
 from gis_service.pg_cluster import RUN_AS, PgCluster
 from gis_service.settings import PROJECT_DIR, Settings
+from roads.errors import Unavailable
 
 SQL_DIR = PROJECT_DIR / "sql"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached, or DATABASE_URL does not name a PostgreSQL one."""
 
 
 def embedded_cluster(settings: Settings) -> PgCluster:
@@ -62,10 +66,12 @@ def normalise_url(url: str) -> str:
     try:
         parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     except ArgumentError as exc:
-        raise DatabaseUnavailable(f"DATABASE_URL is not a valid database URL: {url!r}") from exc
+        raise DatabaseUnavailable(f"DATABASE_URL is not a valid database URL: {url!r}",
+                                  "DATABASE_URL 不是有效的数据库地址") from exc
     if parsed.get_backend_name() != "postgresql":
         raise DatabaseUnavailable(
-            f"DATABASE_URL must point at PostgreSQL/PostGIS, not {parsed.get_backend_name()!r}"
+            f"DATABASE_URL must point at PostgreSQL/PostGIS, not {parsed.get_backend_name()!r}",
+            f"DATABASE_URL 须指向 PostgreSQL/PostGIS 数据库，而不是 {parsed.get_backend_name()}"
         )
     return parsed.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
 
@@ -120,7 +126,8 @@ def check_connection(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnavailable(f"cannot connect to the database at {safe_url}: {reason}") from exc
+        raise DatabaseUnavailable(f"cannot connect to the database at {safe_url}: {reason}",
+                                  f"无法连接数据库 {safe_url}，请确认数据库已启动") from exc
 
 
 def get_conn(request: Request) -> Iterator[Connection]:
@@ -128,8 +135,8 @@ def get_conn(request: Request) -> Iterator[Connection]:
     try:
         conn = request.app.state.engine.connect()
     except PoolTimeout as exc:
-        # zh: 数据库繁忙，请稍后重试
-        raise DatabaseUnavailable("the database is busy; try again in a moment") from exc
+        raise DatabaseUnavailable("the database is busy; try again in a moment",
+                                  "数据库繁忙，请稍后重试") from exc
     with conn, conn.begin():
         yield conn
 

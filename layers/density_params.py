@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 from roads.issues.repository import unknown_categories
 from roads.issues.window import CHINA_TZ, parse_window
 
@@ -18,15 +18,12 @@ STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
 NAMES = ("from", "to", "category", "status")
 
 
-class BadParameter(ValueError):
+class BadParameter(InvalidInput):
     """A query parameter the client got wrong; the message names it."""
 
 
 def parse(conn: Connection, query: Mapping[str, list[str]]) -> dict:
-    try:
-        window = parse_window(single(query, "from"), single(query, "to"), now=default_end())
-    except BadInput as exc:
-        raise BadParameter(exc.public_message) from exc
+    window = parse_window(single(query, "from"), single(query, "to"), now=default_end())
     return {
         "from_ts": window.start,
         "to_ts": window.end,
@@ -43,7 +40,8 @@ def default_end() -> datetime:
 def single(query: Mapping[str, list[str]], name: str) -> str | None:
     values = query.get(name, [])
     if len(values) > 1:
-        raise BadParameter(f"'{name}' given {len(values)} times; give it once")
+        raise BadParameter(f"'{name}' given {len(values)} times; give it once",
+                           f"参数 {name} 只能给出一次（实际给了 {len(values)} 次）")
     return values[0] if values else None
 
 
@@ -51,7 +49,8 @@ def parse_statuses(values: list[str]) -> list[str] | None:
     wanted = split_values(values)
     unknown = sorted(set(wanted) - set(STATUSES))
     if unknown:
-        raise BadParameter(f"unknown status {', '.join(unknown)}; use {', '.join(STATUSES)}")
+        raise BadParameter(f"unknown status {', '.join(unknown)}; use {', '.join(STATUSES)}",
+                           f"未知的办理状态：{'、'.join(unknown)}；可选：{'、'.join(STATUSES)}")
     return sorted(set(wanted)) or None
 
 
@@ -62,7 +61,8 @@ def parse_categories(conn: Connection, values: list[str]) -> list[str] | None:
         return None
     unknown = unknown_categories(conn, wanted)
     if unknown:
-        raise BadParameter(f"unknown category {', '.join(unknown)}")
+        raise BadParameter(f"unknown category {', '.join(unknown)}",
+                           f"未知的问题类别：{'、'.join(unknown)}")
     return wanted
 
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 
 from layers.registry import FEATURE_LAYERS
-from roads.gisio.errors import BadFile
+from roads.gisio.errors import BadFile, UnknownExportFormat
 
 FORMATS = {  # suffix -> (GDAL driver, media type)
     ".gpkg": ("GPKG", "application/geopackage+sqlite3"),
@@ -48,12 +48,14 @@ def format_of(filename: str) -> str:
             return suffix
     if lower.endswith(".zip"):
         return ".shp.zip"
-    raise BadFile(f"unknown export format for {filename!r}; use {', '.join(FORMATS)}")
+    raise UnknownExportFormat(f"unknown export format for {filename!r}; use {', '.join(FORMATS)}",
+                              f"不支持导出为 {filename}：可选格式 {'、'.join(FORMATS)}")
 
 
 def read_layer(conn: Connection, name: str) -> gpd.GeoDataFrame:
     if name not in FEATURE_LAYERS:
-        raise BadFile(f"unknown layer {name!r}; one of {', '.join(FEATURE_LAYERS)}")
+        raise BadFile(f"unknown layer {name!r}; one of {', '.join(FEATURE_LAYERS)}",
+                      f"没有名为 {name} 的图层；可选：{'、'.join(FEATURE_LAYERS)}")
     return gpd.read_postgis(
         text(FEATURE_LAYERS[name].features_sql + "\nORDER BY 1"), conn, geom_col="geom", crs=4326
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from layers.registry import FEATURE_LAYERS, LayerDef
+from roads.errors import BadRequest
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -20,7 +21,7 @@ GEOJSON = "application/geo+json"
 MAX_LIMIT = 10_000
 
 
-class BadQuery(ValueError):
+class BadQuery(BadRequest):
     """An invalid query parameter (OGC API answers 400)."""
 
 
@@ -108,11 +109,13 @@ def parse_bbox(value: str | None) -> list[float] | None:
     try:
         numbers = [float(v) for v in value.split(",")]
     except ValueError as exc:
-        raise BadQuery(f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}") from exc
+        raise BadQuery(f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}",
+                       f"bbox 须为四个数字 minx,miny,maxx,maxy，而不是 {value!r}") from exc
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
     if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
-        raise BadQuery(f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}")
+        raise BadQuery(f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}",
+                       f"bbox 须为四个数字 minx,miny,maxx,maxy，而不是 {value!r}")
     return numbers
 
 
@@ -129,7 +132,8 @@ def parse_datetime(value: str | None) -> tuple[datetime | None, datetime | None]
         except ValueError as exc:
             raise BadQuery(
                 f"datetime must be RFC 3339 (2026-11-01T00:00:00Z) or an interval a/b, "
-                f"not {value!r}"
+                f"not {value!r}",
+                f"datetime 须为 RFC 3339 时间（如 2026-11-01T00:00:00Z）或时间段 a/b，而不是 {value!r}"
             ) from exc
 
     if "/" in value:
@@ -149,10 +153,12 @@ def items(
     datetime_value: str | None = None,
 ) -> dict:
     if limit < 1:
-        raise BadQuery("limit must be 1 or more")
+        raise BadQuery("limit must be 1 or more",
+                       "limit 须不小于 1")
     limit = min(limit, MAX_LIMIT)  # larger limits are served as the maximum, as the standard allows
     if offset < 0:
-        raise BadQuery("offset must be 0 or more")
+        raise BadQuery("offset must be 0 or more",
+                       "offset 须不小于 0")
     box = parse_bbox(bbox)
     period = parse_datetime(datetime_value) if layer.datetime_column else None
     where, params = ["true"], {"limit": limit, "offset": offset}

@@ -4,12 +4,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from roads.errors import NotFound
+
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 TILES_PREFIX = "$TILES/"
 GLYPHS = "$GLYPHS"
 
 
-class UnknownStyle(LookupError):
+class UnknownStyle(NotFound):
     """No style by that name."""
 
 
@@ -26,7 +28,8 @@ def source_layers(name: str) -> list[str]:
 
 def read_style(name: str) -> dict:
     if name not in style_names():
-        raise UnknownStyle(f"no style {name!r}; styles: {', '.join(style_names())}")
+        raise UnknownStyle(f"no style {name!r}; styles: {', '.join(style_names())}",
+                           f"没有名为 {name} 的地图样式；可选：{'、'.join(style_names())}")
     return json.loads((STYLES_DIR / f"{name}.json").read_text())
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, text
 
 from layers.registry import TILE_LAYERS, LayerDef
 from roads.district import district_extent
+from roads.errors import NotFound
 
 EXTENT = 4096  # MVT coordinates per tile side
 BUFFER = 64  # pixels of geometry kept beyond each tile edge, so lines and labels join up
@@ -15,11 +16,11 @@ WORLD_M = 40075016.685578488  # Web Mercator's width in metres
 WORLD_BOUNDS = (-180.0, -85.051129, 180.0, 85.051129)  # Web Mercator's, in EPSG:4326
 
 
-class UnknownLayer(LookupError):
+class UnknownLayer(NotFound):
     """No layer by that name."""
 
 
-class TileOutOfRange(LookupError):
+class TileOutOfRange(NotFound):
     """z, x or y names no tile."""
 
 
@@ -28,15 +29,18 @@ def get_layer(name: str) -> LayerDef:
         return TILE_LAYERS[name]
     except KeyError:
         raise UnknownLayer(
-            f"no layer {name!r}; layers: {', '.join(TILE_LAYERS)}") from None
+            f"no layer {name!r}; layers: {', '.join(TILE_LAYERS)}",
+            f"没有名为 {name} 的图层；可选：{'、'.join(TILE_LAYERS)}") from None
 
 
 def check_tile(z: int, x: int, y: int) -> None:
     if not 0 <= z <= MAX_ZOOM:
-        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}")
+        raise TileOutOfRange(f"zoom {z} is outside 0..{MAX_ZOOM}",
+                             f"缩放级别 {z} 超出范围 0–{MAX_ZOOM}")
     last = 2 ** z - 1
     if not (0 <= x <= last and 0 <= y <= last):
-        raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}")
+        raise TileOutOfRange(f"tile {z}/{x}/{y} does not exist: at zoom {z}, x and y run 0..{last}",
+                             f"瓦片 {z}/{x}/{y} 不存在：缩放级别 {z} 时 x、y 的范围为 0–{last}")
 
 
 def bounds(conn: Connection) -> tuple[float, float, float, float]:

@@ -48,14 +48,18 @@ class HeatmapOptions:
     def check(self) -> None:
         if self.scheme not in SCHEMES:
             raise InvalidExportInput(
-                f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}"
+                f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}",
+                f"分级方法须为以下之一：{'、'.join(SCHEMES)}"
             )
         if not 2 <= self.k <= 9:
-            raise InvalidExportInput(f"k (number of classes) must be 2 to 9, not {self.k}")
+            raise InvalidExportInput(f"k (number of classes) must be 2 to 9, not {self.k}",
+                                     f"分级数须为 2 到 9，不能是 {self.k}")
         if self.size not in SIZES:
-            raise InvalidExportInput(f"size must be one of {', '.join(SIZES)}, not {self.size!r}")
+            raise InvalidExportInput(f"size must be one of {', '.join(SIZES)}, not {self.size!r}",
+                                     f"图幅须为以下之一：{'、'.join(SIZES)}")
         if self.view not in VIEWS:
-            raise InvalidExportInput(f"view must be one of {', '.join(VIEWS)}, not {self.view!r}")
+            raise InvalidExportInput(f"view must be one of {', '.join(VIEWS)}, not {self.view!r}",
+                                     f"显示内容须为以下之一：{'、'.join(VIEWS)}")
 
     def pixel_size(self) -> tuple[int, int]:
         width = SIZES[self.size]

@@ -85,10 +85,12 @@ def resolve_area(
             {"id": community_id},
         ).one_or_none()
         if row is None:
-            raise UnknownExportTarget(f"no community with id {community_id}")
+            raise UnknownExportTarget(f"no community with id {community_id}",
+                                      f"未找到编号为 {community_id} 的社区")
         if sub_district_id is not None and sub_district_id != row.sub_district_id:
             raise InvalidExportInput(
-                f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}"
+                f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}",
+                f"社区 {community_id}（{row.name}）不属于办事处 {sub_district_id}"
             )
         return Area(f"{row.sd_name} {row.name}", row.sub_district_id, community_id)
     if sub_district_id is not None:
@@ -96,7 +98,8 @@ def resolve_area(
             text("SELECT name FROM public.sub_district WHERE id = :id"), {"id": sub_district_id}
         ).scalar()
         if name is None:
-            raise UnknownExportTarget(f"no sub-district with id {sub_district_id}")
+            raise UnknownExportTarget(f"no sub-district with id {sub_district_id}",
+                                      f"未找到编号为 {sub_district_id} 的办事处")
         return Area(name, sub_district_id, None)
     return Area()
 
@@ -123,9 +126,11 @@ def area_from_spec(conn: Connection, spec: str) -> Area:
         .all()
     )
     if len(found) > 1:
-        raise InvalidExportInput(f"{len(found)} communities are called {text_}; use community:ID")
+        raise InvalidExportInput(f"{len(found)} communities are called {text_}; use community:ID",
+                                 f"有 {len(found)} 个社区名为 {text_}，请用 community:编号 指定")
     if not found:
-        raise UnknownExportTarget(f"no sub-district or community called {text_!r}")
+        raise UnknownExportTarget(f"no sub-district or community called {text_!r}",
+                                  f"未找到名为 {text_} 的办事处或社区")
     return resolve_area(conn, None, found[0])
 
 
@@ -136,7 +141,8 @@ def check_categories(conn: Connection, codes: list[str] | None) -> tuple[str, ..
     wanted = sorted({code.strip().upper() for code in codes if code.strip()})
     unknown = unknown_categories(conn, wanted)
     if unknown:
-        raise InvalidExportInput(f"unknown issue category: {', '.join(unknown)}")
+        raise InvalidExportInput(f"unknown issue category: {', '.join(unknown)}",
+                                 f"未知的问题类别：{'、'.join(unknown)}")
     return tuple(wanted)
 
 

@@ -63,7 +63,8 @@ DEFINITIONS = [
 
 def check_level(level: str) -> str:
     if level not in LEVELS:
-        raise InvalidExportInput(f"level must be community or sub_district, not {level!r}")
+        raise InvalidExportInput(f"level must be community or sub_district, not {level!r}",
+                                 f"排名层级须为 community（社区）或 sub_district（办事处），不能是 {level!r}")
     return level
 
 

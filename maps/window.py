@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from maps.errors import InvalidExportInput
+from roads.errors import InvalidInput
 from roads.issues import window as ledger_window
-from roads.issues.errors import BadInput
 
 CHINA_TZ = ledger_window.CHINA_TZ
 DEFAULT_DAYS = 30
@@ -51,8 +51,8 @@ def parse_window(start: str | None, end: str | None, now: datetime | None = None
     """The window from `from`/`to` strings, read as on every endpoint (roads.issues.window)."""
     try:
         window = ledger_window.parse_window(start, end, default_days=DEFAULT_DAYS, now=now)
-    except BadInput as exc:
-        raise InvalidExportInput(exc.public_message) from exc
+    except InvalidInput as exc:
+        raise InvalidExportInput(exc.public_message, exc.message_zh) from exc
     return TimeWindow(window.start, window.end)
 
 
@@ -64,6 +64,7 @@ def parse_week(value: str) -> TimeWindow:
         year, week = int(year_text), int(week_text)
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as exc:
-        raise InvalidExportInput(f"week must look like 2026-W47, not {value!r}") from exc
+        raise InvalidExportInput(f"week must look like 2026-W47, not {value!r}",
+                                 f"周次须写成 2026-W47 的形式，而不是 {value!r}") from exc
     start = datetime.combine(monday, time(0), CHINA_TZ)
     return TimeWindow(start, start + timedelta(days=7), week=(year, week))

@@ -27,9 +27,8 @@ TIER_WORDS = {"1": 1, "2": 2, "3": 3, "一级": 1, "二级": 2, "三级": 3, "�
 
 
 class ImportRefused(InvalidInput):
-    def __init__(self, message: str, plan: dict):
-        super().__init__(message)
-        self.extra = {"unmatched": plan["unmatched"]}
+    def __init__(self, message: str, message_zh: str, plan: dict):
+        super().__init__(message, message_zh, unmatched=plan["unmatched"])
 
 
 def read_sheet(data: bytes, filename: str) -> list[dict]:
@@ -40,12 +39,16 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
     elif suffix in {".csv", ".txt"}:
         raw = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     else:
-        raise InvalidInput(f"{filename}: give a .csv or .xlsx file")
+        raise InvalidInput(f"{filename}: give a .csv or .xlsx file",
+                           f"{filename}：请上传 .csv 或 .xlsx 文件")
     if not raw:
-        raise InvalidInput(f"{filename} is empty")
+        raise InvalidInput(f"{filename} is empty",
+                           f"{filename} 是空文件")
     keys = [HEADERS.get(str(h or "").strip().lower(), HEADERS.get(str(h or "").strip())) for h in raw[0]]
     if "tier" not in keys or "chief_name" not in keys or not {"road", "segment"} & set(keys):
-        raise InvalidInput("the header needs columns road or segment_id, tier, chief_name (and chief_phone)")
+        raise InvalidInput("the header needs columns road or segment_id, tier, chief_name (and chief_phone)",
+                           "表头须包含 road（道路名称）或 segment_id（路段编号）、tier（级别）、"
+                           "chief_name（路长姓名）列，可另加 chief_phone（电话）")
     return [{k: str(v).strip() for k, v in zip(keys, row, strict=False) if k and v not in (None, "")}
             for row in raw[1:] if any(str(v or "").strip() for v in row)]
 
@@ -56,14 +59,16 @@ def xlsx_rows(data: bytes) -> list[list]:
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
-        raise InvalidInput("the file is not a readable .xlsx workbook") from exc
+        raise InvalidInput("the file is not a readable .xlsx workbook",
+                           "该文件不是可读取的 .xlsx 工作簿") from exc
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def find_segments(conn: Connection, row: dict) -> list[int]:
     if row.get("segment"):
         if not row["segment"].isdigit():
-            raise InvalidInput(f"segment {row['segment']!r} is not a number")
+            raise InvalidInput(f"segment {row['segment']!r} is not a number",
+                               f"路段编号 {row['segment']!r} 不是数字")
         get_place(conn, int(row["segment"]))
         return [int(row["segment"])]
     ids = conn.execute(text("""
@@ -74,7 +79,9 @@ def find_segments(conn: Connection, row: dict) -> list[int]:
     """), {"road": row.get("road", ""), "community": row.get("community")}).scalars().all()
     if not ids:
         where = f" in {row['community']}" if row.get("community") else ""
-        raise InvalidInput(f"no road named {row.get('road', '')!r}{where}")
+        where_zh = f"（{row['community']}）" if row.get("community") else ""
+        raise InvalidInput(f"no road named {row.get('road', '')!r}{where}",
+                           f"未找到名为 {row.get('road', '')} 的道路{where_zh}")
     return ids
 
 
@@ -84,9 +91,12 @@ def find_chief(conn: Connection, row: dict) -> int:
     """), {"n": row.get("chief_name", ""), "p": row.get("chief_phone")}).scalars().all()
     if not ids:
         phone = f" with phone {row['chief_phone']}" if row.get("chief_phone") else ""
-        raise InvalidInput(f"no chief named {row.get('chief_name', '')!r}{phone}")
+        phone_zh = f"（电话 {row['chief_phone']}）" if row.get("chief_phone") else ""
+        raise InvalidInput(f"no chief named {row.get('chief_name', '')!r}{phone}",
+                           f"未找到名为 {row.get('chief_name', '')} 的路长{phone_zh}")
     if len(ids) > 1:
-        raise InvalidInput(f"several chiefs are named {row['chief_name']!r}; give the phone")
+        raise InvalidInput(f"several chiefs are named {row['chief_name']!r}; give the phone",
+                           f"有多位路长名为 {row['chief_name']}，请填写电话加以区分")
     return ids[0]
 
 
@@ -99,7 +109,8 @@ def outside_chief_area(chief: dict, place, tier: int) -> bool:
 def plan_row(conn: Connection, user: User | None, row: dict) -> list[dict]:
     tier = TIER_WORDS.get(row.get("tier", ""))
     if tier is None:
-        raise InvalidInput(f"tier {row.get('tier', '')!r} is not 1, 2 or 3")
+        raise InvalidInput(f"tier {row.get('tier', '')!r} is not 1, 2 or 3",
+                           f"级别 {row.get('tier', '')!r} 有误，须为 1、2 或 3")
     chief = get_chief(conn, find_chief(conn, row))
     changes = []
     for segment_id in find_segments(conn, row):
@@ -115,7 +126,8 @@ def plan_row(conn: Connection, user: User | None, row: dict) -> list[dict]:
                         "old_chief": old and old["name"], "new_chief": chief["name"],
                         "chief_id": chief["id"]})
     if not changes:
-        raise InvalidInput(f"chief {chief['name']} belongs to none of the road's areas")
+        raise InvalidInput(f"chief {chief['name']} belongs to none of the road's areas",
+                           f"路长 {chief['name']} 不属于该道路经过的任何办事处或社区")
     return changes
 
 
@@ -126,7 +138,8 @@ def plan_import(conn: Connection, user: User | None, rows: list[dict]) -> dict:
         try:
             changes += [c | {"row": number} for c in plan_row(conn, user, row)]
         except RoadchiefError as exc:
-            unmatched.append({"row": number, "values": row, "reason": exc.public_message})
+            unmatched.append({"row": number, "values": row, "reason": exc.public_message,
+                              "reason_zh": exc.message_zh})
     return {"rows": len(rows), "changes": changes, "unmatched": unmatched,
             "would_change": sum(c["action"] != "unchanged" for c in changes)}
 
@@ -135,7 +148,8 @@ def apply_import(conn: Connection, user: User | None, rows: list[dict], limit_m:
     """Apply the whole sheet, or nothing when any row cannot be matched."""
     plan = plan_import(conn, user, rows)
     if plan["unmatched"]:
-        raise ImportRefused(f"{len(plan['unmatched'])} rows cannot be matched; nothing was changed", plan)
+        raise ImportRefused(f"{len(plan['unmatched'])} rows cannot be matched; nothing was changed",
+                            f"有 {len(plan['unmatched'])} 行无法匹配，未做任何修改", plan)
     items = [{"segment_id": c["segment_id"], "tier": c["tier"], "chief_id": c["chief_id"]}
              for c in plan["changes"] if c["action"] != "unchanged"]
     applied = apply_many(conn, user, items, limit_m, source="import") if items else []

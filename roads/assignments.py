@@ -12,13 +12,18 @@ from roads.users import User, check_segment_write
 
 TIERS = (1, 2, 3)
 HOLDER_CONSTRAINTS = {"uq_segment_assignment_current", "ex_segment_assignment_one_chief"}
-RULE_CONSTRAINTS = {
-    "ck_segment_assignment_tier3_community": "a tier-3 chief must belong to the segment's community",
-    "ck_segment_assignment_tier2_sub_district": "a tier-2 chief must belong to the segment's sub-district",
+RULE_CONSTRAINTS = {  # constraint -> (English, Chinese)
+    "ck_segment_assignment_tier3_community": ("a tier-3 chief must belong to the segment's community",
+                                              "三级路长须属于该路段所在社区"),
+    "ck_segment_assignment_tier2_sub_district": ("a tier-2 chief must belong to the segment's sub-district",
+                                                 "二级路长须属于该路段所在办事处"),
 }
 # A wait cut short by the session's lock_timeout, and a deadlock: both mean someone else is
 # changing the same segment right now, which the client hears as a 409 with the current holder.
 BUSY_SQLSTATES = {"55P03", "40P01"}
+
+
+TIER_ZH = {1: "一级", 2: "二级", 3: "三级"}
 
 
 @dataclass
@@ -36,7 +41,8 @@ class Change:
 
 def check_tier(tier: int) -> None:
     if tier not in TIERS:
-        raise InvalidInput(f"tier must be 1, 2 or 3, not {tier}")
+        raise InvalidInput(f"tier must be 1, 2 or 3, not {tier}",
+                           f"路长级别须为 1、2 或 3，不能是 {tier}")
 
 
 def get_chief(conn: Connection, chief_id: int) -> dict:
@@ -46,20 +52,24 @@ def get_chief(conn: Connection, chief_id: int) -> dict:
         FROM chief ch LEFT JOIN community c ON c.id = ch.community_id WHERE ch.id = :id
     """), {"id": chief_id}).mappings().first()
     if row is None:
-        raise NotFound(f"chief {chief_id} does not exist")
+        raise NotFound(f"chief {chief_id} does not exist",
+                       f"未找到编号为 {chief_id} 的路长")
     return dict(row)
 
 
 def check_eligible(chief: dict, place: SegmentPlace, tier: int) -> None:
     """The rules the database trigger also enforces, checked first for a clear message."""
     if not chief["active"]:
-        raise InvalidInput(f"chief {chief['name']} is no longer active")
+        raise InvalidInput(f"chief {chief['name']} is no longer active",
+                           f"路长 {chief['name']} 已停用，不能指派")
     if tier == 3 and chief["community_id"] != place.community_id:
         raise InvalidInput(f"chief {chief['name']} does not belong to the community of segment "
-                           f"{place.id}: a tier-3 chief must belong to the segment's community")
+                           f"{place.id}: a tier-3 chief must belong to the segment's community",
+                           f"路长 {chief['name']} 不属于路段 {place.id} 所在社区：三级路长须属于路段所在社区")
     if tier == 2 and chief["sub_district_id"] != place.sub_district_id:
         raise InvalidInput(f"chief {chief['name']} does not belong to the sub-district of segment "
-                           f"{place.id}: a tier-2 chief must belong to the segment's sub-district")
+                           f"{place.id}: a tier-2 chief must belong to the segment's sub-district",
+                           f"路长 {chief['name']} 不属于路段 {place.id} 所在办事处：二级路长须属于路段所在办事处")
 
 
 def assigned_length_m(conn: Connection, chief_id: int) -> float:
@@ -80,10 +90,12 @@ def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
 def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception | None) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
     who = f"is now held by {holder['name']} ({holder['phone']})" if holder else "now has no chief"
-    # zh: 路段 {segment_id} 第 {tier} 级刚被他人修改，现由 {姓名}（{电话}）担任路长（或：现无路长）；请刷新后重试
+    who_zh = f"现由 {holder['name']}（{holder['phone']}）担任" if holder else "现无路长"
     error = ChiefAlreadyAssigned(
         f"segment {segment_id} tier {tier} was just changed by someone else and {who}; "
-        "reload and try again", holder and {k: holder[k] for k in ("id", "name", "phone")})
+        "reload and try again",
+        f"路段 {segment_id} 的{TIER_ZH[tier]}路长刚被他人修改，{who_zh}；请刷新后重试",
+        holder and {k: holder[k] for k in ("id", "name", "phone")})
     error.__cause__ = exc
     return error
 
@@ -91,10 +103,12 @@ def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception
 def busy_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
     holder = current_chief(conn, segment_id, tier)
     who = f"held by {holder['name']} ({holder['phone']})" if holder else "without a chief"
-    # zh: 路段 {segment_id} 第 {tier} 级正被他人修改（目前由 {姓名}（{电话}）担任，或：目前无路长）；请稍后刷新重试
+    who_zh = f"目前由 {holder['name']}（{holder['phone']}）担任" if holder else "目前无路长"
     error = ChiefAlreadyAssigned(
         f"segment {segment_id} tier {tier} is being changed by someone else right now (so far {who}); "
-        "reload and try again in a moment", holder and {k: holder[k] for k in ("id", "name", "phone")})
+        "reload and try again in a moment",
+        f"路段 {segment_id} 的{TIER_ZH[tier]}路长正被他人修改（{who_zh}）；请稍后刷新重试",
+        holder and {k: holder[k] for k in ("id", "name", "phone")})
     error.__cause__ = exc
     return error
 
@@ -206,7 +220,8 @@ def map_integrity_error(conn: Connection, exc: IntegrityError, segment_id: int, 
     if name in HOLDER_CONSTRAINTS:
         return holder_conflict(conn, segment_id, tier, exc)
     if name in RULE_CONSTRAINTS:
-        return InvalidInput(f"segment {segment_id}: {RULE_CONSTRAINTS[name]}")
+        english, chinese = RULE_CONSTRAINTS[name]
+        return InvalidInput(f"segment {segment_id}: {english}", f"路段 {segment_id}：{chinese}，未做任何修改")
     return exc
 
 
@@ -227,7 +242,8 @@ def unassign_locked(conn: Connection, user: User | None, segment_id: int, tier: 
     if (current.chief_id if current else None) != seen:
         raise holder_conflict(conn, segment_id, tier, None)
     if current is None:
-        raise NotFound(f"segment {segment_id} has no chief at tier {tier}")
+        raise NotFound(f"segment {segment_id} has no chief at tier {tier}",
+                       f"路段 {segment_id} 目前没有{TIER_ZH.get(tier, str(tier))}路长")
     conn.execute(text("""
         UPDATE segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
     """), {"u": user.username, "id": current.id})
@@ -255,7 +271,8 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
     are locked (in id order) before the first change, so overlapping batches cannot deadlock.
     """
     if not items:
-        raise InvalidInput("no assignments given")
+        raise InvalidInput("no assignments given",
+                           "未提交任何指派")
     for item in items:
         check_tier(item["tier"])
     keys = [(item["segment_id"], item["tier"]) for item in items]
@@ -271,6 +288,8 @@ def apply_many(conn: Connection, user: User | None, items: list[dict], limit_m: 
                 change = assign_locked(conn, user, *key, item["chief_id"], limit_m, source, seen[key])
         except RoadchiefError as exc:
             exc.public_message = f"item {number}: {exc.public_message}; nothing was changed"
+            unchanged = "" if "未做任何修改" in exc.message_zh else "，未做任何修改"
+            exc.message_zh = f"第 {number} 项：{exc.message_zh}{unchanged}"
             raise
         seen[key] = change.new_chief_id  # a later item on the same segment and tier follows this one
         changes.append(change)

@@ -48,7 +48,8 @@ def list_chiefs(conn: Connection, q: str | None = None, segment_id: int | None =
     only_district = None
     if segment_id is not None:
         if tier not in (1, 2, 3):
-            raise InvalidInput("give tier 1, 2 or 3 with segment_id to list eligible chiefs")
+            raise InvalidInput("give tier 1, 2 or 3 with segment_id to list eligible chiefs",
+                               "查询可指派的路长时，请同时给出级别（1、2 或 3）和路段编号")
         place = get_place(conn, segment_id)
         active = True
         if tier == 3:
@@ -67,7 +68,8 @@ def list_chiefs(conn: Connection, q: str | None = None, segment_id: int | None =
 def get_chief_row(conn: Connection, chief_id: int) -> dict:
     row = conn.execute(text("SELECT * FROM chief WHERE id = :id"), {"id": chief_id}).mappings().first()
     if row is None:
-        raise NotFound(f"chief {chief_id} does not exist")
+        raise NotFound(f"chief {chief_id} does not exist",
+                       f"未找到编号为 {chief_id} 的路长")
     return dict(row)
 
 
@@ -76,7 +78,8 @@ def community_sub_district(conn: Connection, community_id: int | None) -> int | 
         return None
     sub = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"), {"c": community_id}).scalar()
     if sub is None:
-        raise InvalidInput(f"community {community_id} does not exist")
+        raise InvalidInput(f"community {community_id} does not exist",
+                           f"未找到编号为 {community_id} 的社区")
     return sub
 
 
@@ -95,9 +98,11 @@ def save_chief(conn: Connection, values: dict, chief_id: int | None = None) -> d
     except IntegrityError as exc:
         name = exc.orig.diag.constraint_name
         if name == "uq_chief_name_phone":
-            raise Conflict(f"a chief named {values.get('name')} with that phone already exists") from exc
+            raise Conflict(f"a chief named {values.get('name')} with that phone already exists",
+                           f"已有名为 {values.get('name')}、电话相同的路长，未重复添加") from exc
         if name in {"fk_chief_community", "fk_chief_sub_district"}:
-            raise InvalidInput("that community or sub-district does not exist") from exc
+            raise InvalidInput("that community or sub-district does not exist",
+                               "所填的社区或办事处不存在") from exc
         raise
     return list_chiefs_by_id(conn, chief_id)
 
@@ -105,13 +110,15 @@ def save_chief(conn: Connection, values: dict, chief_id: int | None = None) -> d
 def list_chiefs_by_id(conn: Connection, chief_id: int) -> dict:
     rows = list_chiefs(conn, chief_id=chief_id, limit=1)
     if not rows:
-        raise NotFound(f"chief {chief_id} does not exist")
+        raise NotFound(f"chief {chief_id} does not exist",
+                       f"未找到编号为 {chief_id} 的路长")
     return rows[0]
 
 
 def create_chief(conn: Connection, user: User | None, values: dict) -> dict:
     if not (values.get("name") or "").strip():
-        raise InvalidInput("a chief needs a name")
+        raise InvalidInput("a chief needs a name",
+                           "请填写路长姓名")
     values = {k: values.get(k) for k in EDITABLE if k in values}
     values["name"] = values["name"].strip()
     if values.get("community_id") is not None:
@@ -125,7 +132,8 @@ def update_chief(conn: Connection, user: User | None, chief_id: int, values: dic
     check_chief_write(user, old["community_id"], old["sub_district_id"])
     values = {k: values[k] for k in EDITABLE if k in values}
     if "name" in values and not (values["name"] or "").strip():
-        raise InvalidInput("a chief needs a name")
+        raise InvalidInput("a chief needs a name",
+                           "请填写路长姓名")
     if values.get("community_id") is not None:
         values["sub_district_id"] = community_sub_district(conn, values["community_id"])
     new_community = values.get("community_id", old["community_id"])

@@ -79,12 +79,14 @@ def unit_stats(row) -> dict:
 
 def scope_for(conn: Connection, level: str, unit_id: int | None) -> dict:
     if level not in LEVELS:
-        raise InvalidInput("level must be district, sub_district or community")
+        raise InvalidInput("level must be district, sub_district or community",
+                           "统计层级须为 district（全区）、sub_district（办事处）或 community（社区）")
     if unit_id is None or level == "district":
         return {"sub_district": None, "community": None}
     table = "sub_district" if level == "sub_district" else "community"
     if conn.execute(text(f"SELECT 1 FROM {table} WHERE id = :id"), {"id": unit_id}).first() is None:
-        raise NotFound(f"{table.replace('_', '-')} {unit_id} does not exist")
+        raise NotFound(f"{table.replace('_', '-')} {unit_id} does not exist",
+                       f"未找到编号为 {unit_id} 的{'办事处' if table == 'sub_district' else '社区'}")
     return {"sub_district": unit_id if level == "sub_district" else None,
             "community": unit_id if level == "community" else None}
 

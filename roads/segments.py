@@ -62,9 +62,11 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     try:
         minx, miny, maxx, maxy = (float(v) for v in bbox.split(","))
     except ValueError as exc:
-        raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from exc
+        raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat",
+                           "bbox 须为四个数字：minlon,minlat,maxlon,maxlat") from exc
     if minx > maxx or miny > maxy:
-        raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
+        raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat with min <= max",
+                           "bbox 须为 minlon,minlat,maxlon,maxlat，且最小值不大于最大值")
     return minx, miny, maxx, maxy
 
 
@@ -74,7 +76,8 @@ def segments_geojson(conn: Connection, bbox: str | None = None, road: str | None
                      chief: int | None = None) -> str:
     """A GeoJSON FeatureCollection (text) of the segments passing every given filter."""
     if uncovered is not None and uncovered not in UNCOVERED_CHOICES:
-        raise InvalidInput("uncovered must be 1, 2, 3 (that tier missing), any (some tier) or all (no tier)")
+        raise InvalidInput("uncovered must be 1, 2, 3 (that tier missing), any (some tier) or all (no tier)",
+                           "uncovered 须为 1、2、3（缺该级路长）、any（缺任一级）或 all（三级都缺）")
     box = parse_bbox(bbox) or (None, None, None, None)
     return conn.execute(SEGMENTS_GEOJSON, {
         "minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "road": road,
@@ -88,7 +91,8 @@ def get_place(conn: Connection, segment_id: int, lock: bool = False) -> SegmentP
         FROM road_segment s LEFT JOIN community c ON c.id = s.community_id WHERE s.id = :id
     """ + (" FOR UPDATE OF s" if lock else "")), {"id": segment_id}).first()
     if row is None:
-        raise NotFound(f"segment {segment_id} does not exist")
+        raise NotFound(f"segment {segment_id} does not exist",
+                       f"未找到编号为 {segment_id} 的路段")
     return SegmentPlace(*row)
 
 
@@ -102,7 +106,8 @@ def segment_detail(conn: Connection, segment_id: int) -> dict:
         WHERE sc.segment_id = :id
     """), {"id": segment_id}).mappings().first()
     if row is None:
-        raise NotFound(f"segment {segment_id} does not exist")
+        raise NotFound(f"segment {segment_id} does not exist",
+                       f"未找到编号为 {segment_id} 的路段")
     detail = {k: v for k, v in row.items() if not k.startswith("tier") or k == "tiers_covered"}
     detail["length_m"] = round(row["length_m"], 1)
     detail["chiefs"] = {str(tier): current_chief(conn, segment_id, tier) for tier in (1, 2, 3)}

@@ -48,16 +48,20 @@ def add_user(conn: Connection, username: str, password: str, role: str,
              display_name: str = "") -> User:
     """Create a user; a community admin's sub-district is its community's."""
     if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}",
+                           f"未知的角色 {role!r}；可选：{'、'.join(ROLES)}")
     if len(password) < 8:
-        raise InvalidInput("the password must have at least 8 characters")
+        raise InvalidInput("the password must have at least 8 characters",
+                           "密码至少须有 8 个字符")
     if not username.strip():
-        raise InvalidInput("the username must not be empty")
+        raise InvalidInput("the username must not be empty",
+                           "用户名不能为空")
     if role == "community_admin" and community_id is not None:
         sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
                                        {"c": community_id}).scalar()
         if sub_district_id is None:
-            raise InvalidInput(f"community {community_id} does not exist")
+            raise InvalidInput(f"community {community_id} does not exist",
+                               f"未找到编号为 {community_id} 的社区")
     try:
         with conn.begin_nested():
             user_id = conn.execute(text("""
@@ -68,12 +72,16 @@ def add_user(conn: Connection, username: str, password: str, role: str,
     except IntegrityError as exc:
         name = exc.orig.diag.constraint_name
         if name == "uq_app_user_username":
-            raise Conflict(f"user {username!r} already exists") from exc
+            raise Conflict(f"user {username!r} already exists",
+                           f"用户 {username} 已存在") from exc
         if name == "ck_app_user_jurisdiction":
             raise InvalidInput(f"role {role} needs its "
-                               + ("sub-district" if role == "sub_district_admin" else "community")) from exc
+                               + ("sub-district" if role == "sub_district_admin" else "community"),
+                               "办事处管理员须指定所属办事处" if role == "sub_district_admin"
+                               else "社区管理员须指定所属社区") from exc
         if name in {"fk_app_user_sub_district", "fk_app_user_community"}:
-            raise InvalidInput("that sub-district or community does not exist") from exc
+            raise InvalidInput("that sub-district or community does not exist",
+                               "所填的办事处或社区不存在") from exc
         raise
     return User(user_id, username.strip(), role, sub_district_id, community_id, display_name)
 
@@ -93,7 +101,8 @@ def login(conn: Connection, username: str, password: str) -> tuple[str, User]:
             raise VerificationError()
         hasher.verify(row.password_hash, password)
     except (VerificationError, InvalidHashError) as exc:
-        raise Unauthorized("wrong username or password") from exc
+        raise Unauthorized("wrong username or password",
+                           "用户名或密码错误") from exc
     if hasher.check_needs_rehash(row.password_hash):
         conn.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
                      {"h": hasher.hash(password), "id": row.id})
@@ -112,7 +121,8 @@ def user_for_token(conn: Connection, token: str) -> User:
         WHERE t.token_hash = :t AND t.expires_at > now() AND u.active
     """), {"t": token_digest(token)}).first()
     if row is None:
-        raise Unauthorized("the token is unknown or expired; sign in again")
+        raise Unauthorized("the token is unknown or expired; sign in again",
+                           "登录已失效，请重新登录")
     return User(*row)
 
 
@@ -122,9 +132,11 @@ def logout(conn: Connection, token: str) -> None:
 
 def require_writer(user: User | None) -> User:
     if user is None:
-        raise Unauthorized("sign in first: this change needs a user with a write role")
+        raise Unauthorized("sign in first: this change needs a user with a write role",
+                           "请先登录：此项修改需要有编辑权限的账号")
     if not user.can_write:
-        raise Forbidden(f"user {user.username} may only read (role viewer)")
+        raise Forbidden(f"user {user.username} may only read (role viewer)",
+                        f"用户 {user.username} 为只读账号，不能修改数据")
     return user
 
 
@@ -132,7 +144,8 @@ def require_district_admin(user: User | None) -> User:
     """District-wide writes (imports of boundaries, roads or issue files) are the district admin's."""
     user = require_writer(user)
     if user.role != "district_admin":
-        raise Forbidden(f"user {user.username} may not do this: it needs the district admin role")
+        raise Forbidden(f"user {user.username} may not do this: it needs the district admin role",
+                        f"用户 {user.username} 无权进行此操作：需要区级管理员权限")
     return user
 
 
@@ -147,8 +160,10 @@ def check_segment_write(user: User | None, tier: int, community_id: int | None,
     if user.role == "community_admin" and tier == 3 and community_id == user.community_id:
         return
     if user.role == "community_admin" and tier != 3:
-        raise Forbidden(f"user {user.username} (community admin) may only change tier-3 chiefs")
-    raise Forbidden(f"segment {segment_id} is outside the jurisdiction of user {user.username}")
+        raise Forbidden(f"user {user.username} (community admin) may only change tier-3 chiefs",
+                        f"用户 {user.username}（社区管理员）只能调整三级路长")
+    raise Forbidden(f"segment {segment_id} is outside the jurisdiction of user {user.username}",
+                    f"路段 {segment_id} 不在您的管辖范围内，未做任何修改")
 
 
 def check_chief_write(user: User | None, community_id: int | None, sub_district_id: int | None) -> None:
@@ -160,4 +175,5 @@ def check_chief_write(user: User | None, community_id: int | None, sub_district_
         return
     if user.role == "community_admin" and community_id is not None and community_id == user.community_id:
         return
-    raise Forbidden(f"that chief is outside the jurisdiction of user {user.username}")
+    raise Forbidden(f"that chief is outside the jurisdiction of user {user.username}",
+                    "该路长不在您的管辖范围内，未做任何修改")

@@ -79,3 +79,21 @@ def test_external_database_has_no_embedded_cluster_to_manage(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1:5432/x")
     result = CliRunner().invoke(app, ["db", "start"])
     assert result.exit_code == 1 and "external" in result.output
+
+
+def test_a_cli_error_is_printed_in_english_then_chinese(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://nobody@127.0.0.1/none")
+    result = CliRunner().invoke(app, ["db", "migrate"])
+    assert result.exit_code == 1
+    english, chinese = result.output.strip().splitlines()[-2:]
+    assert english == "error: DATABASE_URL must point at PostgreSQL/PostGIS, not 'mysql'"
+    assert chinese == "错误：DATABASE_URL 须指向 PostgreSQL/PostGIS 数据库，而不是 mysql"
+
+
+def test_a_file_that_cannot_be_read_is_a_refusal_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none")
+    missing = tmp_path / "mapping.txt"
+    result = CliRunner().invoke(app, ["import", "roads", "roads.geojson", "--mapping", str(missing)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not an OSError traceback
+    assert "No such file or directory" in result.output
+    assert f"错误：{missing}：文件或文件夹不存在" in result.output

@@ -21,7 +21,8 @@ def import_sheet(request: Request, conn: Conn, user: OptionalUser,
     limit = request.app.state.settings.upload_max_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput(f"the file is larger than {limit // (1024 * 1024)} MB")
+        raise InvalidInput(f"the file is larger than {limit // (1024 * 1024)} MB",
+                           f"文件超过 {limit // (1024 * 1024)} MB 的上限")
     rows = read_sheet(data, file.filename or "upload.csv")
     if dry_run:
         return plan_import(conn, user, rows) | {"dry_run": True}

@@ -25,7 +25,8 @@ def login(body: LoginIn, conn: Conn) -> dict:
 @router.get("/me")
 def me(user: OptionalUser) -> dict:
     if user is None:
-        raise Unauthorized("not signed in")
+        raise Unauthorized("not signed in",
+                           "您尚未登录")
     return user.public()
 
 

@@ -8,11 +8,10 @@ from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
 from gis_service.routes.issues import GEOJSON, csv_list, wants_geojson
-from gis_service.routes.ledger_route import LedgerRoute
 from roads.issues import density, repository
 from roads.issues.window import parse_window
 
-router = APIRouter(prefix="/api", tags=["density"], route_class=LedgerRoute)
+router = APIRouter(prefix="/api", tags=["density"])
 
 FromQ = Annotated[
     str | None, Query(alias="from", description="ISO date or datetime (default: 30 days before to)")

@@ -5,7 +5,6 @@ Files are streamed with their content type and a Content-Disposition name that s
 (an ASCII name, plus the Chinese one per RFC 5987)."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 from urllib.parse import quote
 
@@ -13,11 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from gis_service.db import Conn
-from gis_service.errors import InvalidInput, NotFound
 from maps import query, rankings
-from maps.errors import InvalidExportInput, UnknownExportTarget
 from maps.query import DISTRICT_NAME, ExportFilter
 from maps.window import parse_window
+from roads.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
@@ -27,17 +25,6 @@ MEDIA = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-@contextmanager
-def export_errors() -> Iterator[None]:
-    """The export code's own errors as the service's 422 / 404."""
-    try:
-        yield
-    except InvalidExportInput as exc:
-        raise InvalidInput(exc.message) from exc
-    except UnknownExportTarget as exc:
-        raise NotFound(exc.message) from exc
 
 
 FromParam = Annotated[
@@ -55,8 +42,7 @@ def window_filter(
 ) -> ExportFilter:
     """Window and categories, for the rankings (which cover every area)."""
     codes = [code for value in category or [] for code in value.split(",")]
-    with export_errors():
-        return ExportFilter(parse_window(from_, to), categories=query.check_categories(conn, codes))
+    return ExportFilter(parse_window(from_, to), categories=query.check_categories(conn, codes))
 
 
 def export_filter(
@@ -66,8 +52,7 @@ def export_filter(
     community_id: int | None = None,
 ) -> ExportFilter:
     """Window, categories and area (the district, a sub-district or a community), for the maps."""
-    with export_errors():
-        area = query.resolve_area(conn, sub_district_id, community_id)
+    area = query.resolve_area(conn, sub_district_id, community_id)
     return ExportFilter(flt.window, area, flt.categories)
 
 
@@ -108,9 +93,8 @@ def get_rankings(
 ) -> dict:
     """Communities or sub-districts ranked by issues per km per 30 days, with coverage shares,
     and the district's total line."""
-    with export_errors():
-        rows = rankings.fetch(conn, level, flt.window, flt.categories)
-        total = rankings.district_total(conn, flt.window, flt.categories)
+    rows = rankings.fetch(conn, level, flt.window, flt.categories)
+    total = rankings.district_total(conn, flt.window, flt.categories)
     return {
         "level": level,
         "from": flt.window.start.isoformat(),
@@ -153,18 +137,18 @@ def heatmap(
     from maps.heatmap import HeatmapOptions, heatmap_bytes
 
     if fmt not in ("png", "pdf", "html"):
-        raise NotFound(f"no heatmap format {fmt!r}; use png, pdf or html")
+        raise NotFound(f"no heatmap format {fmt!r}; use png, pdf or html",
+                       f"不支持 {fmt} 格式的热力图，可选 png、pdf 或 html")
     options = HeatmapOptions(
         scheme=scheme, k=k, size=size, view=view, sites=sites, resettlement=resettlement
     )
-    with export_errors():
-        options.check()
-        if fmt == "html":
-            from maps.webmap import webmap_html
+    options.check()
+    if fmt == "html":
+        from maps.webmap import webmap_html
 
-            data = webmap_html(conn, flt, scheme, k).encode()
-        else:
-            data = heatmap_bytes(conn, flt, options, fmt)
+        data = webmap_html(conn, flt, scheme, k).encode()
+    else:
+        data = heatmap_bytes(conn, flt, options, fmt)
     ascii_name, chinese_name = file_names("heatmap", "问题密度", flt)
     return stream(data, fmt, ascii_name, chinese_name)
 
@@ -183,11 +167,10 @@ def briefing(
     from maps.heatmap import HeatmapOptions
     from maps.window import parse_week
 
-    with export_errors():
-        if week:
-            flt = ExportFilter(parse_week(week), flt.area, flt.categories)
-        options = HeatmapOptions(scheme=scheme)
-        options.check()
-        data, _pages = briefing_pdf(conn, flt, options)
+    if week:
+        flt = ExportFilter(parse_week(week), flt.area, flt.categories)
+    options = HeatmapOptions(scheme=scheme)
+    options.check()
+    data, _pages = briefing_pdf(conn, flt, options)
     ascii_name, chinese_name = file_names("briefing", "路长制周报", flt)
     return stream(data, "pdf", ascii_name, chinese_name)

@@ -9,10 +9,9 @@ from fastapi.responses import Response
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
-from gis_service.errors import InvalidInput, NotFound, RoadchiefError
 from layers.export import FORMATS, export_bytes, format_of
 from layers.registry import FEATURE_LAYERS
-from roads.gisio.errors import BadFile
+from roads.errors import NotFound, TooLarge
 from roads.gisio.fields import parse_mapping
 from roads.gisio.importer import LAYERS, import_file
 from roads.gisio.runs import get_run, list_runs, record_run
@@ -20,10 +19,6 @@ from roads.users import require_district_admin
 
 router = APIRouter(tags=["imports and exports"])
 CHUNK = 1 << 20
-
-
-class TooLarge(RoadchiefError):
-    status_code = 413
 
 
 @router.post("/api/imports/{layer}")
@@ -43,31 +38,29 @@ def upload(
     """Import the uploaded file into `layer` in one transaction; the summary comes back."""
     admin = require_district_admin(user)
     if layer not in LAYERS:
-        raise NotFound(f"no layer {layer!r} to import into; one of {', '.join(LAYERS)}")
+        raise NotFound(f"no layer {layer!r} to import into; one of {', '.join(LAYERS)}",
+                       f"没有名为 {layer} 的图层可供导入；可选：{'、'.join(LAYERS)}")
     settings = request.app.state.settings
     limit = settings.upload_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise TooLarge(f"the upload is larger than the limit of {limit:,} bytes")
+        raise too_large(limit)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(file.filename or "upload").name
         _save(file, path, limit)
-        try:
-            with conn.begin_nested() as savepoint:
-                summary = import_file(
-                    conn,
-                    layer,
-                    path,
-                    crs=crs,
-                    mapping=parse_mapping(field),
-                    snap_distance_m=settings.snap_distance_m,
-                    source_layer=source_layer,
-                )
-                if dry_run:
-                    summary.dry_run = True
-                    savepoint.rollback()
-        except BadFile as exc:
-            raise InvalidInput(str(exc)) from exc
+        with conn.begin_nested() as savepoint:
+            summary = import_file(
+                conn,
+                layer,
+                path,
+                crs=crs,
+                mapping=parse_mapping(field),
+                snap_distance_m=settings.snap_distance_m,
+                source_layer=source_layer,
+            )
+            if dry_run:
+                summary.dry_run = True
+                savepoint.rollback()
     body = summary.as_dict()
     if not dry_run:  # imported_by: filled once the service knows its users
         body["run_id"] = record_run(conn, summary, path.name, admin.username)
@@ -85,8 +78,13 @@ def import_run(run_id: int, conn: Conn) -> dict:
     """One import with its full summary (rejected features, lost assignments ...)."""
     run = get_run(conn, run_id)
     if run is None:
-        raise NotFound(f"no import {run_id}")
+        raise NotFound(f"no import {run_id}", f"未找到编号为 {run_id} 的导入记录")
     return run
+
+
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(f"the upload is larger than the limit of {limit:,} bytes",
+                    f"上传的文件超过了 {limit / (1024 * 1024):g} MB 的上限，未导入")
 
 
 def _save(upload: UploadFile, path: Path, limit: int) -> None:
@@ -95,20 +93,18 @@ def _save(upload: UploadFile, path: Path, limit: int) -> None:
         while chunk := upload.file.read(CHUNK):
             written += len(chunk)
             if written > limit:
-                raise TooLarge(f"the upload is larger than the limit of {limit:,} bytes")
+                raise too_large(limit)
             out.write(chunk)
 
 
 @router.get("/api/exports/layers/{filename}")
 def download(filename: str, conn: Conn) -> Response:
     """A layer as `{name}.gpkg`, `.geojson`, `.shp.zip` or `.csv` (segments with coverage)."""
-    try:
-        suffix = format_of(filename)
-    except BadFile as exc:
-        raise NotFound(str(exc)) from exc
+    suffix = format_of(filename)
     name = filename[: -len(suffix)]
     if name not in FEATURE_LAYERS:
-        raise NotFound(f"no layer {name!r}; one of {', '.join(FEATURE_LAYERS)}")
+        raise NotFound(f"no layer {name!r}; one of {', '.join(FEATURE_LAYERS)}",
+                       f"没有名为 {name} 的图层；可选：{'、'.join(FEATURE_LAYERS)}")
     body = export_bytes(conn, name, suffix)
     return Response(
         body,

@@ -9,15 +9,14 @@ from pydantic import BaseModel, Field
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
-from gis_service.routes.ledger_route import LedgerRoute
+from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
-from roads.issues.errors import BadInput
 from roads.issues.window import parse_instant, parse_window
 from roads.segments import parse_bbox
 from roads.users import require_district_admin, require_writer
 
-router = APIRouter(prefix="/api", tags=["issues"], route_class=LedgerRoute)
+router = APIRouter(prefix="/api", tags=["issues"])
 GEOJSON = "application/geo+json"
 
 
@@ -29,7 +28,8 @@ def csv_list(value: str | None) -> list[str] | None:
 def wants_geojson(request: Request, fmt: str | None) -> bool:
     if fmt is not None:
         if fmt not in ("json", "geojson"):
-            raise BadInput("format: json or geojson")
+            raise InvalidInput("format: json or geojson",
+                               "format 须为 json 或 geojson")
         return fmt == "geojson"
     return GEOJSON in request.headers.get("accept", "")
 
@@ -258,7 +258,8 @@ def import_issue_file(
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise BadInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB")
+        raise InvalidInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB",
+                           f"文件超过 {settings.upload_max_bytes // (1024 * 1024)} MB 的上限")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload").name or "upload")
         path.write_bytes(data)

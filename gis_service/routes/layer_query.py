@@ -6,8 +6,6 @@ from urllib.parse import urlencode
 from sqlalchemy import Connection
 from starlette.datastructures import QueryParams
 
-from gis_service.errors import InvalidInput
-from layers.density_params import BadParameter
 from layers.registry import LayerDef
 
 
@@ -16,10 +14,7 @@ def parse_layer_params(conn: Connection, layer: LayerDef, query: QueryParams) ->
     values: dict[str, list[str]] = defaultdict(list)
     for name, value in query.multi_items():
         values[name].append(value)
-    try:
-        return layer.parse_params(conn, values)
-    except BadParameter as exc:
-        raise InvalidInput(str(exc)) from exc
+    return layer.parse_params(conn, values)
 
 
 def with_layer_query(url: str, layer: LayerDef, query: QueryParams) -> str:

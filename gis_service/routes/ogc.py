@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
-from gis_service.errors import NotFound, RoadchiefError
 from layers import ogc
 from layers.registry import FEATURE_LAYERS, LayerDef
+from roads.errors import NotFound
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 
@@ -19,7 +19,8 @@ def base_url(request: Request) -> str:
 
 def layer_or_404(collection_id: str) -> LayerDef:
     if collection_id not in FEATURE_LAYERS:
-        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(FEATURE_LAYERS)}")
+        raise NotFound(f"no collection {collection_id!r}; one of {', '.join(FEATURE_LAYERS)}",
+                       f"没有名为 {collection_id} 的图层集合；可选：{'、'.join(FEATURE_LAYERS)}")
     return FEATURE_LAYERS[collection_id]
 
 
@@ -60,11 +61,7 @@ def items(
     ] = None,
 ) -> JSONResponse:
     layer = layer_or_404(collection_id)
-    try:
-        body = ogc.items(conn, base_url(request), layer, limit, offset, bbox, datetime)
-    except ogc.BadQuery as exc:
-        raise RoadchiefError(str(exc), 400) from exc
-    return geojson(body)
+    return geojson(ogc.items(conn, base_url(request), layer, limit, offset, bbox, datetime))
 
 
 @router.get("/collections/{collection_id}/items/{fid}")
@@ -73,5 +70,6 @@ def item(collection_id: str, fid: str, request: Request, conn: Conn) -> JSONResp
     known = fid.isdigit() and len(fid) < 10
     feature = ogc.item(conn, base_url(request), layer, int(fid)) if known else None
     if feature is None:
-        raise NotFound(f"no feature {fid} in {collection_id}")
+        raise NotFound(f"no feature {fid} in {collection_id}",
+                       f"{collection_id} 中没有编号为 {fid} 的要素")
     return geojson(feature)

@@ -1,16 +1,41 @@
 """Open311 GeoReport v2, so civic-reporting apps can submit to us: services and service requests."""
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from gis_service.db import Conn
-from gis_service.routes.ledger_route import Open311Route
+from gis_service.errors import status_for
+from roads.errors import InvalidInput, NotFound, RoadchiefError
 from roads.issues import open311, repository
-from roads.issues.errors import BadInput, NotFoundError
 from roads.issues.window import parse_instant, parse_window
+
+
+class Open311Route(APIRoute):
+    """GeoReport v2 clients expect errors as `[{"code": ..., "description": ...}]` (or the same
+    in XML, `<errors><error>...`, on paths ending in .xml), not our JSON error body."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def georeport_errors(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RoadchiefError as exc:
+                status = status_for(exc)
+                errors = [{"code": status, "description": exc.public_message}]
+                if request.url.path.endswith(".xml"):
+                    body = open311.to_xml(errors, "errors", "error")
+                    return Response(body, status, media_type="application/xml")
+                return JSONResponse(errors, status)
+
+        return georeport_errors
+
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
 
@@ -20,7 +45,8 @@ def georeport(items: list[dict], fmt: str, root: str, item: str, status_code: in
     if fmt == "xml":
         return Response(open311.to_xml(items, root, item), status_code, media_type="application/xml")
     if fmt != "json":
-        raise NotFoundError(f"unknown format .{fmt}; .json or .xml")
+        raise NotFound(f"unknown format .{fmt}; .json or .xml",
+                       f"不支持 .{fmt} 格式，请用 .json 或 .xml")
     return Response(json.dumps(jsonable_encoder(items), ensure_ascii=False), status_code,
                     media_type="application/json")
 
@@ -50,7 +76,8 @@ def create_request(
 ) -> Response:
     """Submit a service request (form-encoded, as the spec says); returns its service_request_id."""
     if lat is None or long is None:
-        raise BadInput("lat and long are required (we locate requests by coordinates only)")
+        raise InvalidInput("lat and long are required (we locate requests by coordinates only)",
+                           "须提供 lat 和 long（本系统按坐标定位问题）")
     reporter = " ".join(p for p in (last_name, first_name) if p) or email or phone
     issue = repository.NewIssue(
         lon=long,
@@ -117,4 +144,5 @@ def request_id(value: str) -> int:
     try:
         return int(value.strip())
     except ValueError as exc:
-        raise NotFoundError(f"no service request {value!r}") from exc
+        raise NotFound(f"no service request {value!r}",
+                       f"未找到编号为 {value} 的服务请求") from exc

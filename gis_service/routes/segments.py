@@ -79,7 +79,8 @@ def post_assignments(body: AssignmentsIn, conn: Conn, user: OptionalUser, reques
     items = [item.model_dump() for item in body.items]
     if body.segment_ids:
         if body.tier is None:
-            raise InvalidInput("give tier with segment_ids")
+            raise InvalidInput("give tier with segment_ids",
+                               "给出 segment_ids 时须同时给出级别 tier")
         items += [{"segment_id": s, "tier": body.tier, "chief_id": body.chief_id} for s in body.segment_ids]
     changes = assignments.apply_many(conn, user, items, limit_m(request))
     warnings = sorted({c.warning for c in changes if c.warning})

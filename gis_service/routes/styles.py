@@ -3,7 +3,6 @@
 from fastapi import APIRouter, Request, Response
 
 from gis_service.db import Conn
-from gis_service.errors import NotFound
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import style_docs
 from layers.registry import TILE_LAYERS
@@ -20,11 +19,7 @@ def list_styles(request: Request) -> dict:
 @router.get("/styles/{name}.json", summary="A MapLibre style document")
 def get_style(name: str, request: Request, conn: Conn) -> dict:
     """Query parameters (the density window) are checked and passed on to the layers taking them."""
-    try:
-        layers = style_docs.source_layers(name)
-    except style_docs.UnknownStyle as exc:
-        raise NotFound(str(exc)) from exc
-    for layer in layers:
+    for layer in style_docs.source_layers(name):
         parse_layer_params(conn, TILE_LAYERS[layer], request.query_params)
 
     def tilejson_url(layer: str) -> str:

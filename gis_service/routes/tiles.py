@@ -8,7 +8,6 @@ import threading
 from fastapi import APIRouter, Request, Response
 
 from gis_service.db import Conn
-from gis_service.errors import NotFound
 from gis_service.routes import styles
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import tiles
@@ -33,13 +32,6 @@ def tile_cache(request: Request) -> TileCache:
     return state.tile_cache
 
 
-def layer_or_404(name: str) -> LayerDef:
-    try:
-        return tiles.get_layer(name)
-    except tiles.UnknownLayer as exc:
-        raise NotFound(str(exc)) from exc
-
-
 def tile_url(request: Request, layer: LayerDef) -> str:
     """The tiles URL template, carrying the layer's own query parameters along."""
     url = str(request.url_for("get_tile", layer=layer.name, z=0, x=0, y=0))
@@ -60,7 +52,7 @@ def list_layers(request: Request) -> dict:
 
 @router.get("/tiles/{layer}.json", summary="TileJSON 3.0 for one layer")
 def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
-    layer_def = layer_or_404(layer)
+    layer_def = tiles.get_layer(layer)
     parse_layer_params(conn, layer_def, request.query_params)  # 422 now rather than on every tile
     west, south, east, north = tiles.bounds(conn)
     return {
@@ -83,11 +75,8 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
 @router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", summary="One Mapbox Vector Tile",
             response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}})
 def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: Conn) -> Response:
-    layer_def = layer_or_404(layer)
-    try:
-        tiles.check_tile(z, x, y)
-    except tiles.TileOutOfRange as exc:
-        raise NotFound(str(exc)) from exc
+    layer_def = tiles.get_layer(layer)
+    tiles.check_tile(z, x, y)
     params = parse_layer_params(conn, layer_def, request.query_params)
     # Counters first, tile second: a write landing in between makes the tile newer, never older.
     key = tiles.tile_key(layer_def, z, x, y, params, tiles.table_versions(conn))

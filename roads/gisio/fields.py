@@ -58,7 +58,8 @@ def parse_mapping(options: list[str] | None, mapping_file: Path | None = None) -
                 if line.strip() and not line.startswith("#")
             )
         if not isinstance(loaded, dict):
-            raise BadFile("the mapping file must be a JSON object or lines of field=column")
+            raise BadFile("the mapping file must be a JSON object or lines of field=column",
+                          "字段对应文件须为 JSON 对象，或每行一条“字段=列名”")
         mapping.update({str(k): str(v) for k, v in loaded.items()})
     for option in options or []:
         key, value = _split(option)
@@ -69,7 +70,8 @@ def parse_mapping(options: list[str] | None, mapping_file: Path | None = None) -
 def _split(option: str) -> tuple[str, str]:
     key, sep, value = option.partition("=")
     if not sep or not key.strip() or not value.strip():
-        raise BadFile(f"a field mapping is written field=column, not {option!r}")
+        raise BadFile(f"a field mapping is written field=column, not {option!r}",
+                      f"字段对应须写成“字段=列名”，而不是 {option!r}")
     return key.strip(), value.strip()
 
 
@@ -79,7 +81,8 @@ def resolve_columns(layer: str, columns: list[str], mapping: dict[str, str]) -> 
     if unknown:
         raise BadFile(
             f"unknown field(s) for {layer}: {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(LAYER_FIELDS[layer])}"
+            f"known: {', '.join(LAYER_FIELDS[layer])}",
+            f"{layer} 没有这些字段：{'、'.join(sorted(unknown))}；可用字段：{'、'.join(LAYER_FIELDS[layer])}"
         )
     by_lower = {c.lower(): c for c in columns}
     resolved = {}
@@ -88,7 +91,8 @@ def resolve_columns(layer: str, columns: list[str], mapping: dict[str, str]) -> 
             if mapping[field] not in columns:
                 raise BadFile(
                     f"the file has no column {mapping[field]!r} (mapped to {field}); "
-                    f"its columns: {', '.join(columns)}"
+                    f"its columns: {', '.join(columns)}",
+                    f"文件中没有 {mapping[field]!r} 列（对应字段 {field}）；文件的列：{'、'.join(columns)}"
                 )
             resolved[field] = mapping[field]
             continue
@@ -101,7 +105,9 @@ def resolve_columns(layer: str, columns: list[str], mapping: dict[str, str]) -> 
     if missing:
         raise BadFile(
             f"no column for {', '.join(missing)}: name one with --field "
-            f"{missing[0]}=COLUMN; the file's columns: {', '.join(columns) or '(none)'}"
+            f"{missing[0]}=COLUMN; the file's columns: {', '.join(columns) or '(none)'}",
+            f"找不到 {'、'.join(missing)} 对应的列：请用 --field {missing[0]}=列名 指定；"
+            f"文件的列：{'、'.join(columns) or '（无）'}"
         )
     return resolved
 

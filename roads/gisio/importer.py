@@ -37,7 +37,8 @@ def import_file(
 ) -> ImportSummary:
     """Import `path` into `layer`; raises BadFile when the file as a whole cannot be imported."""
     if layer not in LAYER_FAMILY:
-        raise BadFile(f"unknown layer {layer!r}; one of {', '.join(LAYERS)}")
+        raise BadFile(f"unknown layer {layer!r}; one of {', '.join(LAYERS)}",
+                      f"没有名为 {layer} 的图层可供导入；可选：{'、'.join(LAYERS)}")
     progress("reading", 0, STEPS)
     # PostGIS functions carry high cost estimates, so PostgreSQL JIT-compiles the per-road queries
     # at ~0.7 s each for nothing: off for this transaction.
@@ -60,7 +61,8 @@ def import_file(
         if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.community)")).scalar():
             raise BadFile(
                 f"the district has no communities yet: import sub_districts and "
-                f"communities before {layer}"
+                f"communities before {layer}",
+                f"辖区内还没有社区：请先导入办事处和社区，再导入 {layer}"
             )
         stage.drop_outside(conn, summary)
     progress("writing", 3, STEPS)
@@ -73,7 +75,8 @@ def import_file(
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
         detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None)
         raise BadFile(
-            f"the file conflicts with the data already there ({constraint}: {detail})"
+            f"the file conflicts with the data already there ({constraint}: {detail})",
+            f"文件内容与已有数据冲突（{constraint}：{detail}），未导入"
         ) from exc
     progress("done", STEPS, STEPS)
     summary.rejected.sort(key=lambda r: r["feature"])

@@ -33,6 +33,7 @@ FAMILIES = {
     "MultiPolygon": "polygon",
 }
 FAMILY_WORDS = {"point": "points", "line": "lines", "polygon": "polygons"}
+FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面"}
 
 
 @dataclass
@@ -53,7 +54,8 @@ def parse_crs(option: str) -> CRS | str:
     except CRSError as exc:
         raise BadFile(
             f"unknown coordinate system {option!r}: give an EPSG code such as EPSG:4490 "
-            "or EPSG:4547, or gcj02 / bd09"
+            "or EPSG:4547, or gcj02 / bd09",
+            f"无法识别坐标系 {option!r}：请填写 EPSG 代码（如 EPSG:4490、EPSG:4547），或 gcj02 / bd09"
         ) from exc
 
 
@@ -62,11 +64,13 @@ def read_source(
 ) -> SourceFrame:
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
-        raise BadFile(f"{path.name}: the file is empty")
+        raise BadFile(f"{path.name}: the file is empty",
+                      f"{path.name}：文件是空的")
     fmt, frame, notes = _read_any(path, layer, source_layer)
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
-        raise BadFile(f"{path.name}: the file holds no features")
+        raise BadFile(f"{path.name}: the file holds no features",
+                      f"{path.name}：文件中没有要素")
     _check_geometry_family(frame, layer, path.name)
     frame, crs_name = _to_wgs84(frame, crs_option, path.name)
     return SourceFrame(frame=frame, source_format=fmt, source_crs=crs_name, notes=notes)
@@ -80,7 +84,8 @@ def _read_any(
         return "CSV", _read_csv(path), []
     if name.endswith(".osm") or name.endswith(".pbf") or name.endswith(".osm.xml"):
         if layer != "roads":
-            raise BadFile("OpenStreetMap extracts are read for roads only")
+            raise BadFile("OpenStreetMap extracts are read for roads only",
+                          "OpenStreetMap 数据只能导入为道路")
         return "OpenStreetMap", *_read_osm(path)
     if name.endswith(".zip"):
         return (
@@ -97,7 +102,8 @@ def _read_any(
     ) as exc:  # pyogrio raises DataSourceError and friends for anything GDAL can't open
         raise BadFile(
             f"{path.name}: not a geodata file that can be read "
-            "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)"
+            "(GeoJSON, GeoPackage, zipped Shapefile, CSV, .osm or .osm.pbf)",
+            f"{path.name}：不是可读取的地理数据文件（支持 GeoJSON、GeoPackage、压缩的 Shapefile、CSV、.osm、.osm.pbf）"
         ) from exc
     encoding = _shapefile_encoding(path) if name.endswith(".shp") else None
     driver = info.get("driver") or "GDAL"
@@ -110,20 +116,24 @@ def _read_gdal(
     try:
         names = [str(name) for name, _ in pyogrio.list_layers(source)]
         if not names:
-            raise BadFile(f"{shown}: the file holds no layers")
+            raise BadFile(f"{shown}: the file holds no layers",
+                          f"{shown}：文件中没有图层")
         if layer is not None and layer not in names:
-            raise BadFile(f"{shown}: no layer {layer!r}; its layers: {', '.join(names)}")
+            raise BadFile(f"{shown}: no layer {layer!r}; its layers: {', '.join(names)}",
+                          f"{shown}：没有名为 {layer} 的图层；文件中的图层：{'、'.join(names)}")
         if layer is None and len(names) > 1:
             raise BadFile(
                 f"{shown} holds {len(names)} layers ({', '.join(names)}); "
-                "choose one with --source-layer"
+                "choose one with --source-layer",
+                f"{shown} 含有 {len(names)} 个图层（{'、'.join(names)}），请用 --source-layer 选择一个"
             )
         return pyogrio.read_dataframe(source, layer=layer or names[0], encoding=encoding)
     except BadFile:
         raise
     except Exception as exc:
         raise BadFile(
-            f"{shown}: not a geodata file that can be read ({type(exc).__name__})"
+            f"{shown}: not a geodata file that can be read ({type(exc).__name__})",
+            f"{shown}：不是可读取的地理数据文件"
         ) from exc
 
 
@@ -155,10 +165,12 @@ def _shp_in_zip(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             shps = [n for n in archive.namelist() if n.lower().endswith(".shp")]
     except zipfile.BadZipFile as exc:
-        raise BadFile(f"{path.name}: not a zip archive") from exc
+        raise BadFile(f"{path.name}: not a zip archive",
+                      f"{path.name}：不是 zip 压缩包") from exc
     if len(shps) != 1:
         raise BadFile(
-            f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})"
+            f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})",
+            f"{path.name}：压缩的 Shapefile 中须恰好有一个 .shp 文件（实有 {len(shps)} 个）"
         )
     return shps[0]
 
@@ -166,7 +178,8 @@ def _shp_in_zip(path: Path) -> str:
 def _read_osm(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
     frame = _read_gdal(str(path), path.name, layer="lines")
     if "highway" not in frame.columns:
-        raise BadFile(f"{path.name}: no highways in this OpenStreetMap extract")
+        raise BadFile(f"{path.name}: no highways in this OpenStreetMap extract",
+                      f"{path.name}：该 OpenStreetMap 数据中没有道路")
     lines = len(frame)
     frame = frame[frame["highway"].notna()].copy()
     if "other_tags" in frame.columns:  # fall back on name:zh when `name` is missing
@@ -193,7 +206,8 @@ def _read_osm(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
-        raise BadFile(f"{path.name}: not a text CSV file")
+        raise BadFile(f"{path.name}: not a text CSV file",
+                      f"{path.name}：不是文本格式的 CSV 文件")
     for encoding in ("utf-8-sig", "gb18030"):  # spreadsheets in China often save GBK
         try:
             text = raw.decode(encoding)
@@ -201,13 +215,15 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
         except UnicodeDecodeError:
             continue
     else:
-        raise BadFile(f"{path.name}: neither UTF-8 nor GB18030 text")
+        raise BadFile(f"{path.name}: neither UTF-8 nor GB18030 text",
+                      f"{path.name}：既不是 UTF-8 也不是 GB18030 编码的文本")
     import io
 
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except Exception as exc:
-        raise BadFile(f"{path.name}: not a readable CSV table ({type(exc).__name__})") from exc
+        raise BadFile(f"{path.name}: not a readable CSV table ({type(exc).__name__})",
+                      f"{path.name}：无法读取该 CSV 表格") from exc
     lower = {c.lower().strip(): c for c in table.columns}
     wkt_col = next((lower[c] for c in WKT_COLUMNS if c in lower), None)
     if wkt_col is not None:
@@ -218,7 +234,9 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     if lon_col is None or lat_col is None:
         raise BadFile(
             f"{path.name}: a CSV needs a WKT column ({', '.join(WKT_COLUMNS)}) "
-            f"or lon/lat columns ({'/'.join(LON_COLUMNS)} and {'/'.join(LAT_COLUMNS)})"
+            f"or lon/lat columns ({'/'.join(LON_COLUMNS)} and {'/'.join(LAT_COLUMNS)})",
+            f"{path.name}：CSV 须有 WKT 列（{'、'.join(WKT_COLUMNS)}）"
+            f"或经纬度列（{'/'.join(LON_COLUMNS)} 和 {'/'.join(LAT_COLUMNS)}）"
         )
     lon = pd.to_numeric(table[lon_col], errors="coerce").to_numpy()
     lat = pd.to_numeric(table[lat_col], errors="coerce").to_numpy()
@@ -230,17 +248,20 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
 def _check_geometry_family(frame: gpd.GeoDataFrame, layer: str, shown: str) -> None:
     types = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty].geom_type
     if len(types) == 0:
-        raise BadFile(f"{shown}: no feature has a geometry")
+        raise BadFile(f"{shown}: no feature has a geometry",
+                      f"{shown}：没有任何要素带有几何图形")
     counts = types.value_counts()
     families = {FAMILIES.get(t, t) for t in counts.index}
     wanted = LAYER_FAMILY[layer]
     listing = ", ".join(f"{n} {t}" for t, n in counts.items())
     if len(families) > 1:
         raise BadFile(
-            f"{shown}: mixed geometry types ({listing}); {layer} takes {FAMILY_WORDS[wanted]} only"
+            f"{shown}: mixed geometry types ({listing}); {layer} takes {FAMILY_WORDS[wanted]} only",
+            f"{shown}：几何类型混杂（{listing}）；{layer} 只接受{FAMILY_ZH[wanted]}要素"
         )
     if families != {wanted}:
-        raise BadFile(f"{shown}: holds {listing}; {layer} takes {FAMILY_WORDS[wanted]}")
+        raise BadFile(f"{shown}: holds {listing}; {layer} takes {FAMILY_WORDS[wanted]}",
+                      f"{shown}：文件中是 {listing}；{layer} 只接受{FAMILY_ZH[wanted]}要素")
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, crs_option: str | None, shown: str):
@@ -260,7 +281,8 @@ def _to_wgs84(frame: gpd.GeoDataFrame, crs_option: str | None, shown: str):
     elif frame.crs is None:
         raise BadFile(
             f"{shown}: the file does not say its coordinate system; give one with --crs "
-            "(EPSG:4326, EPSG:4490, EPSG:4547, gcj02, bd09 ...)"
+            "(EPSG:4326, EPSG:4490, EPSG:4547, gcj02, bd09 ...)",
+            f"{shown}：文件未注明坐标系，请用 --crs 指定（EPSG:4326、EPSG:4490、EPSG:4547、gcj02、bd09 等）"
         )
     name = frame.crs.to_string()
     if not frame.crs.equals(CRS.from_epsg(4326)):
@@ -279,6 +301,7 @@ def _check_range(frame: gpd.GeoDataFrame, shown: str, crs_name: str) -> gpd.GeoD
     ):
         raise BadFile(
             f"{shown}: coordinates out of range once read as {crs_name}; "
-            "is the coordinate system right (--crs)?"
+            "is the coordinate system right (--crs)?",
+            f"{shown}：按 {crs_name} 读取后坐标超出范围，请检查坐标系是否正确（--crs）"
         )
     return frame

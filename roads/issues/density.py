@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, NotFoundError
+from roads.errors import InvalidInput, NotFound
 from roads.issues.window import CHINA_TZ, Window
 
 SORT_COLUMNS = {  # the API's sort names -> SQL, a code constant
@@ -63,7 +63,8 @@ def segment_density_page(
 ) -> dict:
     """One page of segments by density, with totals for the whole selection."""
     if sort not in SORT_COLUMNS:
-        raise BadInput(f"sort: one of {', '.join(SORT_COLUMNS)}")
+        raise InvalidInput(f"sort: one of {', '.join(SORT_COLUMNS)}",
+                           f"排序字段须为以下之一：{'、'.join(SORT_COLUMNS)}")
     params = {**where.params(), "limit": limit, "offset": offset}
     no_jit(conn)
     page = (
@@ -142,11 +143,13 @@ def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
 def segment_series(conn: Connection, segment_id: int, where: DensityFilter, interval: str) -> dict:
     """One segment's density for the window and its issue count per day or week (Beijing time)."""
     if interval not in ("day", "week"):
-        raise BadInput("interval: day or week")
+        raise InvalidInput("interval: day or week",
+                           "统计间隔须为 day（日）或 week（周）")
     bucket_days = 1 if interval == "day" else 7
     if where.window.days / bucket_days > MAX_BUCKETS:
-        raise BadInput(
-            f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one"
+        raise InvalidInput(
+            f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one",
+            f"时间范围过长，超过 {MAX_BUCKETS} 个{'日' if interval == 'day' else '周'}，请缩短时间范围"
         )
     params = {**where.params(), "id": segment_id, "unit": interval}
     summary = (
@@ -166,7 +169,8 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         .first()
     )
     if summary is None:
-        raise NotFoundError(f"no road segment {segment_id}")
+        raise NotFound(f"no road segment {segment_id}",
+                       f"未找到编号为 {segment_id} 的路段")
     series = (
         conn.execute(
             text("""

@@ -1,7 +1,7 @@
 """Bulk import: rows COPY'd into a staging table as the file is read, checked and snapped in one
 SQL pass, inserted.
 
-All or nothing: any rejected row aborts the import (BadInput carrying the rejects) unless
+All or nothing: any rejected row aborts the import (InvalidInput carrying the rejects) unless
 `skip_bad`, in which case the good rows go in and the rejects are reported.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows
+from roads.errors import InvalidInput
 from roads.issues.density import no_jit
-from roads.issues.errors import BadInput
 from roads.issues.readers import STAGING_COLUMNS, Reject, read_issue_file
 
 Progress = Callable[[str, int, int], None]
@@ -87,7 +87,7 @@ def import_issues(
     source: str = "import",
     progress: Progress = lambda step, done, total: None,
 ) -> ImportResult:
-    """Import the file in the caller's transaction; BadInput (rejects attached) unless clean."""
+    """Import the file in the caller's transaction; InvalidInput (rejects attached) unless clean."""
     parsed = read_issue_file(path, lambda n: progress("reading", n, 0))
     fast_write = may_skip_row_triggers(conn)
     if fast_write:
@@ -107,9 +107,11 @@ def import_issues(
         result.rejects + [Reject(r.row_no, r.problem) for r in bad], key=lambda r: r.row
     )
     if result.rejects and not skip_bad:
-        raise BadInput(
+        raise InvalidInput(
             f"{path.name}: {len(result.rejects)} of {result.rows} rows rejected; nothing "
             "imported (fix them, or pass --skip-bad to import the others)",
+            f"{path.name}：{result.rows} 行中有 {len(result.rejects)} 行有误，全部未导入"
+            "（请改正后重试，或使用 --skip-bad 只导入其余各行）",
             rejects=[{"row": r.row, "reason": r.reason} for r in result.rejects],
         )
     progress("writing", 2, 3)

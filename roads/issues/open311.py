@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 from roads.issues.repository import STATUS_LABELS
 
 MAX_REQUESTS = 1000
@@ -48,7 +48,8 @@ def category_for(conn: Connection, service_code: str, allow_tasks: bool = False)
         {"s": service_code, "tasks": allow_tasks},
     ).scalar()
     if code is None:
-        raise BadInput(f"service_code {service_code!r} is not one of ours; see services.json")
+        raise InvalidInput(f"service_code {service_code!r} is not one of ours; see services.json",
+                           f"service_code {service_code!r} 不是本系统的问题类别，请查看 services.json")
     return code
 
 
@@ -91,7 +92,8 @@ def open311_statuses(status: str | None) -> list[str] | None:
     wanted = []
     for part in status.split(","):
         if part.strip() not in mapping:
-            raise BadInput("status: open or closed")
+            raise InvalidInput("status: open or closed",
+                               "status 须为 open 或 closed")
         wanted += mapping[part.strip()]
     return wanted
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, NotFoundError
+from roads.errors import InvalidInput, NotFound
 
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png")]
 MAX_PHOTOS = 9
@@ -26,15 +26,18 @@ class Photo:
 def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
     """Recognise each photo's type; anything else, or too large, or too many, is bad input."""
     if len(photos) > MAX_PHOTOS:
-        raise BadInput(f"photos: at most {MAX_PHOTOS} per request")
+        raise InvalidInput(f"photos: at most {MAX_PHOTOS} per request",
+                           f"每次最多上传 {MAX_PHOTOS} 张照片")
     for photo in photos:
         if len(photo.data) > max_bytes:
-            raise BadInput(
-                f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB"
+            raise InvalidInput(
+                f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB",
+                f"照片 {photo.file_name} 超过 {max_bytes // (1024 * 1024)} MB"
             )
         kind = image_kind(photo.data)
         if kind is None:
-            raise BadInput(f"photos: {photo.file_name} is not a JPEG, PNG or WebP image")
+            raise InvalidInput(f"photos: {photo.file_name} is not a JPEG, PNG or WebP image",
+                               f"照片 {photo.file_name} 不是 JPEG、PNG 或 WebP 图片")
         photo.content_type, photo.suffix = kind
     return photos
 
@@ -90,5 +93,6 @@ def photo_file(conn: Connection, folder: Path, issue_id: int, photo_id: int) -> 
         {"photo": photo_id, "issue": issue_id},
     ).first()
     if row is None or not (folder / row.stored_path).is_file():
-        raise NotFoundError(f"issue {issue_id} has no photo {photo_id}")
+        raise NotFound(f"issue {issue_id} has no photo {photo_id}",
+                       f"问题 {issue_id} 没有编号为 {photo_id} 的照片")
     return folder / row.stored_path, row.content_type

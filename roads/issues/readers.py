@@ -1,7 +1,7 @@
 """Read issue files (CSV with lon/lat or WKT columns, XLSX, GeoJSON) into rows for the importer.
 
 Row problems (a missing coordinate, bad WKT, a bad time) become rejects with the row's number; a
-file that cannot be read at all (not CSV/XLSX/GeoJSON, missing columns) raises BadInput.
+file that cannot be read at all (not CSV/XLSX/GeoJSON, missing columns) raises InvalidInput.
 """
 
 import csv
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import shapely
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 from roads.issues.window import parse_instant
 
 COLUMNS = {  # our field -> header names accepted (case-insensitive)
@@ -72,7 +72,8 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
     """Open the file and check its format and header now; its rows come later, from `rows()`."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise BadInput(f"{path}: no such file")
+        raise InvalidInput(f"{path}: no such file",
+                           f"{path}：文件不存在")
     if suffix in (".csv", ".txt"):
         records = csv_records(path)
     elif suffix == ".xlsx":
@@ -80,12 +81,14 @@ def read_issue_file(path: Path, progress: Progress = lambda n: None) -> ParsedFi
     elif suffix in (".geojson", ".json"):
         records = geojson_records(path)
     else:
-        raise BadInput(
-            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file"
+        raise InvalidInput(
+            f"{path.name}: unknown format {suffix!r}; give a .csv, .xlsx or .geojson file",
+            f"{path.name}：不支持的格式 {suffix}，请上传 .csv、.xlsx 或 .geojson 文件"
         )
     first = next(records, None)  # a malformed header or file fails here, before anything is written
     if first is None:
-        raise BadInput(f"{path.name}: the file holds no issues")
+        raise InvalidInput(f"{path.name}: the file holds no issues",
+                           f"{path.name}：文件中没有问题记录")
     return ParsedFile(itertools.chain([first], records), progress, rejects=[], total=0)
 
 
@@ -99,9 +102,11 @@ def header_map(headers: Iterable[str | None], name: str) -> dict[str, int]:
                 found[field] = lowered.index(candidate)
                 break
     if not ({"lon", "lat"} <= found.keys() or "wkt" in found):
-        raise BadInput(f"{name}: no coordinate columns; give lon and lat columns or a wkt column")
+        raise InvalidInput(f"{name}: no coordinate columns; give lon and lat columns or a wkt column",
+                           f"{name}：没有坐标列，请提供 lon 和 lat 列或 wkt 列")
     if "category" not in found:
-        raise BadInput(f"{name}: no category column (category code such as T03.01)")
+        raise InvalidInput(f"{name}: no category column (category code such as T03.01)",
+                           f"{name}：没有问题类别列（类别代码，如 T03.01）")
     return found
 
 
@@ -115,9 +120,11 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
                     continue
                 yield line_no, {f: values[i] if i < len(values) else "" for f, i in columns.items()}
     except UnicodeDecodeError as exc:
-        raise BadInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
+        raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)",
+                           f"{path.name}：不是 UTF-8 文本（请将 CSV 另存为 UTF-8 编码）") from exc
     except csv.Error as exc:
-        raise BadInput(f"{path.name}: not a readable CSV file: {exc}") from exc
+        raise InvalidInput(f"{path.name}: not a readable CSV file: {exc}",
+                           f"{path.name}：无法读取该 CSV 文件") from exc
 
 
 def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
@@ -128,7 +135,8 @@ def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise BadInput(f"{path.name}: not a readable XLSX workbook") from exc
+        raise InvalidInput(f"{path.name}: not a readable XLSX workbook",
+                           f"{path.name}：不是可读取的 XLSX 工作簿") from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         columns = header_map([str(h) if h is not None else None for h in next(rows, ())], path.name)
@@ -155,9 +163,11 @@ def geojson_records(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{path.name}: not valid GeoJSON: {exc}") from exc
+        raise InvalidInput(f"{path.name}: not valid GeoJSON: {exc}",
+                           f"{path.name}：不是有效的 GeoJSON") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise BadInput(f"{path.name}: a GeoJSON FeatureCollection is expected")
+        raise InvalidInput(f"{path.name}: a GeoJSON FeatureCollection is expected",
+                           f"{path.name}：须为 GeoJSON FeatureCollection")
     for number, feature in enumerate(data.get("features") or [], start=1):
         props = {k.lower(): v for k, v in ((feature or {}).get("properties") or {}).items()}
         record = {
@@ -186,7 +196,7 @@ def staging_row(row_no: int, record: dict) -> tuple:
     if at:
         try:
             at = parse_instant(at, "reported_at").isoformat()
-        except Exception as exc:  # BadInput: a row problem here, not a file problem
+        except Exception as exc:  # InvalidInput: a row problem here, not a file problem
             raise ValueError(f"reported_at {at!r} is not an ISO date or datetime") from exc
     return (
         row_no,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, NotFoundError
+from roads.errors import InvalidInput, NotFound
 from roads.issues.window import Window
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -38,10 +38,12 @@ def check_category(conn: Connection, code: str) -> None:
         text("SELECT parent_code FROM issue_category WHERE code = :c"), {"c": code}
     ).first()
     if row is None:
-        raise BadInput(f"unknown category {code!r}; see GET /api/issue-categories")
+        raise InvalidInput(f"unknown category {code!r}; see GET /api/issue-categories",
+                           f"未知的问题类别 {code}，请查看问题类别列表")
     if row.parent_code is None:
-        raise BadInput(
-            f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)"
+        raise InvalidInput(
+            f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)",
+            f"{code} 是大类，请选择其下的小类（如 {code}.01）登记问题"
         )
 
 
@@ -59,14 +61,16 @@ def check_categories(conn: Connection, codes: list[str]) -> None:
     """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
     unknown = unknown_categories(conn, codes)
     if unknown:
-        raise BadInput(f"unknown category {', '.join(map(repr, unknown))}")
+        raise InvalidInput(f"unknown category {', '.join(map(repr, unknown))}",
+                           f"未知的问题类别：{'、'.join(unknown)}")
 
 
 def check_statuses(statuses: list[str]) -> None:
     wrong = [s for s in statuses if s not in STATUSES]
     if wrong:
-        raise BadInput(
-            f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}"
+        raise InvalidInput(
+            f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}",
+            f"未知的办理状态：{'、'.join(wrong)}；可选：{'、'.join(STATUSES)}"
         )
 
 
@@ -81,7 +85,8 @@ def community_at(conn: Connection, lon: float, lat: float) -> int:
         {"lon": lon, "lat": lat},
     ).scalar()
     if community_id is None:
-        raise BadInput(f"the point ({lon}, {lat}) lies outside the district")
+        raise InvalidInput(f"the point ({lon}, {lat}) lies outside the district",
+                           f"位置（{lon}, {lat}）不在本区范围内")
     return community_id
 
 
@@ -89,7 +94,8 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
     """Validate, then insert the issue snapped to its nearest segment within `snap_distance_m`."""
     check_category(conn, issue.category_code)
     if issue.reported_at is not None and issue.reported_at > datetime.now(UTC) + CLOCK_SKEW:
-        raise BadInput(f"reported_at: {issue.reported_at.isoformat()} is in the future")
+        raise InvalidInput(f"reported_at: {issue.reported_at.isoformat()} is in the future",
+                           f"上报时间 {issue.reported_at.isoformat()} 晚于当前时间")
     community_id = community_at(conn, issue.lon, issue.lat)
     return conn.execute(
         text("""
@@ -207,7 +213,8 @@ def get_issue(conn: Connection, issue_id: int) -> dict:
         .first()
     )
     if row is None:
-        raise NotFoundError(f"no issue {issue_id}")
+        raise NotFound(f"no issue {issue_id}",
+                       f"未找到编号为 {issue_id} 的问题")
     return dict(row)
 
 

@@ -9,7 +9,7 @@ datetimes without an offset are Beijing time (UTC+8), the district's clock.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 
 CHINA_TZ = timezone(timedelta(hours=8))
 
@@ -33,9 +33,10 @@ def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
             return moment + timedelta(days=1) if end_of_day else moment
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, OverflowError) as exc:
-        raise BadInput(
+        raise InvalidInput(
             f"'{name}' must be an ISO date (2026-11-20) or datetime "
-            f"(2026-11-20T08:30:00+08:00), not {value!r}"
+            f"(2026-11-20T08:30:00+08:00), not {value!r}",
+            f"{name} 须为日期（如 2026-11-20）或时间（如 2026-11-20T08:30:00+08:00），而不是 {value!r}"
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
@@ -54,12 +55,14 @@ def parse_window(
         try:
             start_at = end_at - timedelta(days=default_days)
         except OverflowError as exc:
-            raise BadInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window") from exc
+            raise InvalidInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window",
+                               f"结束时间 {end} 之前容不下 {default_days:g} 天的时间范围") from exc
     else:
         start_at = datetime(1970, 1, 1, tzinfo=UTC)
     if start_at >= end_at:
-        raise BadInput(
+        raise InvalidInput(
             f"the time window is backwards: 'from' ({start_at.isoformat()}) must be before "
-            f"'to' ({end_at.isoformat()})"
+            f"'to' ({end_at.isoformat()})",
+            "时间范围有误：开始时间须早于结束时间"
         )
     return Window(start_at, end_at)

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from roads.issues.errors import BadInput, IllegalTransition, NotFoundError
+from roads.errors import InvalidInput, NotFound
+from roads.issues.errors import IllegalTransition
 from roads.issues.repository import STATUS_LABELS
 
 NEXT_STEPS = {
@@ -36,9 +37,11 @@ class Step:
 def advance(conn: Connection, issue_id: int, step: Step) -> dict:
     """Apply one workflow step; returns the event written. Locks the case row while it checks."""
     if step.to_status not in NEXT_STEPS:
-        raise BadInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}")
+        raise InvalidInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}",
+                           f"未知的办理状态 {step.to_status!r}；可选：{'、'.join(NEXT_STEPS)}")
     if not step.actor.strip():
-        raise BadInput("actor: who takes this step is required")
+        raise InvalidInput("actor: who takes this step is required",
+                           "请填写办理人")
     case = conn.execute(
         text("""
         SELECT i.status, i.updated_at, i.department, now() AS now
@@ -47,29 +50,37 @@ def advance(conn: Connection, issue_id: int, step: Step) -> dict:
         {"id": issue_id},
     ).first()
     if case is None:
-        raise NotFoundError(f"no issue {issue_id}")
+        raise NotFound(f"no issue {issue_id}",
+                       f"未找到编号为 {issue_id} 的问题")
     if step.to_status not in NEXT_STEPS[case.status]:
         allowed = (
             "、".join(f"{s} ({STATUS_LABELS[s]})" for s in NEXT_STEPS[case.status])
             or "none (closed)"
         )
+        allowed_zh = "、".join(STATUS_LABELS[s] for s in NEXT_STEPS[case.status])
+        next_zh = f"下一步可为：{allowed_zh}" if allowed_zh else "该问题已结案"
         raise IllegalTransition(
             f"issue {issue_id} is {case.status} ({STATUS_LABELS[case.status]}); it cannot go to "
             f"{step.to_status} ({STATUS_LABELS[step.to_status]}); allowed next: {allowed}",
+            f"问题 {issue_id} 处于“{STATUS_LABELS[case.status]}”环节，"
+            f"不能转到“{STATUS_LABELS[step.to_status]}”；{next_zh}，未做任何修改",
             current_status=case.status,
         )
     department = (step.department or "").strip() or None
     if step.to_status == "dispatched" and department is None:
-        raise BadInput("department: a dispatch (派遣) names the department that handles the case")
+        raise InvalidInput("department: a dispatch (派遣) names the department that handles the case",
+                           "派遣时须填写承办部门")
     if step.to_status != "dispatched":
         department = None
     at = step.at or case.now
     if at < case.updated_at:
-        raise BadInput(
-            f"at: {at.isoformat()} is before the case's last step ({case.updated_at.isoformat()})"
+        raise InvalidInput(
+            f"at: {at.isoformat()} is before the case's last step ({case.updated_at.isoformat()})",
+            f"办理时间 {at.isoformat()} 早于该问题上一步的时间（{case.updated_at.isoformat()}）"
         )
     if at > case.now + CLOCK_SKEW:
-        raise BadInput(f"at: {at.isoformat()} is in the future")
+        raise InvalidInput(f"at: {at.isoformat()} is in the future",
+                           f"办理时间 {at.isoformat()} 晚于当前时间")
     event = (
         conn.execute(
             text("""

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from gis_service.cli import app
-from roads.issues.errors import BadInput
+from roads.errors import InvalidInput
 from roads.issues.importer import import_issues
 from tests.ledger.conftest import count, lonlat
 
@@ -83,7 +83,7 @@ def bad_file(tmp_path):
 
 
 def test_any_bad_row_rejects_the_whole_file_with_a_report(conn, streets, tmp_path):
-    with pytest.raises(BadInput) as caught:
+    with pytest.raises(InvalidInput) as caught:
         import_issues(conn, bad_file(tmp_path), 50)
     rejects = caught.value.extra["rejects"]
     assert [r["row"] for r in rejects] == [3, 4, 5, 6]
@@ -114,7 +114,7 @@ def test_skip_bad_imports_the_good_rows_and_reports_the_others(conn, streets, tm
 def test_a_malformed_file_is_refused(conn, streets, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content)
-    with pytest.raises(BadInput, match=message):
+    with pytest.raises(InvalidInput, match=message):
         import_issues(conn, path, 50)
 
 
@@ -123,7 +123,7 @@ def test_a_file_unreadable_halfway_is_refused_and_writes_nothing(conn, streets, 
     good = "".join(f"{NEAR[0]},{NEAR[1]},T03.01,row {n}\n" for n in range(30_000))
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"lon,lat,category,description\n" + good.encode() + "占道".encode("gbk") + b"\n")
-    with pytest.raises(BadInput, match="not UTF-8"):
+    with pytest.raises(InvalidInput, match="not UTF-8"):
         import_issues(conn, path, 50)
     assert count(conn, "SELECT count(*) FROM issue") == 0
 

@@ -137,3 +137,17 @@ def test_xml_as_well(client, chicago):
     error = client.post("/open311/v2/requests.xml", data={"service_code": "nope", "lat": lat, "long": lon})
     assert error.status_code == 422 and fromstring(error.content).find("error/code").text == "422"
     assert client.get("/open311/v2/services.csv").status_code == 404
+
+
+def test_open311_errors_keep_the_georeport_format_in_json_and_xml(client):
+    from xml.etree.ElementTree import fromstring
+
+    response = client.get("/open311/v2/requests/abc.json")
+    assert response.status_code == 404
+    assert response.json() == [{"code": 404, "description": "no service request 'abc'"}]
+    as_xml = client.get("/open311/v2/requests/abc.xml")
+    assert as_xml.status_code == 404 and as_xml.headers["content-type"].startswith("application/xml")
+    errors = fromstring(as_xml.content)
+    assert errors.tag == "errors"
+    assert errors.find("error/code").text == "404"
+    assert errors.find("error/description").text == "no service request 'abc'"

@@ -6,6 +6,7 @@ import time
 import pytest
 from sqlalchemy import text
 
+from gis_service.errors import status_for
 from roads.assignments import assign_chief
 from roads.errors import ChiefAlreadyAssigned
 from roads.users import User
@@ -60,7 +61,7 @@ def test_one_wins_the_other_gets_409_naming_the_holder(engine, contested):
 
     refused = outcome["bob"]
     assert isinstance(refused, ChiefAlreadyAssigned)
-    assert refused.status_code == 409 and refused.extra["holder"]["id"] == first
+    assert status_for(refused) == 409 and refused.extra["holder"]["id"] == first
     with engine.connect() as conn:
         rows = conn.execute(text("""
             SELECT chief_id, valid_to IS NULL FROM segment_assignment

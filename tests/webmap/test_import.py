@@ -46,6 +46,15 @@ def test_dry_run_lists_changes_and_unmatched_rows_and_writes_nothing(client, con
     assert current_holder(conn, seg.segment_id, 3) == before
 
 
+def test_unmatched_rows_say_why_in_chinese_too(client, conn, headers):
+    _seg, _new, good, bad = sheet_rows(conn)
+    body = upload(client, headers["admin"], as_csv(good + bad)).json()
+    reasons = {u["row"]: u["reason_zh"] for u in body["unmatched"]}
+    assert reasons == {4: "未找到名为 不存在路 的道路", 5: "未找到名为 无此人 的路长（电话 13000000000）"}
+    refused = upload(client, headers["admin"], as_csv(good + bad), dry_run=False).json()
+    assert refused["message_zh"] == "有 2 行无法匹配，未做任何修改"
+
+
 def test_apply_with_an_unmatched_row_changes_nothing(client, conn, headers):
     seg, new, good, bad = sheet_rows(conn)
     before = current_holder(conn, seg.segment_id, 3)

@@ -14,7 +14,7 @@ window.RC = window.RC || {};
     const response = await fetch(path, { method: options.method || 'GET', headers, body: options.body });
     const body = (response.headers.get('content-type') || '').includes('json') ? await response.json() : await response.text();
     if (!response.ok) {
-      const error = new Error(RC.errorText(response.status, body && body.error));
+      const error = new Error(RC.errorText(response.status, body));
       error.status = response.status;
       error.body = body;
       throw error;
@@ -22,14 +22,17 @@ window.RC = window.RC || {};
     return body;
   };
 
-  // The API's messages are in English (they name fields and values for whoever integrates with
-  // it); the user reads first what went wrong in Chinese, then the detail.
+  // The API's error body carries `message_zh`, written for the bureau's staff: shown as it is.
+  // Without one (a proxy's error page, an older server) the user reads what went wrong in Chinese
+  // by status, then the API's English detail.
   RC.ERROR_LABEL = {
     400: '请求有误', 401: '身份验证失败', 403: '没有权限', 404: '未找到', 409: '与当前状态冲突',
     413: '文件过大', 422: '输入有误', 503: '数据库暂不可用',
   };
-  RC.errorText = function (status, detail) {
+  RC.errorText = function (status, body) {
+    if (body && body.message_zh) return body.message_zh;
     const label = RC.ERROR_LABEL[status] || ('请求失败（' + status + '）');
+    const detail = body && body.error;
     return detail ? label + '：' + detail : label;
   };
 

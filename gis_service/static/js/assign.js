@@ -66,7 +66,7 @@
 
   function unmatchedHtml(rows) {
     return '<h3>无法匹配的行</h3><table><tr><th>行</th><th>原因</th></tr>' +
-      rows.map(r => `<tr><td>${r.row}</td><td>${RC.esc(r.reason)}</td></tr>`).join('') + '</table>';
+      rows.map(r => `<tr><td>${r.row}</td><td>${RC.esc(r.reason_zh || r.reason)}</td></tr>`).join('') + '</table>';
   }
 
   function importHtml(res) {

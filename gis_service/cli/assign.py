@@ -5,41 +5,30 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from gis_service.cli import check, engine_for, fail
-from gis_service.errors import RoadchiefError
+from gis_service.cli.common import console, engine
 from gis_service.settings import Settings
+from roads.assign_import import apply_import, plan_import, read_sheet
+from roads.users import User
 
-assign_app = typer.Typer(help="Assign chiefs to road segments.", no_args_is_help=True)
-console = Console()
+app = typer.Typer(help="Assign chiefs to road segments.", no_args_is_help=True)
 
 
-@assign_app.command("import")
+@app.command("import")
 def assign_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX sheet")],
     apply: Annotated[bool, typer.Option(help="Apply the changes (default: dry run).")] = False,
 ) -> None:
     """Read a sheet (road or segment_id, tier, chief_name, chief_phone); list or apply its changes."""
-    from roads.assign_import import apply_import, plan_import, read_sheet
-    from roads.users import User
-
     settings = Settings()
-    engine = engine_for(settings)
-    check(engine)
     operator = User(0, f"cli:{getpass.getuser()}", "district_admin")
-    try:
-        rows = read_sheet(file.read_bytes(), file.name)
-        with engine.begin() as conn:
-            if apply:
-                plan = apply_import(conn, operator, rows, settings.chief_length_limit_m)
-            else:
-                plan = plan_import(conn, operator, rows)
-    except RoadchiefError as exc:
-        for row in getattr(exc, "extra", {}).get("unmatched", []):
-            console.print(f"row {row['row']}: {row['reason']}")
-        fail(exc.public_message)
+    rows = read_sheet(file.read_bytes(), file.name)
+    with engine(settings).begin() as conn:
+        if apply:
+            plan = apply_import(conn, operator, rows, settings.chief_length_limit_m)
+        else:
+            plan = plan_import(conn, operator, rows)
     print_plan(plan, apply)
 
 

@@ -3,18 +3,16 @@
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from gis_service.cli import check, engine_for, fail
-from gis_service.errors import RoadchiefError
-from gis_service.settings import Settings
+from gis_service.cli.common import console, engine
+from roads.demo.users import create_demo_users
+from roads.users import add_user
 
-user_app = typer.Typer(help="Users who sign in to the web map and the API.", no_args_is_help=True)
-console = Console()
+app = typer.Typer(help="Users who sign in to the web map and the API.", no_args_is_help=True)
 
 
-@user_app.command("add")
+@app.command("add")
 def user_add(
     username: str,
     role: Annotated[str, typer.Option(help="district_admin | sub_district_admin | community_admin | viewer")],
@@ -26,26 +24,15 @@ def user_add(
         confirmation_prompt=True)] = None,
 ) -> None:
     """Create a user with a role (and the sub-district or community it administers)."""
-    from roads.users import add_user
-
-    engine = engine_for(Settings())
-    check(engine)
-    try:
-        with engine.begin() as conn:
-            user = add_user(conn, username, password or "", role, sub_district, community, name)
-    except RoadchiefError as exc:
-        fail(exc.public_message)
+    with engine().begin() as conn:
+        user = add_user(conn, username, password or "", role, sub_district, community, name)
     console.print(f"user {user.username} ({user.role}) created")
 
 
-@user_app.command("demo")
+@app.command("demo")
 def user_demo() -> None:
     """Create one demo user per role when there are no users yet, and print their passwords."""
-    from roads.demo.users import create_demo_users
-
-    engine = engine_for(Settings())
-    check(engine)
-    with engine.begin() as conn:
+    with engine().begin() as conn:
         created = create_demo_users(conn)
     if not created:
         console.print("users already exist; no demo users created (their passwords were printed "

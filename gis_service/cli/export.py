@@ -1,16 +1,20 @@
-"""`roadchief export ...`: the heatmap, the rankings workbook and the weekly briefing, as files."""
+"""`roadchief export ...`: layers as GIS files, the heatmap, the rankings workbook and the weekly
+briefing. The export code (pandas, matplotlib, geopandas) is imported inside the commands: see
+__init__."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
-export_app = typer.Typer(
+from gis_service.cli.common import console, engine
+from layers.registry import FEATURE_LAYERS
+from maps.errors import InvalidExportInput
+
+app = typer.Typer(
     help="Exports: layers as GIS files, heatmaps, rankings, the weekly briefing.", no_args_is_help=True
 )
-console = Console()
 
 From = Annotated[
     str | None, typer.Option("--from", help="Start: ISO date or datetime (Beijing time).")
@@ -37,10 +41,12 @@ def build_filter(conn, start, end, week, category, sub_district, community, area
     from maps.window import parse_week, parse_window
 
     if week and (start or end):
-        raise_input("give either --week or --from/--to, not both")
+        raise InvalidExportInput("give either --week or --from/--to, not both",
+                                 "请只给出 --week 或 --from/--to 其中一种")
     window = parse_week(week) if week else parse_window(start, end)
     if area and (sub_district is not None or community is not None):
-        raise_input("give either --area or --sub-district/--community, not both")
+        raise InvalidExportInput("give either --area or --sub-district/--community, not both",
+                                 "请只给出 --area 或 --sub-district/--community 其中一种")
     area = (
         query.area_from_spec(conn, area)
         if area
@@ -50,36 +56,14 @@ def build_filter(conn, start, end, week, category, sub_district, community, area
     return query.ExportFilter(window, area, query.check_categories(conn, codes))
 
 
-def raise_input(message: str):
-    from maps.errors import InvalidExportInput
-
-    raise InvalidExportInput(message)
-
-
 def run(action):
-    """Open a connection, run `action(conn)`, and turn bad input into a clear error and exit 1."""
-    from sqlalchemy.exc import ProgrammingError
-
-    from gis_service import cli
-    from gis_service.settings import Settings
-    from maps.errors import InvalidExportInput, UnknownExportTarget
-
-    engine = cli.engine_for(Settings())
-    cli.check(engine)
+    """Run `action(conn)` on a connection to the configured database."""
+    db = engine()
     try:
-        with engine.connect() as conn:
+        with db.connect() as conn:
             return action(conn)
-    except (InvalidExportInput, UnknownExportTarget) as exc:
-        cli.fail(exc.message)
-    except ProgrammingError as exc:
-        if getattr(exc.orig, "pgcode", None) not in ("42P01", "42883"):  # no such table / function
-            raise
-        cli.fail(
-            "the database has no district yet: run `roadchief db migrate` and "
-            "`roadchief demo load` (or import one) first"
-        )
     finally:
-        engine.dispose()
+        db.dispose()
 
 
 def write(out: Path, data: bytes, what: str) -> None:
@@ -88,7 +72,7 @@ def write(out: Path, data: bytes, what: str) -> None:
     console.print(f"{what}: {out} ({len(data) / 1024:,.0f} KiB)")
 
 
-@export_app.command("heatmap")
+@app.command("heatmap")
 def export_heatmap(
     out: Annotated[
         Path, typer.Option(help="Output file; its suffix gives the format if --format is not set.")
@@ -121,9 +105,10 @@ def export_heatmap(
 
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in ("png", "pdf", "html"):
-        from gis_service import cli
-
-        cli.fail(f"format must be png, pdf or html, not {fmt!r} (use --format or the file suffix)")
+        raise InvalidExportInput(
+            f"format must be png, pdf or html, not {fmt!r} (use --format or the file suffix)",
+            f"热力图格式须为 png、pdf 或 html，而不是 {fmt}（用 --format 或文件后缀指定）",
+        )
 
     def action(conn):
         flt = build_filter(conn, start, end, week, category, sub_district, community, area)
@@ -141,7 +126,7 @@ def export_heatmap(
     write(out, run(action), "heatmap")
 
 
-@export_app.command("rankings")
+@app.command("rankings")
 def export_rankings(
     out: Annotated[Path, typer.Option(help="Output .xlsx file.")],
     start: From = None,
@@ -165,7 +150,7 @@ def export_rankings(
     write(out, run(action), "rankings")
 
 
-@export_app.command("briefing")
+@app.command("briefing")
 def export_briefing(
     week: Week = None,
     start: From = None,
@@ -201,3 +186,18 @@ def export_briefing(
     flt, data, pages = run(action)
     target = out or Path(f"briefing-{flt.window.slug()}.pdf")
     write(target, data, f"briefing, {pages} pages")
+
+
+@app.command("layer")
+def export_layer(
+    name: Annotated[
+        str,
+        typer.Argument(help=", ".join(FEATURE_LAYERS) + "."),
+    ],
+    file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
+) -> None:
+    """Export a layer (segments with their chiefs at each tier) to a GIS file."""
+    from layers.export import write_layer  # geopandas: imported by the command that needs it
+
+    count = run(lambda conn: write_layer(conn, name, file))
+    console.print(f"{name}: {count:,} features written to {file}", markup=False)

@@ -1,4 +1,5 @@
-"""`roadchief import LAYER FILE` and `roadchief export layer NAME FILE`: GIS files in and out."""
+"""`roadchief import LAYER FILE`: GIS files into the district's layers. The importer (geopandas)
+is imported inside the command: see __init__."""
 
 import getpass
 import json
@@ -6,21 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
-from gis_service.cli_export import export_app  # one `export` group: layers beside briefings
+from gis_service.cli.common import console, engine
 from gis_service.settings import Settings
-from layers.registry import FEATURE_LAYERS
-from roads.gisio.errors import BadFile
-from roads.gisio.fields import LAYER_FAMILY
+from roads.gisio.fields import LAYER_FAMILY, parse_mapping
 
-import_app = typer.Typer(
+app = typer.Typer(
     help="Import a district's data: GeoJSON, GeoPackage, zipped Shapefile, CSV (WKT or lon/lat), "
     "OpenStreetMap .osm / .osm.pbf (roads).",
     no_args_is_help=True,
 )
-console = Console()
 
 CrsOption = Annotated[
     str | None,
@@ -55,43 +52,34 @@ def _run_import(
     as_json: bool,
     source_layer: str | None = None,
 ) -> None:
-    from gis_service.cli import engine_for
-    from roads.gisio.fields import parse_mapping
     from roads.gisio.importer import import_file
     from roads.gisio.runs import record_run
 
     settings = Settings()
-    engine = engine_for(settings)
-    try:
-        fields = parse_mapping(field, mapping)
-        with engine.connect() as conn, conn.begin() as transaction:
-            with Progress(console=console, transient=True, disable=as_json) as bar:
-                task = bar.add_task(f"import {layer}", total=5)
+    fields = parse_mapping(field, mapping)
+    with engine(settings).connect() as conn, conn.begin() as transaction:
+        with Progress(console=console, transient=True, disable=as_json) as bar:
+            task = bar.add_task(f"import {layer}", total=5)
 
-                def report(step: str, done: int, total: int) -> None:
-                    bar.update(
-                        task, completed=done, total=total, description=f"import {layer}: {step}"
-                    )
+            def report(step: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"import {layer}: {step}")
 
-                summary = import_file(
-                    conn,
-                    layer,
-                    file,
-                    crs=crs,
-                    mapping=fields,
-                    min_segment_m=min_segment_m,
-                    snap_distance_m=settings.snap_distance_m,
-                    progress=report,
-                    source_layer=source_layer,
-                )
-            if dry_run:
-                summary.dry_run = True
-                transaction.rollback()
-            else:
-                record_run(conn, summary, file.name, getpass.getuser())
-    except (BadFile, OSError) as exc:
-        console.print(f"[red]refused:[/red] {exc}; nothing was written")
-        raise typer.Exit(1) from exc
+            summary = import_file(
+                conn,
+                layer,
+                file,
+                crs=crs,
+                mapping=fields,
+                min_segment_m=min_segment_m,
+                snap_distance_m=settings.snap_distance_m,
+                progress=report,
+                source_layer=source_layer,
+            )
+        if dry_run:
+            summary.dry_run = True
+            transaction.rollback()
+        else:
+            record_run(conn, summary, file.name, getpass.getuser())
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
     else:
@@ -125,26 +113,5 @@ def _make_import_command(layer: str):
 
 
 for _layer in LAYER_FAMILY:
-    import_app.command(_layer)(_make_import_command(_layer))
+    app.command(_layer)(_make_import_command(_layer))
 
-
-@export_app.command("layer")
-def export_layer(
-    name: Annotated[
-        str,
-        typer.Argument(help=", ".join(FEATURE_LAYERS) + "."),
-    ],
-    file: Annotated[Path, typer.Argument(help="Output: .gpkg, .geojson, .shp.zip or .csv (WKT).")],
-) -> None:
-    """Export a layer (segments with their chiefs at each tier) to a GIS file."""
-    from gis_service.cli import engine_for
-    from layers.export import write_layer
-
-    engine = engine_for(Settings())
-    try:
-        with engine.connect() as conn:
-            count = write_layer(conn, name, file)
-    except BadFile as exc:
-        console.print(f"[red]refused:[/red] {exc}")
-        raise typer.Exit(1) from exc
-    console.print(f"{name}: {count:,} features written to {file}", markup=False)

@@ -1,0 +1,22 @@
+"""`roadchief serve`: the API and the web map."""
+
+from typing import Annotated
+
+import typer
+
+from gis_service.cli.common import engine
+from gis_service.settings import Settings
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (default ROADCHIEF_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default ROADCHIEF_PORT).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and the web map (starting the embedded database when no DATABASE_URL is set)."""
+    import uvicorn  # only the server needs it: see __init__
+
+    settings = Settings()
+    engine(settings).dispose()
+    uvicorn.run("gis_service.main:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level="info")
