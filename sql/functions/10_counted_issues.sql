@@ -42,19 +42,24 @@ LANGUAGE sql STABLE AS $$
       AND (counted_issues.statuses IS NULL OR i.status = ANY (counted_issues.statuses))
       AND (counted_issues.area_of = 'issue'
            OR counted_issues.area_of = 'segment' AND i.segment_id IS NOT NULL)
-      AND (counted_issues.community_id IS NULL AND counted_issues.sub_district_id IS NULL
-           OR counted_issues.area_of = 'issue' AND i.community_id IN (
+      -- The area as "= ANY (ARRAY(...))": the array is computed once and the comparison is an
+      -- index condition (ix_issue_community, ix_issue_segment_reported), where "IN (SELECT ...)"
+      -- under the OR would be a filter over every issue of the window.
+      AND (counted_issues.community_id IS NULL
+           OR counted_issues.area_of = 'issue' AND i.community_id = counted_issues.community_id
+           OR counted_issues.area_of = 'segment' AND i.segment_id = ANY (ARRAY(
+               SELECT s.id
+               FROM public.road_segment AS s
+               WHERE s.community_id = counted_issues.community_id)))
+      AND (counted_issues.sub_district_id IS NULL
+           OR counted_issues.area_of = 'issue' AND i.community_id = ANY (ARRAY(
                SELECT a.id
                FROM public.community AS a
-               WHERE (counted_issues.community_id IS NULL OR a.id = counted_issues.community_id)
-                 AND (counted_issues.sub_district_id IS NULL
-                      OR a.sub_district_id = counted_issues.sub_district_id))
-           OR counted_issues.area_of = 'segment' AND i.segment_id IN (
+               WHERE a.sub_district_id = counted_issues.sub_district_id))
+           OR counted_issues.area_of = 'segment' AND i.segment_id = ANY (ARRAY(
                SELECT s.id
                FROM public.road_segment AS s
                JOIN public.community AS a
                    ON a.id = s.community_id
-               WHERE (counted_issues.community_id IS NULL OR a.id = counted_issues.community_id)
-                 AND (counted_issues.sub_district_id IS NULL
-                      OR a.sub_district_id = counted_issues.sub_district_id)))
+               WHERE a.sub_district_id = counted_issues.sub_district_id)))
 $$;
