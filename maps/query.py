@@ -1,6 +1,6 @@
 """What an export draws, read from PostGIS: the area, its segments with their density, the issue
-points, boundaries and overlays. Every number comes from roadchief.segment_density, so the maps
-agree with the density API and tiles."""
+points, boundaries and overlays. Every number comes from roadchief.segment_density and every issue
+from roadchief.counted_issues, so the maps agree with the density API, the tiles and the ledger."""
 
 from dataclasses import dataclass, field
 
