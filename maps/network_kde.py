@@ -16,7 +16,7 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
 
-from maps.query import AREA_FILTER, ExportFilter, read_frame
+from maps.query import COUNTED_ISSUES, ExportFilter, read_frame
 
 PIECE_M = 25.0
 BANDWIDTH_M = 200.0
@@ -59,14 +59,8 @@ def snapped_issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFram
     """The counted issues placed at their nearest point on their segment."""
     sql = text(f"""
         SELECT i.id, ST_ClosestPoint(s.geom, i.geom) AS geom
-        FROM public.issue AS i
+        FROM {COUNTED_ISSUES} AS i
         JOIN public.road_segment AS s ON s.id = i.segment_id
-        LEFT JOIN public.community AS c ON c.id = s.community_id
-        WHERE i.reported_at >= :from_ts AND i.reported_at < :to_ts
-          AND (CAST(:categories AS text[]) IS NULL
-               OR i.category_code = ANY (CAST(:categories AS text[]))
-               OR split_part(i.category_code, '.', 1) = ANY (CAST(:categories AS text[])))
-          AND {AREA_FILTER}
     """)
     return read_frame(sql, conn, params=flt.params())
 

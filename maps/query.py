@@ -1,6 +1,6 @@
 """What an export draws, read from PostGIS: the area, its segments with their density, the issue
-points, boundaries and overlays. Every number comes from roadchief.segment_density, so the maps
-agree with the density API and tiles."""
+points, boundaries and overlays. Every number comes from roadchief.segment_density and every issue
+from roadchief.counted_issues, so the maps agree with the density API, the tiles and the ledger."""
 
 from dataclasses import dataclass, field
 
@@ -15,6 +15,12 @@ from roads.issues.repository import unknown_categories
 
 DISTRICT_NAME = "经开区"
 
+# The issues an export counts: those snapped to the area's segments, in the window and categories.
+COUNTED_ISSUES = """roadchief.counted_issues(
+    from_ts => :from_ts, to_ts => :to_ts, categories => CAST(:categories AS text[]),
+    community_id => CAST(:community_id AS integer),
+    sub_district_id => CAST(:sub_district_id AS integer), area_of => 'segment')"""
+# The area's segments, by the segment's community (the same rule as area_of => 'segment').
 AREA_FILTER = """
     (CAST(:community_id AS integer) IS NULL OR s.community_id = CAST(:community_id AS integer))
     AND (CAST(:sub_district_id AS integer) IS NULL
@@ -182,14 +188,7 @@ def issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
     """The issues counted on the area's segments (snapped, in the window and categories)."""
     sql = text(f"""
         SELECT i.id, i.category_code, i.status, i.segment_id, i.geom
-        FROM public.issue AS i
-        JOIN public.road_segment AS s ON s.id = i.segment_id
-        LEFT JOIN public.community AS c ON c.id = s.community_id
-        WHERE i.reported_at >= :from_ts AND i.reported_at < :to_ts
-          AND (CAST(:categories AS text[]) IS NULL
-               OR i.category_code = ANY (CAST(:categories AS text[]))
-               OR split_part(i.category_code, '.', 1) = ANY (CAST(:categories AS text[])))
-          AND {AREA_FILTER}
+        FROM {COUNTED_ISSUES} AS i
         ORDER BY i.id
     """)
     return read_frame(sql, conn, params=flt.params())
@@ -200,15 +199,8 @@ def category_counts(conn: Connection, flt: ExportFilter, limit: int = 8) -> list
     rows = conn.execute(
         text(f"""
         SELECT ic.name, count(*) AS n
-        FROM public.issue AS i
+        FROM {COUNTED_ISSUES} AS i
         JOIN public.issue_category AS ic ON ic.code = i.category_code
-        JOIN public.road_segment AS s ON s.id = i.segment_id
-        LEFT JOIN public.community AS c ON c.id = s.community_id
-        WHERE i.reported_at >= :from_ts AND i.reported_at < :to_ts
-          AND (CAST(:categories AS text[]) IS NULL
-               OR i.category_code = ANY (CAST(:categories AS text[]))
-               OR split_part(i.category_code, '.', 1) = ANY (CAST(:categories AS text[])))
-          AND {AREA_FILTER}
         GROUP BY ic.name, ic.sort_order
         ORDER BY n DESC, ic.sort_order
         LIMIT :limit

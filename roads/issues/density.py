@@ -125,16 +125,11 @@ def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
     return conn.execute(
         text("""
         SELECT count(*)
-        FROM issue AS i
-        JOIN issue_category AS cat ON cat.code = i.category_code
-        LEFT JOIN community AS c ON c.id = i.community_id
+        FROM roadchief.counted_issues(
+            from_ts => :from_ts, to_ts => :to_ts, categories => CAST(:categories AS text[]),
+            statuses => CAST(:statuses AS text[]), community_id => CAST(:community_id AS integer),
+            sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue') AS i
         WHERE i.segment_id IS NULL
-          AND i.reported_at >= :from_ts AND i.reported_at < :to_ts
-          AND (CAST(:categories AS text[]) IS NULL OR i.category_code = ANY (:categories)
-               OR cat.parent_code = ANY (:categories))
-          AND (CAST(:statuses AS text[]) IS NULL OR i.status = ANY (:statuses))
-          AND (CAST(:community_id AS integer) IS NULL OR i.community_id = :community_id)
-          AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
     """),
         where.params(),
     ).scalar_one()
@@ -177,13 +172,9 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         WITH counted AS (
             SELECT date_trunc(:unit, i.reported_at AT TIME ZONE 'Asia/Shanghai') AS bucket,
                    count(*) AS n
-            FROM issue AS i
-            JOIN issue_category AS cat ON cat.code = i.category_code
+            FROM roadchief.counted_issues(:from_ts, :to_ts, CAST(:categories AS text[]),
+                                          CAST(:statuses AS text[])) AS i
             WHERE i.segment_id = :id
-              AND i.reported_at >= :from_ts AND i.reported_at < :to_ts
-              AND (CAST(:categories AS text[]) IS NULL OR i.category_code = ANY (:categories)
-                   OR cat.parent_code = ANY (:categories))
-              AND (CAST(:statuses AS text[]) IS NULL OR i.status = ANY (:statuses))
             GROUP BY 1
         )
         SELECT b.bucket::date AS start, coalesce(c.n, 0) AS issues

@@ -134,7 +134,6 @@ ISSUE_COLUMNS = """
     (SELECT min(ph.id) FROM issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
 """
 ISSUE_JOINS = """
-    FROM issue AS i
     JOIN issue_category AS cat ON cat.code = i.category_code
     LEFT JOIN road_segment AS s ON s.id = i.segment_id
     LEFT JOIN road AS r ON r.id = s.road_id
@@ -142,17 +141,18 @@ ISSUE_JOINS = """
     LEFT JOIN sub_district AS sd ON sd.id = c.sub_district_id
 """
 # Every filter is optional: a NULL parameter switches its clause off (no SQL built from input).
+# The ledger lists every issue, snapped or not, in the community its point lies in: area_of 'issue'.
+LISTED_ISSUES = """
+    FROM roadchief.counted_issues(
+        from_ts => CAST(:from_ts AS timestamptz), to_ts => CAST(:to_ts AS timestamptz),
+        categories => CAST(:categories AS text[]), statuses => CAST(:statuses AS text[]),
+        community_id => CAST(:community_id AS integer),
+        sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue') AS i
+"""
 ISSUE_FILTERS = """
     WHERE (CAST(:min_lon AS float8) IS NULL
            OR i.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))
-      AND (CAST(:from_ts AS timestamptz) IS NULL OR i.reported_at >= :from_ts)
-      AND (CAST(:to_ts AS timestamptz) IS NULL OR i.reported_at < :to_ts)
-      AND (CAST(:categories AS text[]) IS NULL OR i.category_code = ANY (:categories)
-           OR cat.parent_code = ANY (:categories))
-      AND (CAST(:statuses AS text[]) IS NULL OR i.status = ANY (:statuses))
       AND (CAST(:segment_id AS integer) IS NULL OR i.segment_id = :segment_id)
-      AND (CAST(:community_id AS integer) IS NULL OR i.community_id = :community_id)
-      AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
 """
 
 
@@ -186,12 +186,15 @@ class IssueFilter:
 def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -> tuple[int, list]:
     """The matching issues, newest first, and how many match in all."""
     params = where.params()
-    total = conn.execute(text("SELECT count(*)" + ISSUE_JOINS + ISSUE_FILTERS), params).scalar_one()
+    total = conn.execute(
+        text("SELECT count(*)" + LISTED_ISSUES + ISSUE_FILTERS), params
+    ).scalar_one()
     rows = (
         conn.execute(
             text(
                 "SELECT"
                 + ISSUE_COLUMNS
+                + LISTED_ISSUES
                 + ISSUE_JOINS
                 + ISSUE_FILTERS
                 + " ORDER BY i.reported_at DESC, i.id DESC LIMIT :limit OFFSET :offset"
@@ -207,7 +210,8 @@ def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -
 def get_issue(conn: Connection, issue_id: int) -> dict:
     row = (
         conn.execute(
-            text("SELECT" + ISSUE_COLUMNS + ISSUE_JOINS + " WHERE i.id = :id"), {"id": issue_id}
+            text("SELECT" + ISSUE_COLUMNS + " FROM issue AS i" + ISSUE_JOINS + " WHERE i.id = :id"),
+            {"id": issue_id},
         )
         .mappings()
         .first()

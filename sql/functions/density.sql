@@ -1,6 +1,7 @@
 -- Issue density per road segment for a time window [from_ts, to_ts), optional categories (a major
--- task code such as 'T03' matches all its sub-items) and statuses. The one definition of density
--- that the API, the density tiles and the exports read, so they agree to the issue.
+-- task code such as 'T03' matches all its sub-items) and statuses: the snapped issues of
+-- roadchief.counted_issues. The one definition of density that the API, the density tiles and
+-- the exports read, so they agree to the issue.
 -- per_km divides by the segment's length but never by less than 50 m, so a 2-metre stub with one
 -- issue does not out-rank a whole street (the choice is written in the README).
 CREATE OR REPLACE FUNCTION roadchief.segment_density(
@@ -19,14 +20,7 @@ RETURNS TABLE (
 LANGUAGE sql STABLE AS $$
     WITH counted AS (
         SELECT i.segment_id, count(*) AS n
-        FROM public.issue AS i
-        WHERE i.segment_id IS NOT NULL
-          AND i.reported_at >= from_ts
-          AND i.reported_at < to_ts
-          AND (categories IS NULL
-               OR i.category_code = ANY (categories)
-               OR split_part(i.category_code, '.', 1) = ANY (categories))
-          AND (statuses IS NULL OR i.status = ANY (statuses))
+        FROM roadchief.counted_issues(from_ts, to_ts, categories, statuses) AS i
         GROUP BY i.segment_id
     )
     SELECT

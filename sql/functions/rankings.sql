@@ -61,15 +61,9 @@ BEGIN
                   AND ic.deadline_hours IS NOT NULL
                   AND LEAST(now(), to_ts) > i.reported_at + make_interval(hours => ic.deadline_hours)
             ) AS n_overdue
-        FROM public.issue AS i
+        FROM roadchief.counted_issues(from_ts, to_ts, categories) AS i
         JOIN public.issue_category AS ic
             ON ic.code = i.category_code
-        WHERE i.segment_id IS NOT NULL
-          AND i.reported_at >= from_ts
-          AND i.reported_at < to_ts
-          AND (categories IS NULL
-               OR i.category_code = ANY (categories)
-               OR split_part(i.category_code, '.', 1) = ANY (categories))
         GROUP BY i.segment_id
     ),
     per_segment AS (
