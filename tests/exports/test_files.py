@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from gis_service.cli import app as cli_app
-from maps.errors import InvalidExportInput, UnknownExportTarget
-from maps.query import area_from_spec
-from maps.window import parse_week, parse_window
+from roads.areas import area_from_spec
+from roads.errors import InvalidInput, NotFound
+from roads.issues.window import parse_week, parse_window
 
 WINDOW = {"from": "2026-10-22", "to": "2026-11-20"}
 
@@ -134,7 +134,7 @@ def test_areas_are_found_by_id_or_name(conn):
     assert village.kind == "community" and village == area_from_spec(
         conn, f"community:{village.community_id}"
     )
-    with pytest.raises(UnknownExportTarget):
+    with pytest.raises(NotFound):
         area_from_spec(conn, "月球村")
 
 
@@ -150,7 +150,7 @@ def test_windows_read_dates_as_whole_beijing_days():
     assert (week.start, week.end) == (window.start, window.end)
     assert week.label() == "2026年11月第3周（11月16日—11月22日）"
     assert week.slug() == "2026-W47"
-    with pytest.raises(InvalidExportInput):
+    with pytest.raises(InvalidInput):
         parse_week("2026-47")
-    with pytest.raises(InvalidExportInput):
+    with pytest.raises(InvalidInput):
         parse_window("2026-11-23", "2026-11-22")

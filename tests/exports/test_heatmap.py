@@ -8,8 +8,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from maps.heatmap import HeatmapOptions, build_figure, load, render
-from maps.query import ExportFilter, resolve_area
-from maps.window import parse_week, parse_window
+from roads.areas import resolve_area
+from roads.issues.filter import IssueFilter
+from roads.issues.window import parse_week, parse_window
 
 WEEK = "2026-W47"  # 16-22 November 2026; the demo ledger ends on the 20th
 
@@ -41,7 +42,7 @@ def test_screen_png_from_the_api_decodes_at_its_size_and_is_not_blank(client):
 
 
 def test_print_png_is_a4_at_300_dpi(conn):
-    flt = ExportFilter(parse_week(WEEK), resolve_area(conn, sub_district_id=2))
+    flt = IssueFilter(parse_week(WEEK), area=resolve_area(conn, sub_district_id=2))
     options = HeatmapOptions(size="a4", view="segments", sites=False, resettlement=False)
     fig, _info = build_figure(load(conn, flt, options), options)
     assert decode(render(fig, "png")).shape == (2480, 3508, 3)
@@ -57,7 +58,7 @@ def test_segment_colours_are_the_class_colours(conn):
         scheme="quantiles",
         k=4,
     )
-    data = load(conn, ExportFilter(parse_week(WEEK)), options)
+    data = load(conn, IssueFilter(parse_week(WEEK)), options)
     fig, info = build_figure(data, options)
     pixels = decode(render(fig, "png"))
     drawn = [c for c in info.classes if c.count]
@@ -75,10 +76,10 @@ def test_segment_colours_are_the_class_colours(conn):
 
 def test_filters_change_what_is_drawn(conn):
     options = HeatmapOptions(size="screen", view="segments")
-    everything = load(conn, ExportFilter(parse_week(WEEK)), options)
+    everything = load(conn, IssueFilter(parse_week(WEEK)), options)
     community = resolve_area(conn, community_id=int(everything.segments["community_id"].iloc[0]))
-    one_place = load(conn, ExportFilter(parse_week(WEEK), community), options)
-    one_task = load(conn, ExportFilter(parse_week(WEEK), categories=("T03",)), options)
+    one_place = load(conn, IssueFilter(parse_week(WEEK), area=community), options)
+    one_task = load(conn, IssueFilter(parse_week(WEEK), categories=("T03",)), options)
     assert set(one_place.segments["community_id"]) == {community.community_id}
     assert len(one_place.communities) == 1
     assert 0 < one_task.issue_count < everything.issue_count
@@ -89,7 +90,7 @@ def test_filters_change_what_is_drawn(conn):
 
 def test_an_empty_window_says_no_issues(conn, client):
     options = HeatmapOptions(size="screen")
-    data = load(conn, ExportFilter(parse_window("2025-01-01", "2025-01-07")), options)
+    data = load(conn, IssueFilter(parse_window("2025-01-01", "2025-01-07")), options)
     assert data.issue_count == 0
     fig, info = build_figure(data, options)
     assert "无问题" in [t.get_text() for t in info.segment_axes.texts]

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import text
 
 from maps import query
-from maps.window import TimeWindow
+from roads.areas import Area, resolve_area
+from roads.issues.filter import IssueFilter
+from roads.issues.window import Window
 from tests.conftest import DEMO_AS_OF
 
-WINDOW = TimeWindow(DEMO_AS_OF - timedelta(days=30), DEMO_AS_OF)
+WINDOW = Window(DEMO_AS_OF - timedelta(days=30), DEMO_AS_OF)
 
 
 def all_issues(conn) -> list:
@@ -111,7 +113,7 @@ def test_density_rankings_and_export_points_count_the_same_issues(conn):
         text("SELECT issues FROM roadchief.area_rankings('district', :a, :b, ARRAY['T03'])"),
         window,
     ).scalar_one()
-    points = query.issue_points(conn, query.ExportFilter(WINDOW, query.Area(), ("T03",)))
+    points = query.issue_points(conn, IssueFilter(WINDOW, categories=("T03",), area=Area()))
     assert len(counted) > 100
     assert density_total == district == len(counted)
     assert set(points["id"]) == counted
@@ -120,8 +122,8 @@ def test_density_rankings_and_export_points_count_the_same_issues(conn):
 def test_a_community_export_draws_the_issues_counted_on_its_segments(conn):
     community = busiest_community(conn)
     counted = counted_ids(conn, from_ts=WINDOW.start, to_ts=WINDOW.end, community_id=community)
-    area = query.resolve_area(conn, community_id=community)
-    points = query.issue_points(conn, query.ExportFilter(WINDOW, area))
+    area = resolve_area(conn, community_id=community)
+    points = query.issue_points(conn, IssueFilter(WINDOW, area=area))
     ranked = conn.execute(
         text("SELECT issues FROM roadchief.area_rankings('community', :a, :b) WHERE area_id = :c"),
         {"a": WINDOW.start, "b": WINDOW.end, "c": community},
