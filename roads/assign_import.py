@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import Connection, text
 
 from roads.assignments import apply_many, check_eligible, get_chief
@@ -54,8 +55,6 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
 
 
 def xlsx_rows(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook

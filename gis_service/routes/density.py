@@ -1,5 +1,6 @@
 """Issue density per road segment: GET /api/density and one segment's time series."""
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -63,8 +64,6 @@ def segment_density(
     )
     items = [{f: row[f] for f in fields} for row in result["rows"]]
     if geojson:
-        import json
-
         features = [
             {
                 "type": "Feature",

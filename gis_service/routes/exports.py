@@ -14,6 +14,9 @@ from fastapi.responses import StreamingResponse
 from gis_service.db import Conn
 from gis_service.filters import issue_filter
 from maps import query, rankings
+from maps.briefing import briefing_pdf
+from maps.heatmap import HeatmapOptions, heatmap_bytes
+from maps.webmap import webmap_html
 from roads.areas import DISTRICT_NAME
 from roads.errors import NotFound
 from roads.issues.filter import IssueFilter
@@ -108,8 +111,6 @@ def heatmap(
     resettlement: bool = True,
 ) -> StreamingResponse:
     """The issue-density heatmap as PNG, PDF (A4 landscape) or an offline HTML map."""
-    from maps.heatmap import HeatmapOptions, heatmap_bytes
-
     if fmt not in ("png", "pdf", "html"):
         raise NotFound(f"no heatmap format {fmt!r}; use png, pdf or html",
                        f"不支持 {fmt} 格式的热力图，可选 png、pdf 或 html")
@@ -118,8 +119,6 @@ def heatmap(
     )
     options.check()
     if fmt == "html":
-        from maps.webmap import webmap_html
-
         data = webmap_html(conn, flt, scheme, k).encode()
     else:
         data = heatmap_bytes(conn, flt, options, fmt)
@@ -135,8 +134,6 @@ def briefing(
 ) -> StreamingResponse:
     """The weekly briefing (`week=2026-W47`, or from/to): heatmap page, coverage map page,
     ranking tables."""
-    from maps.briefing import briefing_pdf
-    from maps.heatmap import HeatmapOptions
     options = HeatmapOptions(scheme=scheme)
     options.check()
     data, _pages = briefing_pdf(conn, flt, options)

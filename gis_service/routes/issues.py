@@ -1,6 +1,8 @@
 """The issue ledger API: intake (with photos), listing with filters, one issue, workflow steps."""
 
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -15,6 +17,7 @@ from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
 from roads.issues.filter import IssueFilter
+from roads.issues.importer import import_issues
 from roads.issues.window import parse_instant
 from roads.segments import parse_bbox
 from roads.users import require_district_admin, require_writer
@@ -226,11 +229,6 @@ def import_issue_file(
 ) -> dict:
     """The bulk import over HTTP: all or nothing (422 listing the rejected rows) unless skip_bad."""
     require_district_admin(user)
-    import tempfile
-    from pathlib import Path
-
-    from roads.issues.importer import import_issues
-
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
