@@ -150,7 +150,7 @@ def serve(
     settings = Settings()
     engine_for(settings).dispose()
     uvicorn.run("gis_service.main:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level="info")
+                port=port or settings.port, workers=workers, log_level="info", server_header=False)
 
 
 from gis_service.cli_users import user_app  # noqa: E402  (it imports helpers from this module)
