@@ -79,10 +79,12 @@ def show_rejects(console, rejects: list[tuple[int, str]], report: Path | None) -
     if report is not None:
         import csv
 
+        from roads.cells import safe_cell
+
         with open(report, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["row", "reason"])
-            writer.writerows(rejects)
+            writer.writerows([row, safe_cell(reason)] for row, reason in rejects)
         console.print(f"every rejected row is listed in {report}")
     elif len(rejects) > SHOWN_REJECTS:
         console.print(

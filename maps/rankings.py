@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 from maps.errors import InvalidExportInput
 from maps.query import DISTRICT_NAME
 from maps.window import TimeWindow
+from roads.cells import safe_cell
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
 TOTAL_LABEL = "全区合计"
@@ -118,7 +119,7 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
     for row_number, row in enumerate([*rows, total], start=2):
         is_total = row is total
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=row_number, column=index, value=row[column.key])
+            cell = sheet.cell(row=row_number, column=index, value=safe_cell(row[column.key]))
             cell.number_format = FORMATS[column.kind]
             if column.kind != "text":
                 cell.alignment = Alignment(horizontal="right")
@@ -142,7 +143,7 @@ def write_notes(sheet, window: TimeWindow, category_label: str, data_date: str |
     ] + DEFINITIONS
     for number, (name, value) in enumerate(lines, start=1):
         sheet.cell(row=number, column=1, value=name).font = Font(bold=True)
-        sheet.cell(row=number, column=2, value=value)
+        sheet.cell(row=number, column=2, value=safe_cell(value))
 
 
 def workbook_bytes(

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 from sqlalchemy import Connection, text
 
+from roads.cells import safe_frame
 from roads.gisio.catalog import LAYERS
 from roads.gisio.errors import BadFile
 
@@ -68,7 +69,7 @@ def write_layer(conn: Connection, name: str, path: Path) -> int:
         if suffix == ".shp.zip":
             _write_shapefile_zip(frame, name, Path(tmp), path)
         elif suffix == ".csv":
-            frame.to_file(
+            safe_frame(frame).to_file(
                 path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"}
             )
         elif suffix == ".geojson":
