@@ -50,7 +50,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RoadchiefError)
     def _domain(request: Request, exc: RoadchiefError) -> JSONResponse:
         extra = getattr(exc, "extra", {})
-        return JSONResponse(error_body(exc.public_message, exc.status_code, **extra), exc.status_code)
+        headers = dict(getattr(exc, "headers", {}))
+        if exc.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(error_body(exc.public_message, exc.status_code, **extra), exc.status_code,
+                            headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

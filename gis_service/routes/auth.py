@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from gis_service.auth import OptionalUser, bearer_token
+from gis_service.auth import OptionalUser, bearer_token, token_idle
 from gis_service.db import Conn
 from roads import users
 from roads.errors import Unauthorized
@@ -17,8 +17,9 @@ class LoginIn(BaseModel):
 
 
 @router.post("/login")
-def login(body: LoginIn, conn: Conn) -> dict:
-    token, user = users.login(conn, body.username, body.password)
+def login(body: LoginIn, request: Request, conn: Conn) -> dict:
+    client = request.client.host if request.client else "unknown"
+    token, user = users.login(conn, body.username, body.password, client, token_idle(request))
     return {"token": token, "token_type": "bearer", "user": user.public()}
 
 
