@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
+from gis_service.nul_guard import NulGuard
 from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
 from gis_service.routes import exports as exports_routes
 from gis_service.security_headers import SecurityHeaders
@@ -47,5 +48,6 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.include_router(open311.router)
     app.include_router(tiles.router)
     webmap_routes.include(app)
+    app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
     return app

@@ -124,6 +124,10 @@ def update_chief(conn: Connection, user: User | None, chief_id: int, values: dic
     old = get_chief_row(conn, chief_id)
     check_chief_write(user, old["community_id"], old["sub_district_id"])
     values = {k: values[k] for k in EDITABLE if k in values}
+    for key in ("name", "is_party_member", "active"):  # NOT NULL columns: null is no value to set
+        if key in values and values[key] is None:
+            # zh: {key} 不能为空
+            raise InvalidInput(f"{key} must not be null")
     if "name" in values and not (values["name"] or "").strip():
         raise InvalidInput("a chief needs a name")
     if values.get("community_id") is not None:

@@ -1,5 +1,6 @@
 """Segments as GeoJSON with their coverage, and one segment's details (chiefs, open issues)."""
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -63,6 +64,9 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
         minx, miny, maxx, maxy = (float(v) for v in bbox.split(","))
     except ValueError as exc:
         raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from exc
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        # zh: bbox 必须是四个有限的数字
+        raise InvalidInput("bbox must be four finite numbers: minlon,minlat,maxlon,maxlat")
     if minx > maxx or miny > maxy:
         raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat with min <= max")
     return minx, miny, maxx, maxy

@@ -7,6 +7,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
+from gis_service.params import Int32
 from gis_service.routes.issues import GEOJSON, csv_list, wants_geojson
 from gis_service.routes.ledger_route import LedgerRoute
 from roads.issues import density, repository
@@ -45,13 +46,13 @@ def segment_density(
     to: ToQ = None,
     category: CategoryQ = None,
     status: StatusQ = None,
-    community: int | None = None,
-    sub_district: int | None = None,
+    community: Int32 | None = None,
+    sub_district: Int32 | None = None,
     sort: Annotated[
         str, Query(description="per_km, per_km_30d, issue_count, length_m or segment_id")
     ] = "per_km",
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=5000)] = 100,
+    page: Annotated[Int32, Query(ge=1)] = 1,
+    page_size: Annotated[Int32, Query(ge=1, le=5000)] = 100,
     format: Annotated[
         str | None, Query(description="json or geojson (or Accept: application/geo+json)")
     ] = None,
@@ -113,7 +114,7 @@ def segment_density(
 @router.get("/segments/{segment_id}/density")
 def one_segment_density(
     conn: Conn,
-    segment_id: int,
+    segment_id: Int32,
     from_: FromQ = None,
     to: ToQ = None,
     category: CategoryQ = None,

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from gis_service.db import Conn
 from gis_service.errors import InvalidInput, NotFound
+from gis_service.params import Int32
 from maps import query, rankings
 from maps.errors import InvalidExportInput, UnknownExportTarget
 from maps.query import DISTRICT_NAME, ExportFilter
@@ -62,8 +63,8 @@ def window_filter(
 def export_filter(
     conn: Conn,
     flt: Annotated[ExportFilter, Depends(window_filter)],
-    sub_district_id: int | None = None,
-    community_id: int | None = None,
+    sub_district_id: Int32 | None = None,
+    community_id: Int32 | None = None,
 ) -> ExportFilter:
     """Window, categories and area (the district, a sub-district or a community), for the maps."""
     with export_errors():
@@ -141,7 +142,7 @@ def heatmap(
     flt: Filter,
     fmt: str,
     scheme: str = "fisher_jenks",
-    k: Annotated[int, Query(ge=2, le=9, description="number of classes")] = 5,
+    k: Annotated[Int32, Query(ge=2, le=9, description="number of classes")] = 5,
     size: Annotated[
         str, Query(description="a4 (3508x2480, 300 dpi) or screen (1600 px)")
     ] = "screen",
