@@ -30,3 +30,10 @@ def token_idle(request: Request) -> timedelta:
 
 
 OptionalUser = Annotated[User | None, Depends(current_user)]
+
+
+def without_phones(chiefs: list[dict], user: User | None) -> list[dict]:
+    """Chiefs' phone numbers are personal data: only signed-in users see them."""
+    if user is not None:
+        return chiefs
+    return [chief if chief is None else {**chief, "phone": None} for chief in chiefs]

@@ -1,5 +1,9 @@
-def test_health_reports_database_versions_and_row_counts(client):
-    response = client.get("/api/health")
+from tests.webmap.helpers import role_headers
+
+
+def test_health_reports_database_versions_and_row_counts(client, conn):
+    # The versions are for the district admin only (tests/webmap/test_personal_data.py).
+    response = client.get("/api/health", headers=role_headers(conn)["admin"])
     assert response.status_code == 200
     body = response.json()
     assert body["database"]["postgis"].startswith("3.")

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from gis_service.auth import OptionalUser
+from gis_service.auth import OptionalUser, without_phones
 from gis_service.db import Conn
 from gis_service.params import Int32
 from roads import chiefs
@@ -33,15 +33,19 @@ class ChiefPatch(BaseModel):
 
 
 @router.get("")
-def list_chiefs(conn: Conn, q: str | None = None, segment_id: Int32 | None = None, tier: Int32 | None = None,
+def list_chiefs(conn: Conn, user: OptionalUser, q: str | None = None, segment_id: Int32 | None = None,
+                tier: Int32 | None = None,
                 community: Int32 | None = None, sub_district: Int32 | None = None,
                 active: bool | None = None, limit: Int32 = 50) -> list[dict]:
-    return chiefs.list_chiefs(conn, q, segment_id, tier, community, sub_district, active, limit)
+    """Anonymous users see no phone numbers and cannot search by one."""
+    found = chiefs.list_chiefs(conn, q, segment_id, tier, community, sub_district, active, limit,
+                               search_phone=user is not None)
+    return without_phones(found, user)
 
 
 @router.get("/{chief_id}")
-def get_chief(chief_id: Int32, conn: Conn) -> dict:
-    return chiefs.list_chiefs_by_id(conn, chief_id)
+def get_chief(chief_id: Int32, conn: Conn, user: OptionalUser) -> dict:
+    return without_phones([chiefs.list_chiefs_by_id(conn, chief_id)], user)[0]
 
 
 @router.post("", status_code=201)

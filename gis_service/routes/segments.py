@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from gis_service.auth import OptionalUser
+from gis_service.auth import OptionalUser, without_phones
 from gis_service.db import Conn
 from gis_service.params import Int32
 from roads import assignments, segments
@@ -58,8 +58,11 @@ def search_roads(conn: Conn, q: str = "", limit: Int32 = 20) -> list[dict]:
 
 
 @router.get("/segments/{segment_id}")
-def get_segment(segment_id: Int32, conn: Conn) -> dict:
-    return segments.segment_detail(conn, segment_id)
+def get_segment(segment_id: Int32, conn: Conn, user: OptionalUser) -> dict:
+    detail = segments.segment_detail(conn, segment_id)
+    tiers = list(detail["chiefs"])
+    shown = without_phones([detail["chiefs"][tier] for tier in tiers], user)
+    return {**detail, "chiefs": dict(zip(tiers, shown, strict=True))}
 
 
 @router.put("/segments/{segment_id}/chiefs/{tier}")
