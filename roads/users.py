@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -21,21 +20,17 @@ ROLE_LABELS = {"district_admin": "区级管理员", "sub_district_admin": "办�
 TOKEN_LIFETIME = timedelta(days=7)
 TOKEN_IDLE = timedelta(minutes=120)
 hasher = PasswordHasher()
-# argon2id takes 64 MiB and a core per hash: two at a time per process, the others wait their turn.
-hashing_slots = threading.BoundedSemaphore(2)
 
 
 def hash_password(password: str) -> str:
-    with hashing_slots:
-        return hasher.hash(password)
+    return hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    with hashing_slots:
-        try:
-            return hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 @cache

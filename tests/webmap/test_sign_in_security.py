@@ -6,10 +6,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
+from gis_service.settings import Settings
 from roads import users
+from tests.webmap.browser import serve
 from tests.webmap.helpers import PASSWORD
 
 LOGIN = "/api/auth/login"
@@ -87,14 +90,23 @@ def test_twenty_failures_from_one_address_lock_every_account_from_it(client, con
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
 
-def test_password_checks_run_two_at_a_time_and_the_others_wait(conn, monkeypatch):
-    password_hash = users.hasher.hash(PASSWORD)
+def test_sign_ins_hash_two_at_a_time_and_the_others_wait(engine, cluster, monkeypatch):
+    """Eight simultaneous sign-ins to a real server: all succeed, never more than two hash at once."""
+    with engine.begin() as conn:
+        users.add_user(conn, "crowd_user", PASSWORD, "viewer")
     counting = CountingHasher()
     monkeypatch.setattr(users, "hasher", counting)
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda _: users.verify_password(password_hash, PASSWORD), range(6)))
-    assert results == [True] * 6
-    assert counting.most_at_once == 2
+    try:
+        with serve(Settings(database_url=cluster.url()), engine) as url:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                statuses = list(pool.map(
+                    lambda _: httpx.post(url + LOGIN, json={"username": "crowd_user", "password": PASSWORD},
+                                         timeout=60).status_code, range(8)))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM app_user WHERE username = 'crowd_user'"))
+    assert statuses == [200] * 8
+    assert counting.verifications == 8 and counting.most_at_once == 2
 
 
 def test_a_401_names_the_bearer_scheme(client):
