@@ -2,10 +2,10 @@
 
 from urllib.parse import urlsplit
 
-# The web map loads only its own scripts and styles. Style attributes set through innerHTML
-# (legend swatches, share bars) need 'unsafe-inline' for styles, never for scripts; OpenLayers
-# draws into canvases and may start its label worker from a blob: URL.
-MAP_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+# The web map loads only its own scripts and style sheets. Style attributes written through
+# innerHTML (legend swatches, share bars) need 'unsafe-inline' for attributes only, never for
+# <style> elements or scripts; OpenLayers draws into canvases and may start a worker from blob:.
+MAP_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
               "img-src 'self' data: blob:{basemap}; connect-src 'self'; worker-src 'self' blob:; "
               "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
 
