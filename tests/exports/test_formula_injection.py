@@ -44,3 +44,12 @@ def test_only_text_that_starts_a_formula_is_changed():
     assert [safe_cell(v) for v in ("=1+2", "+86 138", "-x", "@SUM(A1)", "\t=1", "\r=1")] == [
         "'=1+2", "'+86 138", "'-x", "'@SUM(A1)", "'\t=1", "'\r=1"]
     assert [safe_cell(v) for v in (-3, -2.5, "中山路", "a=b", None)] == [-3, -2.5, "中山路", "a=b", None]
+
+
+def test_the_issues_csv_shows_a_description_as_text(client, conn):
+    issue_id = conn.execute(text("SELECT min(id) FROM issue")).scalar_one()
+    conn.execute(text("UPDATE issue SET description = :d WHERE id = :i"), {"d": "@SUM(1+1)*cmd", "i": issue_id})
+    response = client.get("/api/exports/layers/issues.csv")
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows[str(issue_id)]["description"] == "'@SUM(1+1)*cmd"
