@@ -21,6 +21,7 @@ STATUS = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "too_many_requests": 429,
     "unavailable": 503,
 }
 RETRY_AFTER_S = "5"
@@ -52,6 +53,8 @@ def error_response(exc: RoadchiefError) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if exc.kind == "unavailable":
         headers["Retry-After"] = RETRY_AFTER_S
+    if "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
     body = error_body(exc.public_message, exc.message_zh, status, **exc.extra)
     return JSONResponse(body, status, headers=headers)
 

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from gis_service.db import Conn
+from gis_service.params import Int32
 from roads.errors import InvalidInput
 from roads.issues.filter import IssueFilter, parse_filter
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer ids
 MAX_PAGE = 1_000_000  # pages of a listing: an offset PostgreSQL can take
-AreaId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+AreaId = Annotated[Int32 | None, Query(ge=1)]
 Codes = Annotated[
     list[str] | None,
     Query(description="Category codes, repeated or comma-separated; T03 = all of T03.xx"),

@@ -9,7 +9,9 @@ from fastapi import FastAPI
 from gis_service.admission import AdmissionLimit
 from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
+from gis_service.nul_guard import NulGuard
 from gis_service.routes import include_routes
+from gis_service.security_headers import SecurityHeaders
 from gis_service.settings import Settings
 
 log = logging.getLogger("roadchief")
@@ -45,4 +47,6 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.add_middleware(AdmissionLimit, limit=settings.worker_threads, wait_s=settings.queue_timeout_s,
                        exempt=frozenset({"/api/health"}))
     include_routes(app)
+    app.add_middleware(NulGuard)
+    app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
     return app

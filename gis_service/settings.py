@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 50 * 1024 * 1024
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
+    token_idle_minutes: int = 120  # a token unused this long expires (besides its 7-day life)
     db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads
     # Threads for the sync routes (anyio's default, 40), the most requests in progress at once
     # (gis_service/admission.py) and the pool's ceiling: an admitted request always finds a thread

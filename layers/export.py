@@ -8,6 +8,7 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 
 from layers.registry import FEATURE_LAYERS
+from roads.cells import safe_frame
 from roads.gisio.errors import BadFile, UnknownExportFormat
 
 FORMATS = {  # suffix -> (GDAL driver, media type)
@@ -69,7 +70,7 @@ def write_layer(conn: Connection, name: str, path: Path) -> int:
         if suffix == ".shp.zip":
             _write_shapefile_zip(frame, name, Path(tmp), path)
         elif suffix == ".csv":
-            frame.to_file(
+            safe_frame(frame).to_file(
                 path, driver="CSV", engine="pyogrio", layer_options={"GEOMETRY": "AS_WKT"}
             )
         elif suffix == ".geojson":

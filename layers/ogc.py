@@ -4,6 +4,7 @@ Every function takes the service's base URL so links are absolute, as the standa
 """
 
 import json
+import math
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -114,9 +115,10 @@ def parse_bbox(value: str | None) -> list[float] | None:
                        f"bbox 须为四个数字 minx,miny,maxx,maxy，而不是 {value!r}") from exc
     if len(numbers) == 6:
         numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
-    if len(numbers) != 4 or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+    if len(numbers) != 4 or not all(math.isfinite(v) for v in numbers) \
+            or numbers[0] > numbers[2] or numbers[1] > numbers[3]:
         raise BadQuery(f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}",
-                       f"bbox 须为四个数字 minx,miny,maxx,maxy，而不是 {value!r}")
+                       f"bbox 须为四个有限的数字 minx,miny,maxx,maxy，而不是 {value!r}")
     return numbers
 
 

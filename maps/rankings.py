@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
 
 from roads.areas import DISTRICT_NAME
+from roads.cells import safe_cell
 from roads.errors import InvalidInput
 from roads.issues.window import Window
 
@@ -119,7 +120,7 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
     for row_number, row in enumerate([*rows, total], start=2):
         is_total = row is total
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=row_number, column=index, value=row[column.key])
+            cell = sheet.cell(row=row_number, column=index, value=safe_cell(row[column.key]))
             cell.number_format = FORMATS[column.kind]
             if column.kind != "text":
                 cell.alignment = Alignment(horizontal="right")
@@ -143,7 +144,7 @@ def write_notes(sheet, window: Window, category_label: str, data_date: str | Non
     ] + DEFINITIONS
     for number, (name, value) in enumerate(lines, start=1):
         sheet.cell(row=number, column=1, value=name).font = Font(bold=True)
-        sheet.cell(row=number, column=2, value=value)
+        sheet.cell(row=number, column=2, value=safe_cell(value))
 
 
 def workbook_bytes(

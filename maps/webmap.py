@@ -61,6 +61,15 @@ def legend_html(title: str, classes: list[tuple[str, str]]) -> str:
     )
 
 
+def escaped(frame, columns: list[str]):
+    """`frame` with these text columns HTML-escaped: folium puts tooltip and popup values into the
+    page as HTML, so a name like `<img src=x onerror=...>` would otherwise run as script."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].map(lambda v: v if v is None else html.escape(str(v)))
+    return frame
+
+
 def title_html(text: str, subtitle: str) -> str:
     return (
         f'<div style="position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;'
@@ -97,7 +106,7 @@ def webmap_html(
     m = offline_map([(miny + maxy) / 2, (minx + maxx) / 2], 13)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.GeoJson(
-        communities[["name", "issues", "km", "geom"]],
+        escaped(communities[["name", "issues", "km", "geom"]], ["name"]),
         name="社区边界",
         style_function=lambda f: {
             "color": "#555",
@@ -111,7 +120,7 @@ def webmap_html(
         ),
     ).add_to(m)
     folium.GeoJson(
-        segments[
+        escaped(segments[
             [
                 "segment_id",
                 "road_name",
@@ -123,7 +132,7 @@ def webmap_html(
                 "weight",
                 "geom",
             ]
-        ],
+        ], ["road_name"]),
         name=f"路段问题密度（{UNIT}）",
         style_function=lambda f: {
             "color": f["properties"]["colour"],
@@ -170,5 +179,5 @@ def webmap_html(
         )
     )
     root.html.add_child(folium.Element(legend_html(f"问题密度（{UNIT}）", legend)))
-    root.title = f"{DISTRICT_NAME}{area} 问题密度"
+    root.title = html.escape(f"{DISTRICT_NAME}{area} 问题密度")  # folium writes it unescaped
     return root.render()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 from roads.assignments import apply_many, check_eligible, get_chief
 from roads.errors import InvalidInput, RoadchiefError
 from roads.segments import current_chief, get_place
+from roads.text_files import decode_text
 from roads.users import User, check_segment_write
 
 HEADERS = {
@@ -38,7 +39,11 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
     if suffix == ".xlsx":
         raw = xlsx_rows(data)
     elif suffix in {".csv", ".txt"}:
-        raw = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        sheet_text = decode_text(data)
+        if sheet_text is None or "\x00" in sheet_text:
+            raise InvalidInput(f"{filename}: neither UTF-8 nor GB18030 text",
+                               f"{filename} 不是 UTF-8 或 GB18030 编码的文本文件")
+        raw = list(csv.reader(io.StringIO(sheet_text)))
     else:
         raise InvalidInput(f"{filename}: give a .csv or .xlsx file",
                            f"{filename}：请上传 .csv 或 .xlsx 文件")

@@ -23,7 +23,8 @@ LEFT JOIN LATERAL (
     FROM segment_assignment a JOIN road_segment s ON s.id = a.segment_id
     WHERE a.chief_id = ch.id AND a.valid_to IS NULL
 ) AS load ON true
-WHERE (CAST(:q AS text) IS NULL OR ch.name ILIKE '%' || :q || '%' OR ch.phone LIKE '%' || :q || '%'
+WHERE (CAST(:q AS text) IS NULL OR ch.name ILIKE '%' || :q || '%'
+       OR (:search_phone AND ch.phone LIKE '%' || :q || '%')
        OR ch.organisation ILIKE '%' || :q || '%')
   AND (CAST(:community AS integer) IS NULL OR ch.community_id = :community)
   AND (CAST(:sub_district AS integer) IS NULL
@@ -39,8 +40,9 @@ LIMIT :limit
 def list_chiefs(conn: Connection, q: str | None = None, segment_id: int | None = None,
                 tier: int | None = None, community_id: int | None = None,
                 sub_district_id: int | None = None, active: bool | None = None,
-                limit: int = 50, chief_id: int | None = None) -> list[dict]:
-    """Chiefs matching `q`; with segment_id and tier, only the active ones eligible there.
+                limit: int = 50, chief_id: int | None = None, search_phone: bool = True) -> list[dict]:
+    """Chiefs matching `q` (in the name, or the phone if `search_phone`); with segment_id and
+    tier, only the active ones eligible there.
 
     Eligible: tier 3 from the segment's community, tier 2 from its sub-district, tier 1 the
     leaders not tied to a community. Party members and the least loaded come first.
@@ -61,6 +63,7 @@ def list_chiefs(conn: Connection, q: str | None = None, segment_id: int | None =
     rows = conn.execute(LIST_CHIEFS, {
         "q": (q or "").strip() or None, "community": community_id, "sub_district": sub_district_id,
         "only_district": only_district, "active": active, "id": chief_id, "limit": max(1, min(limit, 500)),
+        "search_phone": search_phone,
     }).mappings()
     return [dict(r) | {"assigned_length_m": round(float(r["assigned_length_m"]), 1)} for r in rows]
 
@@ -127,10 +130,15 @@ def create_chief(conn: Connection, user: User | None, values: dict) -> dict:
     return save_chief(conn, values)
 
 
+CHIEF_FIELD_ZH = {"name": "姓名", "is_party_member": "是否党员", "active": "是否在岗"}
+
 def update_chief(conn: Connection, user: User | None, chief_id: int, values: dict) -> dict:
     old = get_chief_row(conn, chief_id)
     check_chief_write(user, old["community_id"], old["sub_district_id"])
     values = {k: values[k] for k in EDITABLE if k in values}
+    for key in ("name", "is_party_member", "active"):  # NOT NULL columns: null is no value to set
+        if key in values and values[key] is None:
+            raise InvalidInput(f"{key} must not be null", f"{CHIEF_FIELD_ZH[key]}不能为空")
     if "name" in values and not (values["name"] or "").strip():
         raise InvalidInput("a chief needs a name",
                            "请填写路长姓名")

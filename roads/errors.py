@@ -7,7 +7,7 @@ kind to an HTTP status (gis_service/errors.py) and to an exit code (gis_service/
 """
 
 KINDS = ("invalid", "bad_request", "unauthorized", "forbidden", "not_found", "conflict",
-         "too_large", "unavailable")
+         "too_large", "too_many_requests", "unavailable")
 
 # Only for an error raised without a Chinese message; every raise in the code gives its own.
 FALLBACK_ZH = {
@@ -18,6 +18,7 @@ FALLBACK_ZH = {
     "not_found": "未找到所请求的内容",
     "conflict": "操作与当前数据冲突，未做任何修改",
     "too_large": "上传的文件过大",
+    "too_many_requests": "请求过于频繁，请稍后再试",
     "unavailable": "服务暂时不可用，请稍后再试",
 }
 
@@ -64,6 +65,13 @@ class Conflict(RoadchiefError):
 
 class TooLarge(RoadchiefError):
     kind = "too_large"
+
+
+class TooManyRequests(RoadchiefError):
+    """Too many tries in a while (sign-in failures, anonymous reports); `extra["retry_after"]`
+    gives the seconds until the next may succeed."""
+
+    kind = "too_many_requests"
 
 
 class Unavailable(RoadchiefError):

@@ -1,5 +1,6 @@
 """Segments as GeoJSON with their coverage, and one segment's details (chiefs, open issues)."""
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -64,6 +65,9 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     except ValueError as exc:
         raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat",
                            "bbox 须为四个数字：minlon,minlat,maxlon,maxlat") from exc
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        raise InvalidInput("bbox must be four finite numbers: minlon,minlat,maxlon,maxlat",
+                           "bbox 须为四个有限的数字：minlon,minlat,maxlon,maxlat")
     if minx > maxx or miny > maxy:
         raise InvalidInput("bbox must be minlon,minlat,maxlon,maxlat with min <= max",
                            "bbox 须为 minlon,minlat,maxlon,maxlat，且最小值不大于最大值")

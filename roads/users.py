@@ -4,19 +4,39 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from roads import login_throttle
 from roads.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 
 ROLES = ("district_admin", "sub_district_admin", "community_admin", "viewer")
 ROLE_LABELS = {"district_admin": "区级管理员", "sub_district_admin": "办事处管理员",
                "community_admin": "社区管理员", "viewer": "只读用户"}
 TOKEN_LIFETIME = timedelta(days=7)
+TOKEN_IDLE = timedelta(minutes=120)
 hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@cache
+def dummy_hash() -> str:
+    """What an unknown user's password is checked against, so that it takes as long as a real one."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -67,7 +87,7 @@ def add_user(conn: Connection, username: str, password: str, role: str,
             user_id = conn.execute(text("""
                 INSERT INTO app_user (username, display_name, password_hash, role, sub_district_id, community_id)
                 VALUES (:u, :d, :h, :r, :sd, :c) RETURNING id
-            """), {"u": username.strip(), "d": display_name, "h": hasher.hash(password), "r": role,
+            """), {"u": username.strip(), "d": display_name, "h": hash_password(password), "r": role,
                    "sd": sub_district_id, "c": community_id}).scalar_one()
     except IntegrityError as exc:
         name = exc.orig.diag.constraint_name
@@ -90,22 +110,25 @@ def user_count(conn: Connection) -> int:
     return conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
 
 
-def login(conn: Connection, username: str, password: str) -> tuple[str, User]:
-    """Check the password and issue a new token; the same message for any failure."""
+def login(conn: Connection, username: str, password: str, client: str = "local",
+          idle: timedelta = TOKEN_IDLE) -> tuple[str, User]:
+    """Check the password and issue a new token; the same message for any failure.
+
+    Refused with 429 while the account or the `client` address is locked (roads/login_throttle)."""
+    login_throttle.check_not_locked(conn, username, client)
     row = conn.execute(text("""
         SELECT id, username, role, sub_district_id, community_id, display_name, password_hash
         FROM app_user WHERE username = :u AND active
     """), {"u": username}).first()
-    try:
-        if row is None:
-            raise VerificationError()
-        hasher.verify(row.password_hash, password)
-    except (VerificationError, InvalidHashError) as exc:
-        raise Unauthorized("wrong username or password",
-                           "用户名或密码错误") from exc
+    # An unknown user costs one argon2 check too: the answer's timing must not tell who exists.
+    matches = verify_password(row.password_hash if row else dummy_hash(), password)
+    if row is None or not matches:
+        login_throttle.record_failure(conn.engine, username, client)
+        raise Unauthorized("wrong username or password", "用户名或密码错误")
     if hasher.check_needs_rehash(row.password_hash):
         conn.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
-                     {"h": hasher.hash(password), "id": row.id})
+                     {"h": hash_password(password), "id": row.id})
+    purge_expired_tokens(conn, idle)
     token = secrets.token_urlsafe(32)
     conn.execute(text("""
         INSERT INTO api_token (token_hash, user_id, expires_at) VALUES (:t, :u, now() + :life)
@@ -114,16 +137,27 @@ def login(conn: Connection, username: str, password: str) -> tuple[str, User]:
                        row.display_name)
 
 
-def user_for_token(conn: Connection, token: str) -> User:
+def purge_expired_tokens(conn: Connection, idle: timedelta) -> None:
+    conn.execute(text("DELETE FROM api_token WHERE expires_at <= now() OR last_used_at <= now() - :idle"),
+                 {"idle": idle})
+
+
+def user_for_token(conn: Connection, token: str, idle: timedelta = TOKEN_IDLE) -> User:
+    """The token's user; a token unused for `idle` has expired like one past its 7 days."""
     row = conn.execute(text("""
-        SELECT u.id, u.username, u.role, u.sub_district_id, u.community_id, u.display_name
+        SELECT u.id, u.username, u.role, u.sub_district_id, u.community_id, u.display_name,
+               t.last_used_at < now() - interval '1 minute' AS stale
         FROM api_token t JOIN app_user u ON u.id = t.user_id
-        WHERE t.token_hash = :t AND t.expires_at > now() AND u.active
-    """), {"t": token_digest(token)}).first()
+        WHERE t.token_hash = :t AND t.expires_at > now() AND t.last_used_at > now() - :idle
+          AND u.active
+    """), {"t": token_digest(token), "idle": idle}).first()
     if row is None:
         raise Unauthorized("the token is unknown or expired; sign in again",
                            "登录已失效，请重新登录")
-    return User(*row)
+    if row.stale:  # at most one write a minute per token, not one per request
+        conn.execute(text("UPDATE api_token SET last_used_at = now() WHERE token_hash = :t"),
+                     {"t": token_digest(token)})
+    return User(*row[:6])
 
 
 def logout(conn: Connection, token: str) -> None:

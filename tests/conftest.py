@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from gis_service import migrate
 from gis_service.db import get_conn, make_engine
@@ -81,8 +81,18 @@ def client(engine: Engine, conn: Connection, settings: Settings) -> Iterator[Tes
             yield conn
 
     app.dependency_overrides[get_conn] = request_conn
-    with TestClient(app) as test_client:
-        yield test_client
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        forget_failed_logins(engine)
+
+
+def forget_failed_logins(engine: Engine) -> None:
+    """Failed sign-ins are committed apart from the test's transaction (they must outlive a 401):
+    remove them, or the lockouts of one test would refuse the sign-ins of the next."""
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM login_failure"))
 
 
 @pytest.fixture

@@ -53,7 +53,8 @@ def test_the_json_error_body_is_built_only_in_gis_service_errors():
 def test_every_domain_error_raised_has_a_chinese_message():
     """A raise of one of our errors passes message_zh (its second argument) or re-raises one."""
     error_names = {"RoadchiefError", "InvalidInput", "BadRequest", "Unauthorized", "Forbidden", "NotFound",
-                   "Conflict", "TooLarge", "Unavailable", "ChiefAlreadyAssigned", "IllegalTransition",
+                   "Conflict", "TooLarge", "TooManyRequests", "TooManyAttempts", "Unavailable",
+                   "ChiefAlreadyAssigned", "IllegalTransition",
                    "BadFile", "UnknownExportFormat",
                    "BadQuery", "UnknownLayer", "TileOutOfRange", "UnknownStyle",
                    "DatabaseUnavailable", "ImportRefused"}

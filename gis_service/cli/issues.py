@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from gis_service.cli.common import console, engine
 from gis_service.settings import Settings
+from roads.cells import safe_cell
 from roads.errors import InvalidInput
 from roads.issues.importer import import_issues
 
@@ -82,7 +83,7 @@ def write_report(report: Path, rejects: list[tuple[int, str]]) -> None:
     with open(report, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "reason"])
-        writer.writerows(rejects)
+        writer.writerows([row, safe_cell(reason)] for row, reason in rejects)
     console.print(f"every rejected row is listed in {report}")
 
 

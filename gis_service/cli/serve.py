@@ -19,4 +19,4 @@ def serve(
     settings = Settings()
     engine(settings).dispose()
     uvicorn.run("gis_service.main:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level="info")
+                port=port or settings.port, workers=workers, log_level="info", server_header=False)

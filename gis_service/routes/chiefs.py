@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from gis_service.auth import OptionalUser
+from gis_service.auth import OptionalUser, without_phones
 from gis_service.db import Conn
+from gis_service.params import Int32
 from roads import chiefs
 
 router = APIRouter(prefix="/api/chiefs", tags=["chiefs"])
@@ -16,8 +17,8 @@ class ChiefCreate(BaseModel):
     organisation: str | None = None
     position: str | None = None
     is_party_member: bool = False
-    sub_district_id: int | None = None
-    community_id: int | None = None
+    sub_district_id: Int32 | None = None
+    community_id: Int32 | None = None
 
 
 class ChiefPatch(BaseModel):
@@ -26,21 +27,25 @@ class ChiefPatch(BaseModel):
     organisation: str | None = None
     position: str | None = None
     is_party_member: bool | None = None
-    sub_district_id: int | None = None
-    community_id: int | None = None
+    sub_district_id: Int32 | None = None
+    community_id: Int32 | None = None
     active: bool | None = None
 
 
 @router.get("")
-def list_chiefs(conn: Conn, q: str | None = None, segment_id: int | None = None, tier: int | None = None,
-                community: int | None = None, sub_district: int | None = None,
-                active: bool | None = None, limit: int = 50) -> list[dict]:
-    return chiefs.list_chiefs(conn, q, segment_id, tier, community, sub_district, active, limit)
+def list_chiefs(conn: Conn, user: OptionalUser, q: str | None = None, segment_id: Int32 | None = None,
+                tier: Int32 | None = None,
+                community: Int32 | None = None, sub_district: Int32 | None = None,
+                active: bool | None = None, limit: Int32 = 50) -> list[dict]:
+    """Anonymous users see no phone numbers and cannot search by one."""
+    found = chiefs.list_chiefs(conn, q, segment_id, tier, community, sub_district, active, limit,
+                               search_phone=user is not None)
+    return without_phones(found, user)
 
 
 @router.get("/{chief_id}")
-def get_chief(chief_id: int, conn: Conn) -> dict:
-    return chiefs.list_chiefs_by_id(conn, chief_id)
+def get_chief(chief_id: Int32, conn: Conn, user: OptionalUser) -> dict:
+    return without_phones([chiefs.list_chiefs_by_id(conn, chief_id)], user)[0]
 
 
 @router.post("", status_code=201)
@@ -49,5 +54,5 @@ def create_chief(body: ChiefCreate, conn: Conn, user: OptionalUser) -> dict:
 
 
 @router.patch("/{chief_id}")
-def update_chief(chief_id: int, body: ChiefPatch, conn: Conn, user: OptionalUser) -> dict:
+def update_chief(chief_id: Int32, body: ChiefPatch, conn: Conn, user: OptionalUser) -> dict:
     return chiefs.update_chief(conn, user, chief_id, body.model_dump(exclude_unset=True))

@@ -3,12 +3,13 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
-from gis_service.filters import MAX_ID, MAX_PAGE, issue_filter
+from gis_service.filters import MAX_PAGE, issue_filter
+from gis_service.params import Int32
 from gis_service.routes.issues import GEOJSON, wants_geojson
 from roads.issues import density
 from roads.issues.filter import IssueFilter
@@ -27,8 +28,8 @@ def segment_density(
     sort: Annotated[
         str, Query(description="per_km, per_km_30d, issue_count, length_m or segment_id")
     ] = "per_km",
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=5000)] = 100,
+    page: Annotated[Int32, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[Int32, Query(ge=1, le=5000)] = 100,
     format: Annotated[
         str | None, Query(description="json or geojson (or Accept: application/geo+json)")
     ] = None,
@@ -87,7 +88,7 @@ def segment_density(
 @router.get("/segments/{segment_id}/density")
 def one_segment_density(
     conn: Conn,
-    segment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    segment_id: Int32,
     where: SeriesFilter,
     interval: Annotated[str, Query(description="day or week (weeks start on Monday)")] = "day",
 ) -> dict:

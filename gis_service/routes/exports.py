@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 
 from gis_service.db import Conn
 from gis_service.filters import issue_filter
+from gis_service.params import Int32
 from maps import query, rankings
 from maps.briefing import briefing_pdf
 from maps.heatmap import HeatmapOptions, heatmap_bytes
@@ -102,7 +103,7 @@ def heatmap(
     flt: Filter,
     fmt: str,
     scheme: str = "fisher_jenks",
-    k: Annotated[int, Query(ge=2, le=9, description="number of classes")] = 5,
+    k: Annotated[Int32, Query(ge=2, le=9, description="number of classes")] = 5,
     size: Annotated[
         str, Query(description="a4 (3508x2480, 300 dpi) or screen (1600 px)")
     ] = "screen",

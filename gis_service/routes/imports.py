@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
+from gis_service.params import Int32
 from layers.export import FORMATS, export_bytes, format_of
 from layers.registry import FEATURE_LAYERS
 from roads.errors import NotFound, TooLarge
@@ -68,13 +69,13 @@ def upload(
 
 
 @router.get("/api/imports")
-def import_runs(conn: Conn, limit: int = 50) -> list[dict]:
+def import_runs(conn: Conn, limit: Int32 = 50) -> list[dict]:
     """The latest imports, newest first (counts only; the full summary at /api/imports/{id})."""
     return list_runs(conn, min(max(limit, 1), 500))
 
 
 @router.get("/api/imports/{run_id}")
-def import_run(run_id: int, conn: Conn) -> dict:
+def import_run(run_id: Int32, conn: Conn) -> dict:
     """One import with its full summary (rejected features, lost assignments ...)."""
     run = get_run(conn, run_id)
     if run is None:

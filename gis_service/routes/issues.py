@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
-from gis_service.filters import MAX_ID, MAX_PAGE, issue_filter
+from gis_service.filters import MAX_PAGE, issue_filter
+from gis_service.params import Int32
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
@@ -104,9 +105,9 @@ def list_issues(
     request: Request,
     where: Annotated[IssueFilter, Depends(issue_filter(default_days=None))],
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
-    segment: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    segment: Int32 | None = None,
+    page: Annotated[Int32, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[Int32, Query(ge=1, le=1000)] = 100,
     format: Annotated[
         str | None, Query(description="json or geojson (or Accept: application/geo+json)")
     ] = None,
@@ -129,7 +130,7 @@ def list_issues(
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
-def detail(conn, request: Request, issue_id: int) -> dict:
+def detail(conn, request: Request, issue_id: Int32) -> dict:
     issue = repository.get_issue(conn, issue_id)
     reported = {
         "status": "reported",
@@ -159,7 +160,7 @@ def detail(conn, request: Request, issue_id: int) -> dict:
 
 
 @router.get("/issues/{issue_id}", name="get_issue")
-def get_issue(conn: Conn, request: Request, issue_id: int) -> dict:
+def get_issue(conn: Conn, request: Request, issue_id: Int32) -> dict:
     """One issue with its workflow steps (time, actor, department) and photos."""
     return detail(conn, request, issue_id)
 
@@ -175,7 +176,7 @@ class StepIn(BaseModel):
 
 
 @router.post("/issues/{issue_id}/events", status_code=201)
-def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn, user: OptionalUser) -> dict:
+def add_step(conn: Conn, request: Request, issue_id: Int32, step: StepIn, user: OptionalUser) -> dict:
     """Take the case one step on; an illegal transition is refused with 409."""
     require_writer(user)
     event = workflow.advance(
@@ -194,7 +195,7 @@ def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn, user: Op
 
 @router.post("/issues/{issue_id}/photos", status_code=201)
 def add_photos(
-    conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()],
+    conn: Conn, request: Request, issue_id: Int32, photos: Annotated[list[UploadFile], File()],
     user: OptionalUser,
 ) -> dict:
     """Add photos to an issue (e.g. the handler's feedback photos, 反馈)."""
@@ -211,7 +212,7 @@ def add_photos(
 
 
 @router.get("/issues/{issue_id}/photos/{photo_id}", name="get_photo")
-def get_photo(conn: Conn, request: Request, issue_id: int, photo_id: int) -> FileResponse:
+def get_photo(conn: Conn, request: Request, issue_id: Int32, photo_id: Int32) -> FileResponse:
     path, content_type = photo_store.photo_file(
         conn, request.app.state.settings.photo_dir, issue_id, photo_id
     )

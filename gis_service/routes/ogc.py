@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
+from gis_service.params import Int32
 from layers import ogc
 from layers.registry import FEATURE_LAYERS, LayerDef
 from roads.errors import NotFound
@@ -53,8 +54,8 @@ def items(
     collection_id: str,
     request: Request,
     conn: Conn,
-    limit: Annotated[int, Query(description="1 to 10,000 (more is served as 10,000)")] = 100,
-    offset: int = 0,
+    limit: Annotated[Int32, Query(description="1 to 10,000 (more is served as 10,000)")] = 100,
+    offset: Int32 = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84")] = None,
     datetime: Annotated[
         str | None, Query(description="RFC 3339 instant or interval (issues)")

@@ -5,30 +5,31 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from gis_service.auth import OptionalUser
+from gis_service.auth import OptionalUser, without_phones
 from gis_service.db import Conn
+from gis_service.params import Int32
 from roads import assignments, segments
 from roads.errors import InvalidInput
 
 router = APIRouter(prefix="/api", tags=["segments"])
-Tier = Annotated[int, Field(ge=1, le=3)]
+Tier = Annotated[Int32, Field(ge=1, le=3)]
 
 
 class ChiefIn(BaseModel):
-    chief_id: int
+    chief_id: Int32
 
 
 class AssignmentItem(BaseModel):
-    segment_id: int
+    segment_id: Int32
     tier: Tier
-    chief_id: int | None = Field(None, description="null ends the current assignment")
+    chief_id: Int32 | None = Field(None, description="null ends the current assignment")
 
 
 class AssignmentsIn(BaseModel):
     items: list[AssignmentItem] = Field(default_factory=list, description="each segment and tier")
     segment_ids: list[int] = Field(default_factory=list, description="or: many segments, one tier/chief")
     tier: Tier | None = None
-    chief_id: int | None = None
+    chief_id: Int32 | None = None
 
 
 def limit_m(request: Request) -> float:
@@ -40,11 +41,11 @@ def list_segments(
     conn: Conn,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
     road: Annotated[str | None, Query(description="road name or id")] = None,
-    community: int | None = None,
-    sub_district: int | None = None,
+    community: Int32 | None = None,
+    sub_district: Int32 | None = None,
     uncovered: Annotated[str | None, Query(description="1, 2, 3: that tier missing; any; all")] = None,
     ids: Annotated[str | None, Query(description="comma-separated segment ids")] = None,
-    chief: Annotated[int | None, Query(description="segments this chief holds at any tier")] = None,
+    chief: Annotated[Int32 | None, Query(description="segments this chief holds at any tier")] = None,
 ) -> Response:
     id_list = [int(v) for v in ids.split(",") if v.strip().isdigit()] if ids else None
     body = segments.segments_geojson(conn, bbox, road, community, sub_district, uncovered, id_list, chief)
@@ -52,24 +53,27 @@ def list_segments(
 
 
 @router.get("/roads")
-def search_roads(conn: Conn, q: str = "", limit: int = 20) -> list[dict]:
+def search_roads(conn: Conn, q: str = "", limit: Int32 = 20) -> list[dict]:
     return segments.search_roads(conn, q, limit)
 
 
 @router.get("/segments/{segment_id}")
-def get_segment(segment_id: int, conn: Conn) -> dict:
-    return segments.segment_detail(conn, segment_id)
+def get_segment(segment_id: Int32, conn: Conn, user: OptionalUser) -> dict:
+    detail = segments.segment_detail(conn, segment_id)
+    tiers = list(detail["chiefs"])
+    shown = without_phones([detail["chiefs"][tier] for tier in tiers], user)
+    return {**detail, "chiefs": dict(zip(tiers, shown, strict=True))}
 
 
 @router.put("/segments/{segment_id}/chiefs/{tier}")
-def put_chief(segment_id: int, tier: int, body: ChiefIn, conn: Conn, user: OptionalUser,
+def put_chief(segment_id: Int32, tier: Int32, body: ChiefIn, conn: Conn, user: OptionalUser,
               request: Request) -> dict:
     change = assignments.assign_chief(conn, user, segment_id, tier, body.chief_id, limit_m(request))
     return change.as_dict()
 
 
 @router.delete("/segments/{segment_id}/chiefs/{tier}")
-def delete_chief(segment_id: int, tier: int, conn: Conn, user: OptionalUser) -> dict:
+def delete_chief(segment_id: Int32, tier: Int32, conn: Conn, user: OptionalUser) -> dict:
     return assignments.unassign_chief(conn, user, segment_id, tier).as_dict()
 
 
@@ -89,5 +93,5 @@ def post_assignments(body: AssignmentsIn, conn: Conn, user: OptionalUser, reques
 
 
 @router.get("/segments/{segment_id}/history")
-def get_history(segment_id: int, conn: Conn) -> dict:
+def get_history(segment_id: Int32, conn: Conn) -> dict:
     return assignments.history(conn, segment_id)

@@ -20,6 +20,7 @@ from pyproj.exceptions import CRSError
 from roads.gisio.chinese_crs import TO_WGS84
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
+from roads.text_files import decode_text
 
 WKT_COLUMNS = ["wkt", "geometry", "geom", "the_geom", "shape", "几何"]
 LON_COLUMNS = ["lon", "lng", "long", "longitude", "x", "经度"]
@@ -209,13 +210,8 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     if b"\x00" in raw[:4096]:
         raise BadFile(f"{path.name}: not a text CSV file",
                       f"{path.name}：不是文本格式的 CSV 文件")
-    for encoding in ("utf-8-sig", "gb18030"):  # spreadsheets in China often save GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text(raw)  # spreadsheets in China often save GBK
+    if text is None:
         raise BadFile(f"{path.name}: neither UTF-8 nor GB18030 text",
                       f"{path.name}：既不是 UTF-8 也不是 GB18030 编码的文本")
     try:

@@ -1,18 +1,26 @@
 """Photos sent with an issue, stored by the service under its photo folder (a folder per issue).
 
-Only JPEG, PNG and WebP are kept, recognised by their first bytes rather than the client's word.
+Only JPEG, PNG and WebP are kept, recognised by their first bytes rather than the client's word,
+then decoded whole by Pillow, and refused if anything follows the image's end: a file that is an
+image and also an HTML page or a script (a polyglot) is not kept. The bytes are stored as sent,
+so the photo served is the photo taken.
 """
 
+import io
+import struct
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, NotFound
 
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png")]
 MAX_PHOTOS = 9
+MAX_PIXELS = 60_000_000  # a 60-megapixel photo; more is a decompression bomb, not a picture
 
 
 @dataclass
@@ -38,8 +46,35 @@ def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
         if kind is None:
             raise InvalidInput(f"photos: {photo.file_name} is not a JPEG, PNG or WebP image",
                                f"照片 {photo.file_name} 不是 JPEG、PNG 或 WebP 图片")
+        if not decodes_whole(photo.data, kind[0]):
+            raise InvalidInput(f"photos: {photo.file_name} is not a whole, valid image",
+                               f"照片 {photo.file_name} 不是完整有效的图片")
         photo.content_type, photo.suffix = kind
     return photos
+
+
+def decodes_whole(data: bytes, content_type: str) -> bool:
+    """Pillow reads every pixel, the size is sane and nothing follows the image's last byte."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return False
+                image.verify()  # checksums and structure; the image cannot be used afterwards
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except Exception:  # noqa: BLE001 - Pillow raises many types for a broken or hostile file
+        return False
+    return ends_at_image_end(data, content_type)
+
+
+def ends_at_image_end(data: bytes, content_type: str) -> bool:
+    if content_type == "image/png":
+        return data.endswith(b"IEND\xaeB`\x82")
+    if content_type == "image/jpeg":
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    return struct.unpack("<I", data[4:8])[0] + 8 in (len(data), len(data) - 1)  # WebP (RIFF, padded)
 
 
 def image_kind(data: bytes) -> tuple[str, str] | None:

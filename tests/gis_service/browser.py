@@ -28,7 +28,7 @@ def serve(settings, engine):
     """uvicorn in a thread on a free 127.0.0.1 port; yields the base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+                                           port=port, log_level="warning", server_header=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -53,6 +53,10 @@ def browser_page():
             page.errors = []
             page.on("request", lambda request: page.requests.append(request.url))
             page.on("pageerror", lambda error: page.errors.append(str(error)))
+            # A Content-Security-Policy violation shows up only as a console error.
+            page.console_errors = []
+            page.on("console", lambda message: message.type == "error"
+                    and page.console_errors.append(message.text))
             yield page
         finally:
             browser.close()

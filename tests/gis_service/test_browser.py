@@ -56,6 +56,7 @@ def test_the_page_loads_everything_from_127_0_0_1_and_draws_the_map(base_url, pa
     assert hosts == {urlparse(base_url).netloc}, hosts
     assert any("/tiles/segments/" in url for url in page.requests)
     assert page.errors == []
+    assert page.console_errors == []  # among them any Content-Security-Policy violation
     box = page.locator("#map").bounding_box()
     pixels = colours_near(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, radius=150)
     # Red and blue: segments with a party / other tier-3 chief; many distinct colours: not blank.

@@ -31,6 +31,7 @@ def live_url(engine, cluster):
             str(port),
             "--log-level",
             "warning",
+            "--no-server-header",
         ],
         env=env,
     )
