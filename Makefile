@@ -4,7 +4,7 @@ PYTHON    ?= python3
 RC        := $(VENV)/bin/roadchief
 STAMP     := $(VENV)/.installed-stamp
 
-.PHONY: serve test setup system-packages system-packages-test lint bench clean-db
+.PHONY: serve test setup system-packages system-packages-test lint bench clean-db fuzz
 
 serve: system-packages $(STAMP)
 	$(RC) db migrate
@@ -36,3 +36,8 @@ lint: $(STAMP)
 clean-db:
 	-$(RC) db stop
 	rm -rf var/pgdata var/pgdata.password var/pgdata.log
+
+# Schemathesis over every operation with many examples (make test runs a few per operation).
+fuzz: system-packages-test $(STAMP)
+	ROADCHIEF_FUZZ_EXAMPLES=$${ROADCHIEF_FUZZ_EXAMPLES:-150} ROADCHIEF_FUZZ_SLOW_EXAMPLES=$${ROADCHIEF_FUZZ_SLOW_EXAMPLES:-8} \
+		$(VENV)/bin/pytest -q -s tests/test_fuzz.py
