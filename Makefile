@@ -40,4 +40,4 @@ clean-db:
 # Schemathesis over every operation with many examples (make test runs a few per operation).
 fuzz: system-packages-test $(STAMP)
 	ROADCHIEF_FUZZ_EXAMPLES=$${ROADCHIEF_FUZZ_EXAMPLES:-150} ROADCHIEF_FUZZ_SLOW_EXAMPLES=$${ROADCHIEF_FUZZ_SLOW_EXAMPLES:-8} \
-		$(VENV)/bin/pytest -q -s tests/test_fuzz.py
+		$(VENV)/bin/pytest -q -s tests/gis_service/test_fuzz.py
