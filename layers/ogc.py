@@ -27,9 +27,9 @@ class BadQuery(BadRequest):
     """An invalid query parameter (OGC API answers 400)."""
 
 
-def landing(base: str) -> dict:
+def landing(base: str, district_name: str) -> dict:
     return {
-        "title": "roadchief 路长制 GIS",
+        "title": f"{district_name} 路长制 GIS (roadchief)",
         "description": "道路分段、三级路长、问题台账等图层 (OGC API - Features)",
         "links": [
             {"href": f"{base}/ogc", "rel": "self", "type": "application/json", "title": "本页"},

@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from maps import cartography as carto
 from maps import heatmap, rankings
 from maps.fonts import use_cjk_font
-from roads.areas import DISTRICT_NAME
 from roads.issues.filter import IssueFilter
 from roads.issues.window import CHINA_TZ
 
@@ -87,11 +86,7 @@ def coverage_figure(data: heatmap.HeatmapData) -> Figure:
     ax.set_ylabel("")
     carto.draw_scale_bar(ax, fontsize=7)
     carto.draw_north_arrow(ax, fontsize=10)
-    place = (
-        DISTRICT_NAME
-        if data.flt.area.kind == "district"
-        else f"{DISTRICT_NAME} {data.flt.area.name}"
-    )
+    place = data.flt.area.place()
     fig.text(
         0.5, 0.955, f"{place} 路长覆盖图", ha="center", va="center", fontsize=17, fontweight="bold"
     )
@@ -217,13 +212,13 @@ def briefing_pdf(
     figures = [
         heat_fig,
         cover_fig,
-        *table_figures(f"{DISTRICT_NAME} 办事处排名 {label}", "sub_district", sub_rows, total),
-        *table_figures(f"{DISTRICT_NAME} 社区（村）排名 {label}", "community", community_rows, total),
+        *table_figures(f"{flt.area.district} 办事处排名 {label}", "sub_district", sub_rows, total),
+        *table_figures(f"{flt.area.district} 社区（村）排名 {label}", "community", community_rows, total),
     ]
     progress("写入 PDF", 4, steps)
     buffer = io.BytesIO()
     with PdfPages(
-        buffer, metadata={"Title": f"{DISTRICT_NAME} 路长制周报 {label}", "Creator": "roadchief"}
+        buffer, metadata={"Title": f"{flt.area.district} 路长制周报 {label}", "Creator": "roadchief"}
     ) as pdf:
         for fig in figures:
             pdf.savefig(fig)

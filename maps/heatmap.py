@@ -24,7 +24,6 @@ from maps.classes import SCHEMES, class_colours, classify
 from maps.fonts import use_cjk_font
 from maps.network_kde import BANDWIDTH_M, PIECE_M, network_density
 from maps.summary import draw_summary
-from roads.areas import DISTRICT_NAME
 from roads.errors import InvalidInput
 from roads.issues.filter import IssueFilter
 from roads.issues.window import CHINA_TZ
@@ -85,9 +84,7 @@ class HeatmapData:
         return int(self.segments["issue_count"].sum())
 
     def title(self, subject: str = "问题密度") -> str:
-        area = self.flt.area
-        place = DISTRICT_NAME if area.kind == "district" else f"{DISTRICT_NAME} {area.name}"
-        return f"{place} {subject} {self.flt.window.label()}"
+        return f"{self.flt.area.place()} {subject} {self.flt.window.label()}"
 
 
 @dataclass

@@ -10,8 +10,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
 
-from roads.areas import DISTRICT_NAME
 from roads.cells import safe_cell
+from roads.district import get_district
 from roads.errors import InvalidInput
 from roads.issues.window import Window
 
@@ -132,11 +132,12 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
 
 
-def write_notes(sheet, window: Window, category_label: str, data_date: str | None) -> None:
+def write_notes(sheet, district: str, window: Window, category_label: str,
+                data_date: str | None) -> None:
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 80
     lines = [
-        ("报表", f"{DISTRICT_NAME} 路长制区域排名"),
+        ("报表", f"{district} 路长制区域排名"),
         ("统计期", window.label()),
         ("类别", category_label),
         ("数据截至", data_date or "—"),
@@ -166,8 +167,9 @@ def workbook_bytes(
         fetch(conn, "sub_district", window, categories),
         total,
     )
-    write_notes(book.create_sheet("说明"), window, category_label, data_date)
-    book.properties.title = f"{DISTRICT_NAME} 路长制区域排名 {window.label()}"
+    district = get_district(conn).short_name
+    write_notes(book.create_sheet("说明"), district, window, category_label, data_date)
+    book.properties.title = f"{district} 路长制区域排名 {window.label()}"
     book.properties.creator = "roadchief"
     buffer = io.BytesIO()
     book.save(buffer)

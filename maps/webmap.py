@@ -20,7 +20,6 @@ from sqlalchemy import Connection
 from maps import query
 from maps.classes import SCHEMES, class_colours, classify
 from maps.heatmap import UNIT
-from roads.areas import DISTRICT_NAME
 from roads.issues.filter import IssueFilter
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
@@ -167,17 +166,16 @@ def webmap_html(
     for upper, colour in zip(bins, colours, strict=True):
         legend.append((colour, f"{lower:.1f} – {upper:.1f}"))
         lower = upper
-    area = "" if flt.area.kind == "district" else f" {flt.area.name}"
     count = "无问题" if len(points) == 0 else f"问题 {len(points)} 件"
     root = m.get_root()
     root.html.add_child(
         folium.Element(
             title_html(
-                f"{DISTRICT_NAME}{area} 问题密度 {flt.window.label()}",
+                f"{flt.area.place()} 问题密度 {flt.window.label()}",
                 f"{count} · 分级：{SCHEMES[scheme][1]}",
             )
         )
     )
     root.html.add_child(folium.Element(legend_html(f"问题密度（{UNIT}）", legend)))
-    root.title = html.escape(f"{DISTRICT_NAME}{area} 问题密度")  # folium writes it unescaped
+    root.title = html.escape(f"{flt.area.place()} 问题密度")  # folium writes it unescaped
     return root.render()

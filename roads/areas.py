@@ -4,18 +4,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from roads.district import UNNAMED, get_district
 from roads.errors import InvalidInput, NotFound
-
-DISTRICT_NAME = "经开区"
 
 
 @dataclass(frozen=True)
 class Area:
     """The district (no ids), one sub-district or one community."""
 
-    name: str = DISTRICT_NAME
+    name: str = UNNAMED.short_name
     sub_district_id: int | None = None
     community_id: int | None = None
+    district: str = UNNAMED.short_name  # the district's short name, read from its row
+
+    def place(self) -> str:
+        """What titles call the area: 经开区, or 经开区 明湖办事处."""
+        return self.district if self.kind == "district" else f"{self.district} {self.name}"
 
     @property
     def kind(self) -> str:
@@ -39,6 +43,7 @@ def resolve_area(
 ) -> Area:
     """The area for the ids given; an unknown id is NotFound, a community outside the
     sub-district given with it is InvalidInput."""
+    district = get_district(conn).short_name
     if community_id is not None:
         row = conn.execute(
             text(
@@ -54,23 +59,24 @@ def resolve_area(
                 f"community {community_id} ({row.name}) is not in sub-district {sub_district_id}",
                 f"{row.name}（编号 {community_id}）不属于编号为 {sub_district_id} 的办事处",
             )
-        return Area(f"{row.sd_name} {row.name}", row.sub_district_id, community_id)
+        return Area(f"{row.sd_name} {row.name}", row.sub_district_id, community_id, district)
     if sub_district_id is not None:
         name = conn.execute(
             text("SELECT name FROM public.sub_district WHERE id = :id"), {"id": sub_district_id}
         ).scalar()
         if name is None:
             raise NotFound(f"no sub-district with id {sub_district_id}", f"未找到编号为 {sub_district_id} 的办事处")
-        return Area(name, sub_district_id, None)
-    return Area()
+        return Area(name, sub_district_id, None, district)
+    return Area(district, district=district)
 
 
 def area_from_spec(conn: Connection, spec: str) -> Area:
     """`district`, `sub-district:ID`, `community:ID`, or a sub-district or community name."""
     text_ = spec.strip()
     kind, _, value = text_.partition(":")
-    if text_ in ("", "district", DISTRICT_NAME):
-        return Area()
+    district = get_district(conn)
+    if text_ in ("", "district", district.name, district.short_name):
+        return resolve_area(conn)
     if value.strip().isdigit() and kind.replace("_", "-") in ("sub-district", "community"):
         number = int(value)
         return resolve_area(conn, *((number, None) if kind.startswith("sub") else (None, number)))

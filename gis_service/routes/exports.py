@@ -18,7 +18,6 @@ from maps import query, rankings
 from maps.briefing import briefing_pdf
 from maps.heatmap import HeatmapOptions, heatmap_bytes
 from maps.webmap import webmap_html
-from roads.areas import DISTRICT_NAME
 from roads.errors import NotFound
 from roads.issues.filter import IssueFilter
 
@@ -55,11 +54,10 @@ def stream(data: bytes, fmt: str, ascii_name: str, chinese_name: str) -> Streami
 
 
 def file_names(kind_ascii: str, kind_chinese: str, flt: IssueFilter) -> tuple[str, str]:
-    area = "" if flt.area.kind == "district" else flt.area.name.replace(" ", "")
     categories = "-" + "-".join(flt.categories) if flt.categories else ""
     return (
         f"{kind_ascii}-{flt.area.slug()}{categories}-{flt.window.slug()}",
-        f"{DISTRICT_NAME}{area}{kind_chinese}{categories}-{flt.window.slug()}",
+        f"{flt.area.place().replace(' ', '')}{kind_chinese}{categories}-{flt.window.slug()}",
     )
 
 

@@ -9,6 +9,7 @@ from gis_service.db import Conn
 from gis_service.params import Int32
 from layers import ogc
 from layers.registry import FEATURE_LAYERS, LayerDef
+from roads.district import get_district
 from roads.errors import NotFound
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -30,8 +31,8 @@ def geojson(body: dict) -> JSONResponse:
 
 
 @router.get("")
-def landing(request: Request) -> dict:
-    return ogc.landing(base_url(request))
+def landing(request: Request, conn: Conn) -> dict:
+    return ogc.landing(base_url(request), get_district(conn).name)
 
 
 @router.get("/conformance")

@@ -12,6 +12,7 @@ from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import tiles
 from layers.cache import CachedTile, TileCache
 from layers.registry import TILE_LAYERS, LayerDef
+from roads.district import get_district
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 # Browsers keep the tile but ask again each time (If-None-Match), so a write shows at once.
@@ -53,10 +54,12 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
     layer_def = tiles.get_layer(layer)
     parse_layer_params(conn, layer_def, request.query_params)  # 422 now rather than on every tile
     west, south, east, north = tiles.bounds(conn)
+    district = get_district(conn)
     return {
         "tilejson": "3.0.0",
-        "name": layer_def.name,
-        "description": layer_def.title,
+        "name": layer_def.name,  # clients key on it; the district goes in the description
+        "description": f"{district.name} {layer_def.title}",
+        "attribution": f"{district.name} 路长制",
         "scheme": "xyz",
         "tiles": [tile_url(request, layer_def)],
         "minzoom": layer_def.minzoom,

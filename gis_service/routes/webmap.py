@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse
 
 from gis_service.db import Conn
 from roads.coverage import PARTY_TARGET
-from roads.district import area_labels, district_extent
+from roads.district import area_labels, district_extent, get_district
 from roads.users import ROLE_LABELS
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -25,6 +25,8 @@ def config(request: Request, conn: Conn) -> dict:
     settings = request.app.state.settings
     extent = district_extent(conn)
     return {
+        # name, short_name, code, timezone, epsg: the page's title and the zone its times are in
+        "district": get_district(conn).as_dict(),
         # One label point per area: tiles would repeat a polygon's label in every tile it crosses.
         "labels": area_labels(conn),
         "extent": None if extent is None else list(extent),

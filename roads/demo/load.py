@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
 from roads.demo import layout, ledger, names, people
+from roads.district import set_district
 
 Progress = Callable[[str, int, int], None]
 CHINA_TZ = timezone(timedelta(hours=8))
@@ -45,6 +46,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     district = layout.build(scale, rng)
 
     progress("boundaries", 1, steps)
+    set_district(conn, name="郑州经开区", short_name="经开区", code="410171",
+                 timezone="Asia/Shanghai", epsg=4547)
     write_boundaries(conn, district)
     progress("roads", 2, steps)
     write_roads(conn, district)

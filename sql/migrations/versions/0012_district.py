@@ -1,0 +1,34 @@
+"""The district as data: one row with its name, short name, code, time zone and the projection
+used for metres; and the road class per segment (a road is a connected street, its segments may
+differ in class).
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-01
+"""
+
+from alembic import op
+
+revision = "0012"
+down_revision = "0009"  # lead: re-chain to 0011 at merge
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("""
+    CREATE TABLE district (
+        id          boolean PRIMARY KEY DEFAULT true,
+        name        text NOT NULL,
+        short_name  text NOT NULL,
+        code        text,
+        timezone    text NOT NULL DEFAULT 'Asia/Shanghai',
+        epsg        integer NOT NULL DEFAULT 4547,
+        CONSTRAINT ck_district_one_row CHECK (id),
+        CONSTRAINT ck_district_name CHECK (btrim(name) <> '' AND btrim(short_name) <> '')
+    );
+    """)
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE district;")
