@@ -203,3 +203,26 @@ def test_a_sheet_dry_run_in_the_ui_lists_changes_and_unmatched_rows(base_url, pa
                 {"s": seg.segment_id}).scalar()
     assert "无法匹配 1 行" in result and "无此人" in result and name in result
     assert holder is None  # a dry run writes nothing
+
+
+def test_the_header_names_the_district_and_the_change_log_is_in_its_time_zone(base_url, page, engine):
+    """An assignment logged at 15:21 UTC reads 23:21 in Asia/Shanghai, the demo's zone."""
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO assignment_audit (segment_id, tier, action, new_chief_id, username, changed_at)
+            SELECT :s, 3, 'assign', tier3_chief_id, :u, '2026-12-01 15:21:00+00'
+            FROM roadchief.segment_coverage WHERE segment_id = :s"""),
+            {"s": seg.segment_id, "u": "时区测试"})
+    try:
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        assert "郑州经开区" in page.inner_text("header h1") and "郑州经开区" in page.title()
+        x, y = go_to(page, seg.lon, seg.lat, zoom=17)
+        page.mouse.click(x, y)
+        page.wait_for_selector("#segment-audit")
+        log = page.inner_text("#segment-audit")
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": "时区测试"})
+    assert "2026-12-01 23:21" in log and "15:21" not in log

@@ -50,6 +50,19 @@ window.RC = window.RC || {};
       c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   };
 
+  // Times a person reads are in the district's time zone (from /api/webmap/config), not the
+  // browser's nor UTC: "2026-12-01 23:21".
+  RC.localTime = function (value, withTime) {
+    if (value == null || value === '') return '';
+    const zone = (RC.config && RC.config.district && RC.config.district.timezone) || 'Asia/Shanghai';
+    const options = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hourCycle: 'h23' };
+    if (withTime) Object.assign(options, { hour: '2-digit', minute: '2-digit' });
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat('en-CA', options).formatToParts(new Date(value))) parts[p.type] = p.value;
+    const day = `${parts.year}-${parts.month}-${parts.day}`;
+    return withTime ? `${day} ${parts.hour}:${parts.minute}` : day;
+  };
+
   RC.km = m => (m / 1000).toFixed(2);
   RC.pct = share => share == null ? '—' : (share * 100).toFixed(1) + '%';
   RC.TIER_LABEL = { 1: '一级路长', 2: '二级路长', 3: '三级路长' };

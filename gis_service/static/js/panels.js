@@ -101,12 +101,12 @@
       <table id="segment-chiefs">`;
     for (const t of ['1', '2', '3']) html += `<tr data-tier="${t}"><th>${RC.TIER_LABEL[t]}</th><td>${chiefHtml(d.chiefs[t])}</td></tr>`;
     html += `</table><h3>未结案问题（${d.open_issues.length}）</h3><ul class="plain">` +
-      d.open_issues.map(i => `<li>${RC.esc(i.category_name)} · ${RC.STATUS_LABEL[i.status] || i.status} · ${RC.esc(String(i.reported_at).slice(0, 10))}</li>`).join('') +
+      d.open_issues.map(i => `<li>${RC.esc(i.category_name)} · ${RC.STATUS_LABEL[i.status] || i.status} · ${RC.esc(RC.localTime(i.reported_at, false))}</li>`).join('') +
       '</ul><h3>指派记录</h3><table id="segment-history"><tr><th>层级</th><th>路长</th><th>起</th><th>止</th></tr>' +
       h.assignments.map(a => `<tr><td>${a.tier}级</td><td>${RC.esc(a.chief_name)}${a.is_party_member ? ' <span class="party-badge">党员</span>' : ''}</td>
-        <td>${String(a.valid_from).slice(0, 10)}</td><td>${a.valid_to ? String(a.valid_to).slice(0, 10) : '至今'}</td></tr>`).join('') +
+        <td>${RC.esc(RC.localTime(a.valid_from, false))}</td><td>${a.valid_to ? RC.esc(RC.localTime(a.valid_to, false)) : '至今'}</td></tr>`).join('') +
       '</table><h3>变更日志</h3><table id="segment-audit"><tr><th>时间</th><th>操作人</th><th>变更</th></tr>' +
-      h.audit.map(a => `<tr><td>${String(a.changed_at).slice(0, 16).replace('T', ' ')}</td><td>${RC.esc(a.username)}</td>
+      h.audit.map(a => `<tr><td>${RC.esc(RC.localTime(a.changed_at, true))}</td><td>${RC.esc(a.username)}</td>
         <td>${a.tier}级 ${RC.ACTION_LABEL[a.action]}：${RC.esc(a.old_chief_name || '—')} → ${RC.esc(a.new_chief_name || '—')}</td></tr>`).join('') +
       (h.audit.length ? '' : '<tr><td colspan="3" class="muted">暂无通过本系统的变更</td></tr>') + '</table>';
     return html;
@@ -185,10 +185,16 @@
     showUser();
   }
 
+  function showDistrict(district) {
+    document.title = `${district.name} · 路长制 · 路段覆盖与路长指派`;
+    document.querySelector('header h1').textContent = `${district.name} · 路长制 · 路段覆盖图`;
+  }
+
   // ---- start ----
   async function start() {
     const config = await RC.api('/api/webmap/config');
     RC.config = config;
+    showDistrict(config.district);
     RC.initMap(config);
     document.querySelectorAll('aside nav button').forEach(b => b.addEventListener('click', () => RC.showTab(b.dataset.tab)));
     document.querySelectorAll('input[name=view]').forEach(r => r.addEventListener('change', () => RC.setView(r.value)));
