@@ -9,6 +9,7 @@ features AS (
         ST_AsMVTGeom(ST_Simplify(ST_Transform(c.geom, 3857), :tolerance), tile.envelope,
                      :extent, :buffer, true) AS geom,
         c.id,
+        c.id AS feature_id,
         c.code,
         c.name,
         c.kind,
@@ -20,5 +21,5 @@ features AS (
     JOIN public.sub_district AS sd
         ON sd.id = c.sub_district_id
 )
-SELECT ST_AsMVT(features, 'communities', :extent, 'geom')
+SELECT ST_AsMVT(features, 'communities', :extent, 'geom', 'feature_id')
 FROM features

@@ -9,6 +9,7 @@ features AS (
         ST_AsMVTGeom(ST_Simplify(ST_Transform(cs.geom, 3857), :tolerance), tile.envelope,
                      :extent, :buffer, true) AS geom,
         cs.id,
+        cs.id AS feature_id,
         cs.name,
         cs.status,
         cs.is_green_demo
@@ -16,5 +17,5 @@ features AS (
     JOIN public.construction_site AS cs
         ON cs.geom && tile.search
 )
-SELECT ST_AsMVT(features, 'construction_sites', :extent, 'geom')
+SELECT ST_AsMVT(features, 'construction_sites', :extent, 'geom', 'feature_id')
 FROM features

@@ -10,6 +10,7 @@ features AS (
         ST_AsMVTGeom(ST_Simplify(ST_Transform(s.geom, 3857), :tolerance), tile.envelope,
                      :extent, :buffer, true) AS geom,
         s.id AS segment_id,
+        s.id AS feature_id,
         r.name AS road_name,
         r.road_class,
         round(s.length_m::numeric, 1)::float8 AS length_m,
@@ -28,5 +29,5 @@ features AS (
         ON d.segment_id = s.id
     WHERE r.road_class <> ALL (CAST(:hidden AS text[]))
 )
-SELECT ST_AsMVT(features, 'density', :extent, 'geom')
+SELECT ST_AsMVT(features, 'density', :extent, 'geom', 'feature_id')
 FROM features

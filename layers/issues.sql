@@ -13,6 +13,7 @@ points AS (
     SELECT
         ST_AsMVTGeom(ST_Transform(i.geom, 3857), tile.envelope, :extent, :buffer, true) AS geom,
         i.id,
+        i.id AS feature_id,
         i.category_code,
         i.status,
         to_char(i.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"')
@@ -41,6 +42,7 @@ clusters AS (
         ST_AsMVTGeom(ST_Transform(cells.centre, 3857), tile.envelope, :extent, :buffer, true)
             AS geom,
         NULL::bigint AS id,
+        NULL::bigint AS feature_id,  -- a cluster is no issue: no feature id
         NULL::text AS category_code,
         NULL::text AS status,
         NULL::text AS reported_at,
@@ -52,5 +54,5 @@ features AS (
     UNION ALL
     SELECT * FROM clusters
 )
-SELECT ST_AsMVT(features, 'issues', :extent, 'geom')
+SELECT ST_AsMVT(features, 'issues', :extent, 'geom', 'feature_id')
 FROM features

@@ -184,7 +184,7 @@ def items(
     ).scalar()
     rows = conn.execute(
         text(
-            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
+            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' AS properties "
             f"FROM ({layer.features_sql}) AS t WHERE {condition} ORDER BY t.id LIMIT :limit OFFSET :offset"
         ),
         params,
@@ -223,7 +223,7 @@ def items(
 def item(conn: Connection, base: str, layer: LayerDef, fid: int) -> dict | None:
     row = conn.execute(
         text(
-            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' - 'id' AS properties "
+            f"SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS geometry, to_jsonb(t) - 'geom' AS properties "
             f"FROM ({layer.features_sql}) AS t WHERE t.id = :fid"
         ),
         {"fid": fid},

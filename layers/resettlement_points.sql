@@ -8,6 +8,7 @@ features AS (
     SELECT
         ST_AsMVTGeom(ST_Transform(rp.geom, 3857), tile.envelope, :extent, :buffer, true) AS geom,
         rp.id,
+        rp.id AS feature_id,
         rp.name,
         rp.households,
         rp.is_safety_demo
@@ -15,5 +16,5 @@ features AS (
     JOIN public.resettlement_point AS rp
         ON rp.geom && tile.search
 )
-SELECT ST_AsMVT(features, 'resettlement_points', :extent, 'geom')
+SELECT ST_AsMVT(features, 'resettlement_points', :extent, 'geom', 'feature_id')
 FROM features

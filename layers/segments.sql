@@ -12,6 +12,7 @@ features AS (
         ST_AsMVTGeom(ST_Simplify(ST_Transform(c.geom, 3857), :tolerance), tile.envelope,
                      :extent, :buffer, true) AS geom,
         c.segment_id,
+        c.segment_id AS feature_id,
         c.road_name,
         c.road_class,
         c.community_name,
@@ -32,5 +33,5 @@ features AS (
         ON c.geom && tile.search
     WHERE c.road_class <> ALL (CAST(:hidden AS text[]))
 )
-SELECT ST_AsMVT(features, 'segments', :extent, 'geom')
+SELECT ST_AsMVT(features, 'segments', :extent, 'geom', 'feature_id')
 FROM features

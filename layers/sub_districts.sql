@@ -9,11 +9,12 @@ features AS (
         ST_AsMVTGeom(ST_Simplify(ST_Transform(sd.geom, 3857), :tolerance), tile.envelope,
                      :extent, :buffer, true) AS geom,
         sd.id,
+        sd.id AS feature_id,
         sd.code,
         sd.name
     FROM tile
     JOIN public.sub_district AS sd
         ON sd.geom && tile.search
 )
-SELECT ST_AsMVT(features, 'sub_districts', :extent, 'geom')
+SELECT ST_AsMVT(features, 'sub_districts', :extent, 'geom', 'feature_id')
 FROM features

@@ -55,7 +55,9 @@ def items(
     collection_id: str,
     request: Request,
     conn: Conn,
-    limit: Annotated[Int32, Query(description="1 to 10,000 (more is served as 10,000)")] = 100,
+    # `maximum` advertised, not enforced: GDAL pages by it, a larger limit is served as the maximum.
+    limit: Annotated[Int32, Query(description="1 to 10,000 (more is served as 10,000)",
+                                  json_schema_extra={"minimum": 1, "maximum": ogc.MAX_LIMIT})] = 100,
     offset: Int32 = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in CRS84")] = None,
     datetime: Annotated[

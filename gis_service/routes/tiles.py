@@ -57,8 +57,8 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
     district = get_district(conn)
     return {
         "tilejson": "3.0.0",
-        "name": layer_def.name,  # clients key on it; the district goes in the description
-        "description": f"{district.name} {layer_def.title}",
+        "name": layer_def.name,  # clients key on name and description: the district is attribution
+        "description": layer_def.title,
         "attribution": f"{district.name} 路长制",
         "scheme": "xyz",
         "tiles": [tile_url(request, layer_def)],
