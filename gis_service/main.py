@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from gis_service.admission import AdmissionLimit
 from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
@@ -49,4 +50,20 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     include_routes(app)
     app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
+    add_cors(app, settings.cors_origin_list())
     return app
+
+
+def add_cors(app: FastAPI, origins: list[str]) -> None:
+    """Outermost, so a preflight is answered before admission and routing; none by default."""
+    if not origins:
+        return
+    # Bearer tokens, not cookies: no credentials mode needed.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag", "Content-Disposition", "Retry-After"],
+        max_age=600,
+    )

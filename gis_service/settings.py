@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     snap_distance_m: float = 50.0
     chief_length_limit_m: float = 20_000.0
     basemap_url: str | None = None
+    # Other sites allowed to call the API and fetch tiles from a browser (a city dashboard's
+    # MapLibre map): comma-separated origins, e.g. "https://dash.example.cn,http://10.0.0.5:8080".
+    cors_origins: str = ""
     upload_max_bytes: int = 50 * 1024 * 1024
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
@@ -40,6 +43,9 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 def get_settings() -> Settings:
