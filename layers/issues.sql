@@ -1,7 +1,8 @@
 -- issues: from zoom :points_from on, each issue as a point; below it, clusters on a
 -- :grid x :grid grid aligned to the tile (so a cell never straddles two tiles), each a point at
 -- the mean position of its issues with their `count`, so a tile stays small whatever the ledger's
--- size. Cells are computed from longitude and the Mercator y of the latitude, without
+-- size. Which issues: roadchief.counted_issues (window, categories, statuses, sources; every
+-- issue, snapped or not), like the density lines. Cells are computed from longitude and the Mercator y of the latitude, without
 -- transforming every issue.
 WITH tile AS (
     SELECT
@@ -20,7 +21,10 @@ points AS (
             AS reported_at,
         NULL::integer AS count
     FROM tile
-    JOIN public.issue AS i
+    JOIN roadchief.counted_issues(
+            CAST(:from_ts AS timestamptz), CAST(:to_ts AS timestamptz),
+            CAST(:categories AS text[]), CAST(:statuses AS text[]),
+            area_of => 'issue', sources => CAST(:sources AS text[])) AS i
         ON i.geom && tile.search
     WHERE :z >= :points_from
 ),
@@ -29,7 +33,10 @@ cells AS (
         ST_SetSRID(ST_MakePoint(avg(ST_X(i.geom)), avg(ST_Y(i.geom))), 4326) AS centre,
         count(*)::integer AS count
     FROM tile
-    JOIN public.issue AS i
+    JOIN roadchief.counted_issues(
+            CAST(:from_ts AS timestamptz), CAST(:to_ts AS timestamptz),
+            CAST(:categories AS text[]), CAST(:statuses AS text[]),
+            area_of => 'issue', sources => CAST(:sources AS text[])) AS i
         ON i.geom && tile.box
     WHERE :z < :points_from
     GROUP BY

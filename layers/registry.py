@@ -38,6 +38,14 @@ def issue_filter_params(conn: Connection, query: Mapping[str, list[str]]) -> dic
     return {name: params[name] for name in ("from_ts", "to_ts", "categories", "statuses", "sources")}
 
 
+def issue_point_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    """The same parameters for the issue points, but without a window every issue: the issue
+    layer alone draws the whole ledger; a style pairing it with density passes density's window."""
+    given = {name: values for name, values in query.items() if name in PERIOD_NAMES}
+    params = filter_from_query(conn, given, default_days=None).params()
+    return {name: params[name] for name in ("from_ts", "to_ts", "categories", "statuses", "sources")}
+
+
 def next_minute() -> datetime:
     now = datetime.now(CHINA_TZ)
     return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -157,6 +165,7 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         fields={"id": "Number", "category_code": "String", "status": "String",
                 "reported_at": "String", "count": "Number"},
         tables=("issue",), features=True, datetime_column="reported_at",
+        parse_params=issue_point_params, param_names=PERIOD_NAMES,
         # Below this zoom, issues are drawn as clusters (a point with `count`) on a 64x64 grid.
         constants={"points_from": 15, "grid": 64},
     ),

@@ -1,9 +1,11 @@
 """MapLibre style documents (layers/styles/<name>.json) with their URLs filled in."""
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
+from roads.district import Extent
 from roads.errors import NotFound
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -33,9 +35,30 @@ def read_style(name: str) -> dict:
     return json.loads((STYLES_DIR / f"{name}.json").read_text())
 
 
-def build_style(name: str, tilejson_url: Callable[[str], str], glyphs_url: str) -> dict:
-    """The style with `$TILES/<layer>.json` replaced by tilejson_url(layer) and glyphs filled in."""
+# The opening view fits the district into a window this many pixels wide and high.
+VIEW_PX = (1024, 768)
+
+
+def opening_view(extent: Extent) -> tuple[list[float], float]:
+    """The extent's centre and the Web Mercator zoom that shows all of it in VIEW_PX."""
+    west, south, east, north = extent
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    width = max((east - west) / 360, 1e-9)  # in world widths
+    height = max((mercator_y(north) - mercator_y(south)) / (2 * math.pi), 1e-9)
+    zoom = math.log2(min(VIEW_PX[0] / 512 / width, VIEW_PX[1] / 512 / height))  # MapLibre: 512 px tiles
+    centre = [round((west + east) / 2, 6), round((south + north) / 2, 6)]
+    return centre, round(min(max(zoom, 0.0), 18.0), 2)
+
+
+def build_style(name: str, tilejson_url: Callable[[str], str], glyphs_url: str,
+                extent: Extent | None = None) -> dict:
+    """The style with `$TILES/<layer>.json` replaced by tilejson_url(layer), glyphs filled in,
+    and opening on the district's extent when there is one."""
     style = read_style(name)
+    if extent is not None:
+        style["center"], style["zoom"] = opening_view(extent)
     for source in style["sources"].values():
         url = source.get("url", "")
         if url.startswith(TILES_PREFIX):

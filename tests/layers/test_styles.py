@@ -52,3 +52,29 @@ def test_glyph_ranges_answer(client):
 def test_the_style_list(client):
     names = [s["name"] for s in client.get("/styles").json()["styles"]]
     assert {"coverage", "density"} <= set(names)
+
+
+@pytest.mark.parametrize("name", ["coverage", "density"])
+def test_a_style_opens_on_the_district(client, conn, name):
+    from tests.layers.tile_helpers import district_bounds
+
+    west, south, east, north = district_bounds(conn)
+    style = client.get(f"/styles/{name}.json").json()
+    lon, lat = style["center"]
+    assert west < lon < east and south < lat < north
+    # The demo district is about 16 km across: a city-district zoom, not the whole world.
+    assert 10 <= style["zoom"] <= 13
+
+
+def test_density_style_passes_its_window_and_category_to_the_issues_source(client):
+    style = client.get("/styles/density.json?from=2026-11-01&category=T03").json()
+    assert style["sources"]["issues"]["url"].endswith("/tiles/issues.json?from=2026-11-01&category=T03")
+
+
+def test_without_a_window_the_density_styles_sources_share_the_default_one(client):
+    from urllib.parse import parse_qs, urlsplit
+
+    style = client.get("/styles/density.json?category=T03").json()
+    density = parse_qs(urlsplit(style["sources"]["density"]["url"]).query)
+    issues = parse_qs(urlsplit(style["sources"]["issues"]["url"]).query)
+    assert density == issues and set(density) == {"category", "from", "to"}

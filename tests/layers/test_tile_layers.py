@@ -67,3 +67,14 @@ def test_each_area_is_labelled_once(client, conn):
     sub_districts = set(conn.execute(text("SELECT id FROM sub_district")).scalars())
     assert sorted(seen) == sorted([("community", i) for i in communities]
                                   + [("sub_district", i) for i in sub_districts])
+
+
+def test_issue_tiles_take_the_window_and_category(client, conn):
+    """The issue points of the density style match its lines: same window, same categories."""
+    tiles = tiles_covering(district_bounds(conn), 11)
+    query = "?from=2026-11-01&to=2026-11-20&category=T03"
+    counts = [f["properties"]["count"] for t in tiles for f in get_features(client, "issues", *t, query)]
+    expected = conn.execute(text("""
+        SELECT count(*) FROM roadchief.counted_issues('2026-11-01+08', '2026-11-21+08', ARRAY['T03'],
+                                                      area_of => 'issue')""")).scalar()
+    assert 0 < sum(counts) == expected < conn.execute(text("SELECT count(*) FROM issue")).scalar()
