@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         description="路长制 GIS: road segments, three-tier road chiefs, the issue ledger, vector tiles.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # gis_service/routes/docs.py serves Swagger UI from our own files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

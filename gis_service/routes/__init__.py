@@ -9,6 +9,7 @@ from gis_service.routes import (
     chiefs,
     coverage,
     density,
+    docs,
     exports,
     health,
     imports,
@@ -22,7 +23,7 @@ from gis_service.routes import (
 )
 
 # In matching order; each module has one APIRouter called `router`.
-MODULES = (health, imports, ogc, exports, issues, density, open311, tiles, styles,
+MODULES = (health, docs, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, webmap)
 
 

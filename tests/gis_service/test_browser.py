@@ -226,3 +226,13 @@ def test_the_header_names_the_district_and_the_change_log_is_in_its_time_zone(ba
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": "时区测试"})
     assert "2026-12-01 23:21" in log and "15:21" not in log
+
+
+def test_the_api_docs_render_from_this_server_alone(base_url, page):
+    page.goto(base_url + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+    page.screenshot(path=str(SCREENSHOTS / "docs.png"))
+    hosts = {urlparse(url).netloc for url in page.requests if not url.startswith("data:")}
+    assert hosts == {urlparse(base_url).netloc}, hosts
+    assert "/ogc/collections/{collection_id}/items" in page.inner_text("#swagger-ui")
+    assert page.errors == [] and page.console_errors == []
