@@ -21,6 +21,29 @@ RUN_AS = "postgres"
 class ClusterError(RuntimeError):
     """The embedded cluster could not be set up, started or stopped."""
 
+    message_zh = "内置数据库无法启动或停止，详见上一行的英文说明及数据库日志"
+
+
+class PortInUse(ClusterError):
+    """Another program listens on the cluster's port."""
+
+    def __init__(self, port: int):
+        super().__init__(f"port {port} is in use by another program: stop it, or set "
+                         "ROADCHIEF_PG_PORT to a free port")
+        self.message_zh = f"端口 {port} 已被其他程序占用：请先关闭该程序，或用 ROADCHIEF_PG_PORT 另选空闲端口"
+
+
+def port_is_free(port: int) -> bool:
+    """Whether 127.0.0.1:port can be bound now (what the server is about to do)."""
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
 
 def find_bindir() -> Path:
     """The directory holding initdb/pg_ctl: `pg_config --bindir`, else the newest Debian install."""
@@ -102,6 +125,9 @@ class PgCluster:
         """Initialise if needed, start the server, create the database and PostGIS; idempotent."""
         self.init()
         if not self.is_running():
+            # Checked first: pg_ctl would only say "could not start server" after its timeout.
+            if not port_is_free(self.port):
+                raise PortInUse(self.port)
             self.log_file.touch()
             self._give_to_server_user(self.log_file)
             self._run([

@@ -63,7 +63,7 @@ def as_roadchief_error(exc: Exception) -> RoadchiefError | None:
     if isinstance(exc, RoadchiefError):
         return exc
     if isinstance(exc, ClusterError):
-        return Unavailable(str(exc), "内置数据库无法启动或停止，详见上一行的英文说明及数据库日志")
+        return Unavailable(str(exc), exc.message_zh)
     if isinstance(exc, OSError):  # a file named on the command line that cannot be read or written
         return InvalidInput(str(exc), f"{exc.filename or '文件'}：{file_problem_zh(exc)}")
     if isinstance(exc, ProgrammingError) and getattr(exc.orig, "pgcode", None) in NO_TABLE:

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gis_service.cli import app
-from gis_service.pg_cluster import PgCluster, free_port
+from gis_service.pg_cluster import PgCluster, PortInUse, free_port
 
 
 @pytest.fixture
@@ -97,3 +97,23 @@ def test_a_file_that_cannot_be_read_is_a_refusal_not_a_traceback(monkeypatch, tm
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not an OSError traceback
     assert "No such file or directory" in result.output
     assert f"错误：{missing}：文件或文件夹不存在" in result.output
+
+
+def test_starting_on_a_port_in_use_says_so(own_cluster, monkeypatch):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", own_cluster.port))
+        taken.listen()
+        with pytest.raises(PortInUse, match=f"port {own_cluster.port} is in use by another program"):
+            own_cluster.start()
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        monkeypatch.setenv("ROADCHIEF_DATA_DIR", str(own_cluster.data_dir))
+        monkeypatch.setenv("ROADCHIEF_PG_PORT", str(own_cluster.port))
+        result = CliRunner().invoke(app, ["db", "start"])
+    assert result.exit_code == 1
+    assert f"error: port {own_cluster.port} is in use by another program" in result.output
+    assert f"错误：端口 {own_cluster.port} 已被其他程序占用" in result.output
+    assert "could not start server" not in result.output
+    own_cluster.start()  # the port free again: it starts
+    assert own_cluster.status().startswith("running")
