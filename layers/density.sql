@@ -12,7 +12,7 @@ features AS (
         s.id AS segment_id,
         s.id AS feature_id,
         r.name AS road_name,
-        r.road_class,
+        coalesce(s.road_class, r.road_class) AS road_class,
         round(s.length_m::numeric, 1)::float8 AS length_m,
         d.issue_count,
         round(d.per_km::numeric, 2)::float8 AS per_km,
@@ -27,7 +27,7 @@ features AS (
             CAST(:categories AS text[]), CAST(:statuses AS text[]),
             CAST(:sources AS text[])) AS d
         ON d.segment_id = s.id
-    WHERE r.road_class <> ALL (CAST(:hidden AS text[]))
+    WHERE coalesce(s.road_class, r.road_class) <> ALL (CAST(:hidden AS text[]))
 )
 SELECT ST_AsMVT(features, 'density', :extent, 'geom', 'feature_id')
 FROM features

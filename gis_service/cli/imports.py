@@ -51,6 +51,7 @@ def _run_import(
     dry_run: bool,
     as_json: bool,
     source_layer: str | None = None,
+    unnamed: str = "keep",
 ) -> None:
     from roads.gisio.importer import import_file
     from roads.gisio.runs import record_run
@@ -74,6 +75,7 @@ def _run_import(
                 snap_distance_m=settings.snap_distance_m,
                 progress=report,
                 source_layer=source_layer,
+                unnamed=unnamed,
             )
         if dry_run:
             summary.dry_run = True
@@ -103,10 +105,16 @@ def _make_import_command(layer: str):
                 help="Roads: no cut within this many metres of a road's end, crossings closer merge."
             ),
         ] = 5.0,
+        unnamed: Annotated[
+            str,
+            typer.Option(help="Roads: keep unnamed lines under a generated name (无名路（近…路）) "
+                              "or drop them."),
+        ] = "keep",
         dry_run: Annotated[bool, typer.Option(help="Check and report, then roll back.")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
-        _run_import(layer, file, crs, field, mapping, min_segment_m, dry_run, as_json, source_layer)
+        _run_import(layer, file, crs, field, mapping, min_segment_m, dry_run, as_json, source_layer,
+                    unnamed)
 
     command.__doc__ = f"Import {layer.replace('_', ' ')} from FILE (one transaction, idempotent)."
     return command

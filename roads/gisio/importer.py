@@ -11,15 +11,18 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from roads.district import get_district
 from roads.gisio import fields, stage
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
 from roads.gisio.read import read_source
+from roads.gisio.road_chains import chain_roads, name_unnamed
 from roads.gisio.summary import ImportSummary
 from roads.gisio.write_places import refuse, write_places
 from roads.gisio.write_roads import write_roads
 
 LAYERS = list(LAYER_FAMILY)
+UNNAMED = ("keep", "drop")  # unnamed road lines: kept under a generated name, or refused
 Progress = Callable[[str, int, int], None]
 STEPS = 5
 
@@ -34,11 +37,15 @@ def import_file(
     snap_distance_m: float = 50.0,
     progress: Progress = lambda step, done, total: None,
     source_layer: str | None = None,
+    unnamed: str = "keep",
 ) -> ImportSummary:
     """Import `path` into `layer`; raises BadFile when the file as a whole cannot be imported."""
     if layer not in LAYER_FAMILY:
         raise BadFile(f"unknown layer {layer!r}; one of {', '.join(LAYERS)}",
                       f"没有名为 {layer} 的图层可供导入；可选：{'、'.join(LAYERS)}")
+    if unnamed not in UNNAMED:
+        raise BadFile(f"unnamed must be keep or drop, not {unnamed!r}",
+                      f"无名道路的处理方式只能是 keep（保留）或 drop（舍弃），不能是 {unnamed}")
     progress("reading", 0, STEPS)
     # PostGIS functions carry high cost estimates, so PostgreSQL JIT-compiles the per-road queries
     # at ~0.7 s each for nothing: off for this transaction.
@@ -55,7 +62,8 @@ def import_file(
     frame = map_fields(source.frame, layer, mapping or {}, summary)
     progress("validating", 2, STEPS)
     stage.stage(conn, frame, summary)
-    refuse(conn, "f.name IS NULL", "no name", summary)
+    if layer != "roads" or unnamed == "drop":
+        refuse(conn, "f.name IS NULL", "no name", summary)
     stage.repair(conn, LAYER_FAMILY[layer], summary)
     if layer in ("roads", "construction_sites", "resettlement_points"):
         if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.community)")).scalar():
@@ -65,6 +73,10 @@ def import_file(
                 f"辖区内还没有社区：请先导入办事处和社区，再导入 {layer}"
             )
         stage.drop_outside(conn, summary)
+    if layer == "roads":
+        if unnamed == "keep":
+            name_unnamed(conn, summary)
+        chain_roads(conn, summary, get_district(conn).epsg)
     progress("writing", 3, STEPS)
     try:
         if layer == "roads":

@@ -20,6 +20,7 @@ class ImportSummary:
     inherited: int = 0  # new segments split off an assigned one, given its chiefs
     roads_created: int = 0
     roads_updated: int = 0
+    unnamed_kept: int = 0  # unnamed lines kept under a generated name (roads.gisio.road_chains)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 

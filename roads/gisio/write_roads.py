@@ -1,11 +1,13 @@
 """Staged road lines -> roads and segments, idempotent by a stable key, keeping assignments.
 
-A road is identified by its name (road.source_key); a segment by road, community and a hash of
-its geometry (road_segment.source_key). On a re-import a new piece with the key of an existing
-segment is unchanged; otherwise it takes over the existing segment of the same road it overlaps
-most (at least half of the longer of the two within 2 m), so that segment keeps its id, its
-chiefs and its issues. Segments of re-imported roads that match no new piece are deleted, and
-their current assignments are reported as lost.
+A road is identified by its key (road.source_key: its name, or for a second street of the same
+name `name@geohash`, see roads.gisio.road_chains); a segment by road, community and a hash of
+its geometry (road_segment.source_key). Each segment keeps the class of the line it comes from
+(road_segment.road_class); the road takes the class of its longest line. On a re-import a new
+piece with the key of an existing segment is unchanged; otherwise it takes over the existing
+segment of the same road it overlaps most (at least half of the longer of the two within 2 m),
+so that segment keeps its id, its chiefs and its issues. Segments of re-imported roads that match
+no new piece are deleted, and their current assignments are reported as lost.
 """
 
 from sqlalchemy import Connection, text
@@ -15,15 +17,16 @@ from roads.gisio.summary import ImportSummary
 ROAD_LINES = """
 DROP TABLE IF EXISTS import_road;
 CREATE TEMP TABLE import_road ON COMMIT DROP AS
-SELECT name AS road_key, name, road_class, road_id
+SELECT road_key, name, road_class, road_id
 FROM (
-    SELECT f.name, (array_agg(f.road_class ORDER BY ST_Length(f.geom::geography) DESC))[1] AS road_class,
-           coalesce((SELECT r.id FROM public.road AS r WHERE r.source_key = f.name),
+    SELECT f.road_key, min(f.road_name) AS name,
+           (array_agg(f.road_class ORDER BY ST_Length(f.geom::geography) DESC))[1] AS road_class,
+           coalesce((SELECT r.id FROM public.road AS r WHERE r.source_key = f.road_key),
                     (SELECT min(r.id) FROM public.road AS r
-                     WHERE r.source_key IS NULL AND r.name = f.name)) AS road_id
+                     WHERE r.source_key IS NULL AND r.name = f.road_key)) AS road_id
     FROM import_feature AS f
     WHERE f.ok
-    GROUP BY f.name
+    GROUP BY f.road_key
 ) AS g;
 """
 
@@ -54,7 +57,7 @@ CREATE TEMP TABLE import_piece ON COMMIT DROP AS
 WITH lines AS (
     SELECT i.road_key, i.road_id, ST_Collect(f.geom ORDER BY f.feature_no) AS geom
     FROM import_road AS i
-    JOIN import_feature AS f ON f.ok AND f.name = i.road_key
+    JOIN import_feature AS f ON f.ok AND f.road_key = i.road_key
     GROUP BY i.road_key, i.road_id
 )
 SELECT row_number() OVER (ORDER BY l.road_key, p.community_id, ST_AsBinary(p.geom))::integer AS piece_id,
@@ -73,6 +76,16 @@ CROSS JOIN LATERAL roadchief.road_pieces(
     :min_m
 ) AS p;
 CREATE INDEX ON import_piece USING gist (geom);
+ALTER TABLE import_piece ADD COLUMN road_class text;
+-- A piece's class: that of its road's line nearest its middle.
+UPDATE import_piece AS p
+SET road_class = (
+    SELECT f.road_class
+    FROM import_feature AS f
+    WHERE f.ok AND f.road_key = p.road_key
+    ORDER BY ST_Distance(f.geom, ST_LineInterpolatePoint(p.geom, 0.5)), f.feature_no
+    LIMIT 1
+);
 """
 
 CANDIDATES = """
@@ -117,15 +130,19 @@ UPDATE public.issue SET segment_id = NULL, snap_distance_m = NULL
 WHERE segment_id = ANY (:touched);
 DELETE FROM public.road_segment WHERE id = ANY (:removed);
 UPDATE public.road_segment AS s
-SET geom = n.geom, community_id = n.community_id, source_key = n.source_key
+SET geom = n.geom, community_id = n.community_id, source_key = n.source_key, road_class = n.road_class
 FROM import_piece AS n,
      unnest(CAST(:piece_ids AS integer[]), CAST(:segment_ids AS integer[])) AS m(piece_id, segment_id)
 WHERE n.piece_id = m.piece_id AND s.id = m.segment_id;
+UPDATE public.road_segment AS s
+SET road_class = n.road_class
+FROM import_piece AS n
+WHERE s.source_key = n.source_key AND s.road_class IS DISTINCT FROM n.road_class;
 """
 
 INSERT_NEW = """
-INSERT INTO public.road_segment (road_id, community_id, geom, source_key)
-SELECT n.road_id, n.community_id, n.geom, n.source_key
+INSERT INTO public.road_segment (road_id, community_id, geom, source_key, road_class)
+SELECT n.road_id, n.community_id, n.geom, n.source_key, n.road_class
 FROM import_piece AS n
 WHERE n.piece_id <> ALL (:matched_pieces)
   AND NOT EXISTS (SELECT 1 FROM public.road_segment AS s WHERE s.source_key = n.source_key)

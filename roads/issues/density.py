@@ -59,7 +59,7 @@ def segment_density_page(
             ORDER BY {SORT_COLUMNS[sort]}, d.segment_id
             LIMIT :limit OFFSET :offset
         )
-        SELECT k.*, r.name AS road_name, r.road_class, c.name AS community_name,
+        SELECT k.*, r.name AS road_name, coalesce(s.road_class, r.road_class) AS road_class, c.name AS community_name,
                sd.name AS sub_district_name,
                CASE WHEN :geometry THEN ST_AsGeoJSON(s.geom, 6) END AS geometry
         FROM ranked AS k

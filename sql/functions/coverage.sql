@@ -5,7 +5,7 @@ SELECT
     s.id AS segment_id,
     s.road_id,
     r.name AS road_name,
-    r.road_class,
+    coalesce(s.road_class, r.road_class) AS road_class,  -- a segment's own class, else its road's
     s.community_id,
     c.name AS community_name,
     c.sub_district_id,

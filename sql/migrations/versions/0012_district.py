@@ -27,8 +27,16 @@ def upgrade() -> None:
         CONSTRAINT ck_district_one_row CHECK (id),
         CONSTRAINT ck_district_name CHECK (btrim(name) <> '' AND btrim(short_name) <> '')
     );
+
+    -- NULL: the road's class (the demo, older imports); an import writes each piece's own.
+    ALTER TABLE road_segment ADD COLUMN road_class text
+        CONSTRAINT ck_road_segment_road_class CHECK (road_class IN ('主干道', '次干道', '支路', '街巷'));
     """)
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE district;")
+    op.execute("""
+    DROP VIEW IF EXISTS roadchief.segment_coverage CASCADE;
+    ALTER TABLE road_segment DROP COLUMN road_class;
+    DROP TABLE district;
+    """)

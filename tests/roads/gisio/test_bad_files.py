@@ -201,7 +201,7 @@ def test_bad_features_are_rejected_with_reasons_and_the_rest_imported(conn, tmp_
             }
         ),
     )
-    summary = import_file(conn, "roads", path)
+    summary = import_file(conn, "roads", path, unnamed="drop")  # unnamed refused, as before
     assert summary.read == 4 and summary.created == 1
     reasons = {r["feature"]: r["reason"] for r in summary.rejected}
     assert reasons[2] == "no name"
