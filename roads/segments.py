@@ -153,3 +153,19 @@ def search_roads(conn: Connection, q: str, limit: int = 20) -> list[dict]:
         LIMIT :limit
     """), {"q": q.strip(), "limit": max(1, min(limit, 100))}).mappings()
     return [dict(r) for r in rows]
+
+
+def rename_road(conn: Connection, road_id: int, name: str) -> dict:
+    """A road's new name (e.g. for a generated 无名路); its segments, chiefs and issues stay.
+    Its import key stays too, so a re-import of the same file keeps the new name."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a road name must have 1 to 100 characters", "道路名称须为 1 至 100 个字")
+    row = conn.execute(text("""
+        UPDATE public.road SET name = :name WHERE id = :id
+        RETURNING id, name, road_class,
+                  (SELECT count(*) FROM public.road_segment AS s WHERE s.road_id = :id) AS segments
+    """), {"id": road_id, "name": name}).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"no road with id {road_id}", f"未找到编号为 {road_id} 的道路")
+    return dict(row)

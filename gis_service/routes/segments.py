@@ -10,6 +10,7 @@ from gis_service.db import Conn
 from gis_service.params import Int32
 from roads import assignments, segments
 from roads.errors import InvalidInput
+from roads.users import require_district_admin
 
 router = APIRouter(prefix="/api", tags=["segments"])
 Tier = Annotated[Int32, Field(ge=1, le=3)]
@@ -55,6 +56,17 @@ def list_segments(
 @router.get("/roads")
 def search_roads(conn: Conn, q: str = "", limit: Int32 = 20) -> list[dict]:
     return segments.search_roads(conn, q, limit)
+
+
+class RoadIn(BaseModel):
+    name: str = Field(description="the road's new name, e.g. for a generated 无名路（近…路）")
+
+
+@router.patch("/roads/{road_id}")
+def rename_road(road_id: Int32, body: RoadIn, conn: Conn, user: OptionalUser) -> dict:
+    """Rename a road (district admin); its segments, chiefs and issues stay as they are."""
+    require_district_admin(user)
+    return segments.rename_road(conn, road_id, body.name)
 
 
 @router.get("/segments/{segment_id}")

@@ -49,8 +49,9 @@ UPDATE import_road AS i SET road_id = c.id FROM created AS c WHERE c.source_key 
 RETURNING i.road_id
 """
 
-# Pieces of every imported road, cut by the other imported roads and by the segments of roads
-# already in the database that this import does not replace.
+# Pieces of every imported road, cut by the other imported roads, by the segments of roads
+# already in the database that this import does not replace, and where the road's class changes
+# (the end of one of its lines on a line of another class), so each piece has one class.
 PIECES = """
 DROP TABLE IF EXISTS import_piece;
 CREATE TEMP TABLE import_piece ON COMMIT DROP AS
@@ -72,6 +73,12 @@ CROSS JOIN LATERAL roadchief.road_pieces(
         UNION ALL
         SELECT s.geom FROM public.road_segment AS s
         WHERE s.geom && l.geom AND s.road_id NOT IN (SELECT road_id FROM import_road)
+        UNION ALL
+        SELECT ST_Intersection(ST_Boundary(a.geom), c.geom)
+        FROM import_feature AS a
+        JOIN import_feature AS c
+            ON c.road_key = a.road_key AND c.ok AND c.road_class <> a.road_class AND c.geom && a.geom
+        WHERE a.ok AND a.road_key = l.road_key
     ) AS b),
     :min_m
 ) AS p;
