@@ -14,7 +14,6 @@ from maps import cartography as carto
 from maps import heatmap, rankings
 from maps.fonts import use_cjk_font
 from roads.issues.filter import IssueFilter
-from roads.issues.window import CHINA_TZ
 
 Progress = Callable[[str, int, int], None]
 TIER_COLOURS = {0: "#b2182b", 1: "#ef6548", 2: "#fdae61", 3: "#1a9850"}
@@ -93,7 +92,7 @@ def coverage_figure(data: heatmap.HeatmapData) -> Figure:
     fig.text(
         0.5,
         0.915,
-        f"截至 {datetime.now(CHINA_TZ):%Y-%m-%d %H:%M} 的在任路长（一级、二级、三级）",
+        f"截至 {datetime.now(data.district.zone):%Y-%m-%d %H:%M} 的在任路长（一级、二级、三级）",
         ha="center",
         va="center",
         fontsize=8.5,

@@ -24,9 +24,9 @@ from maps.classes import SCHEMES, class_colours, classify
 from maps.fonts import use_cjk_font
 from maps.network_kde import BANDWIDTH_M, PIECE_M, network_density
 from maps.summary import draw_summary
+from roads.district import UNNAMED, District, get_district
 from roads.errors import InvalidInput
 from roads.issues.filter import IssueFilter
-from roads.issues.window import CHINA_TZ
 
 A4_INCHES = (297 / 25.4, 210 / 25.4)
 SIZES = {"a4": 3508, "screen": 1600}  # pixel widths; heights follow the A4 ratio
@@ -78,6 +78,7 @@ class HeatmapData:
     resettlement: gpd.GeoDataFrame | None = None
     pieces: gpd.GeoDataFrame | None = None
     top_categories: list[tuple[str, int]] = field(default_factory=list)
+    district: District = UNNAMED  # its time zone for the times printed
 
     @property
     def issue_count(self) -> int:
@@ -106,6 +107,7 @@ class HeatmapInfo:
 
 def load(conn: Connection, flt: IssueFilter, options: HeatmapOptions) -> HeatmapData:
     segments = query.segments(conn, flt)
+    district = get_district(conn)
     crs = segments.estimate_utm_crs() if len(segments) else "EPSG:32649"
     projected = segments.to_crs(crs)
     sites, resettlement = (
@@ -115,6 +117,7 @@ def load(conn: Connection, flt: IssueFilter, options: HeatmapOptions) -> Heatmap
         flt=flt,
         category_label=query.category_label(conn, flt.categories),
         data_date=query.data_date(conn),
+        district=district,
         segments=projected,
         communities=query.communities(conn, flt.area).to_crs(crs),
         sub_districts=query.sub_districts(conn, flt.area).to_crs(crs),
@@ -324,7 +327,7 @@ def decorate(fig: Figure, data: HeatmapData, options: HeatmapOptions) -> None:
     footer = (
         f"数据截至 {data.data_date or '—'}　　{count}　　路段 {len(data.segments):,} 个，"
         f"{km:,.1f} 公里　　坐标系 WGS 84 / UTM　　制图：路长制 GIS（roadchief），"
-        f"{datetime.now(CHINA_TZ):%Y-%m-%d %H:%M} 生成"
+        f"{datetime.now(data.district.zone):%Y-%m-%d %H:%M} 生成"
     )
     fig.text(0.5, 0.04, footer, ha="center", va="center", fontsize=7, color="#333333")
 

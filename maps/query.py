@@ -8,6 +8,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from roads.areas import Area
+from roads.district import get_district
 from roads.issues.filter import IssueFilter
 
 # The issues an export counts: those snapped to the area's segments, by the filter.
@@ -142,11 +143,12 @@ def overlays(conn: Connection, area: Area) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
 
 
 def data_date(conn: Connection) -> str | None:
-    """When the ledger last changed: the newest updated_at, as a Beijing-time date."""
+    """When the ledger last changed: the newest updated_at, in the district's time zone."""
     value = conn.execute(
         text(
-            "SELECT to_char(max(updated_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') "
+            "SELECT to_char(max(updated_at) AT TIME ZONE :zone, 'YYYY-MM-DD HH24:MI') "
             "FROM public.issue"
-        )
+        ),
+        {"zone": get_district(conn).timezone},
     ).scalar()
     return value

@@ -81,3 +81,14 @@ def test_cli_district_set_and_show(engine, cluster, monkeypatch):
             set_district(conn, "郑州经开区", "经开区", "410171", "Asia/Shanghai", 4547)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM district")).scalar() == "郑州经开区"
+
+
+def test_export_times_are_in_the_districts_time_zone(conn):
+    from datetime import datetime, timedelta
+
+    from maps.query import data_date
+
+    shanghai = datetime.strptime(data_date(conn), "%Y-%m-%d %H:%M")
+    set_district(conn, timezone="Asia/Kathmandu")  # UTC+05:45, 2 h 15 min behind Shanghai
+    assert datetime.strptime(data_date(conn), "%Y-%m-%d %H:%M") == shanghai - timedelta(hours=2, minutes=15)
+
