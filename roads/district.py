@@ -43,6 +43,10 @@ def get_district(conn: Connection) -> District:
     return UNNAMED if row is None else District(**row)
 
 
+def district_is_set(conn: Connection) -> bool:
+    return conn.execute(text("SELECT EXISTS (SELECT 1 FROM public.district)")).scalar()
+
+
 def set_district(conn: Connection, name: str | None = None, short_name: str | None = None,
                  code: str | None = None, timezone: str | None = None,
                  epsg: int | None = None) -> District:

@@ -9,6 +9,7 @@ from gis_service.routes import (
     chiefs,
     coverage,
     density,
+    district,
     docs,
     exports,
     health,
@@ -23,7 +24,7 @@ from gis_service.routes import (
 )
 
 # In matching order; each module has one APIRouter called `router`.
-MODULES = (health, docs, imports, ogc, exports, issues, density, open311, tiles, styles,
+MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, webmap)
 
 

@@ -11,7 +11,7 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
-from roads.district import get_district
+from roads.district import district_is_set, get_district
 from roads.gisio import fields, stage
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
@@ -90,6 +90,11 @@ def import_file(
             f"the file conflicts with the data already there ({constraint}: {detail})",
             f"文件内容与已有数据冲突（{constraint}：{detail}），未导入"
         ) from exc
+    if layer == "sub_districts" and not district_is_set(conn):
+        summary.notes.append(
+            "the district has no name yet (titles and exports say 本辖区): set it with "
+            "`roadchief district set --name ... --short-name ...` or PUT /api/district"
+        )
     progress("done", STEPS, STEPS)
     summary.rejected.sort(key=lambda r: r["feature"])
     return summary

@@ -92,3 +92,27 @@ def test_export_times_are_in_the_districts_time_zone(conn):
     set_district(conn, timezone="Asia/Kathmandu")  # UTC+05:45, 2 h 15 min behind Shanghai
     assert datetime.strptime(data_date(conn), "%Y-%m-%d %H:%M") == shanghai - timedelta(hours=2, minutes=15)
 
+
+
+def test_the_api_reads_the_district_and_the_district_admin_sets_it(client, conn):
+    from tests.helpers import role_headers
+
+    headers = role_headers(conn)
+    assert client.get("/api/district").json()["short_name"] == "经开区"
+    body = {"name": "北京市海淀区", "short_name": "海淀区", "code": "110108", "epsg": 4548}
+    assert client.put("/api/district", json=body, headers=headers["community"]).status_code == 403
+    response = client.put("/api/district", json=body, headers=headers["admin"])
+    assert response.status_code == 200 and response.json()["timezone"] == "Asia/Shanghai"
+    assert client.get("/api/webmap/config").json()["district"]["name"] == "北京市海淀区"
+    bad = client.put("/api/district", json={"timezone": "Mars/Olympus"}, headers=headers["admin"])
+    assert bad.status_code == 422 and "无法识别时区" in bad.json()["message_zh"]
+
+
+def test_importing_boundaries_into_an_unnamed_district_says_how_to_name_it(conn):
+    from roads.gisio.importer import import_file
+    from tests.roads.gisio.helpers import NANJING_BOUNDARIES
+
+    conn.execute(text("DELETE FROM district"))
+    assert get_district(conn).name == "本辖区"
+    summary = import_file(conn, "sub_districts", NANJING_BOUNDARIES / "sub_districts.geojson")
+    assert any("roadchief district set" in note for note in summary.notes)
