@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from roads.errors import RoadchiefError, Unavailable
+from roads.errors import RoadchiefError, TooLarge, Unavailable
 
 log = logging.getLogger("roadchief")
 
@@ -35,6 +35,17 @@ HTTP_ZH = {
     413: "上传的内容过大",
     415: "不支持此内容类型",
 }
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A body found too large while it is read (gis_service/upload_guard.py).
+
+    An HTTPException, because FastAPI's body parsing lets those through unchanged (any other error
+    there becomes "400 There was an error parsing the body")."""
+
+    def __init__(self, error: TooLarge):
+        super().__init__(413, error.public_message)
+        self.error = error
 
 
 def status_for(exc: RoadchiefError) -> int:
@@ -102,6 +113,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RoadchiefError)
     def _domain(request: Request, exc: RoadchiefError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(BodyTooLarge)
+    def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(exc.error)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -12,6 +12,7 @@ from gis_service.errors import install_error_handlers
 from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
 from gis_service.routes import exports as exports_routes
 from gis_service.settings import Settings
+from gis_service.upload_guard import UploadGuard
 
 log = logging.getLogger("roadchief")
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(AdmissionLimit, limit=settings.worker_threads, wait_s=settings.queue_timeout_s,
                        exempt=frozenset({"/api/health"}))
+    # Outermost: a refused upload never waits for, nor holds, an admission slot.
+    app.add_middleware(UploadGuard, max_bytes=lambda: settings.upload_max_bytes)
     app.include_router(health.router)
     app.include_router(imports.router)
     app.include_router(ogc.router)

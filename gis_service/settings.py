@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     chief_length_limit_m: float = 20_000.0
     basemap_url: str | None = None
     upload_max_bytes: int = 50 * 1024 * 1024
+    # What a zipped upload (Shapefile, XLSX) may unpack to; a member over 1 MB may be compressed
+    # at most 100:1 (roads/archive.py).
+    upload_max_unpacked_bytes: int = 500 * 1024 * 1024
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
     db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
+from gis_service.upload_guard import too_large
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
@@ -258,8 +259,7 @@ def import_issue_file(
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise InvalidInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB",
-                           f"文件超过 {settings.upload_max_bytes // (1024 * 1024)} MB 的上限")
+        raise too_large(settings.upload_max_bytes)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload").name or "upload")
         path.write_bytes(data)

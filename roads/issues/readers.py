@@ -14,6 +14,7 @@ from pathlib import Path
 
 import shapely
 
+from roads.archive import check_workbook
 from roads.errors import InvalidInput
 from roads.issues.window import parse_instant
 
@@ -132,6 +133,7 @@ def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
 
     from openpyxl import load_workbook
 
+    check_workbook(path, path.name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
