@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = service_engine(resolve_database_url(settings), settings)
+            app.state.engine = service_engine(resolve_database_url(settings, role="app"), settings)
         check_connection(app.state.engine)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.health_engine = health_engine(app.state.engine)

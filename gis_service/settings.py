@@ -20,6 +20,9 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="External PostGIS; when set, no embedded cluster is started.",
     )
+    # With an external DATABASE_URL (the owner, for the CLI and migrations), the service's own
+    # least-privilege login; unset, the service uses DATABASE_URL too.
+    app_database_url: str | None = None
     data_dir: Path = Field(default=PROJECT_DIR / "var" / "pgdata")
     pg_port: int = 55432
     host: str = "127.0.0.1"
