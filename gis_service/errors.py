@@ -21,6 +21,7 @@ STATUS = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "too_many_requests": 429,
     "unavailable": 503,
 }
 RETRY_AFTER_S = "5"
@@ -56,15 +57,20 @@ def error_body(message: str, message_zh: str, status: int, **extra) -> dict:
     return {"error": message, "message_zh": message_zh, "status": status, **extra}
 
 
+def error_headers(exc: RoadchiefError) -> dict[str, str]:
+    if exc.kind == "unauthorized":
+        return {"WWW-Authenticate": "Bearer"}
+    if exc.kind == "unavailable":
+        return {"Retry-After": RETRY_AFTER_S}
+    if exc.kind == "too_many_requests":
+        return {"Retry-After": str(exc.extra["retry_after_s"])}
+    return {}
+
+
 def error_response(exc: RoadchiefError) -> JSONResponse:
     status = status_for(exc)
-    headers = {}
-    if exc.kind == "unauthorized":
-        headers["WWW-Authenticate"] = "Bearer"
-    if exc.kind == "unavailable":
-        headers["Retry-After"] = RETRY_AFTER_S
     body = error_body(exc.public_message, exc.message_zh, status, **exc.extra)
-    return JSONResponse(body, status, headers=headers)
+    return JSONResponse(body, status, headers=error_headers(exc))
 
 
 def database_unavailable() -> Unavailable:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # What a zipped upload (Shapefile, XLSX) may unpack to; a member over 1 MB may be compressed
     # at most 100:1 (roads/archive.py).
     upload_max_unpacked_bytes: int = 500 * 1024 * 1024
+    # Anonymous Open311 reports (POST /open311/v2/requests.json) one client address may send a
+    # minute; counted in the database, so the limit holds across worker processes.
+    open311_requests_per_minute: int = 10
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
     db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads

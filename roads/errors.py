@@ -7,7 +7,7 @@ kind to an HTTP status (gis_service/errors.py) and to an exit code (gis_service/
 """
 
 KINDS = ("invalid", "bad_request", "unauthorized", "forbidden", "not_found", "conflict",
-         "too_large", "unavailable")
+         "too_large", "too_many_requests", "unavailable")
 
 # Only for an error raised without a Chinese message; every raise in the code gives its own.
 FALLBACK_ZH = {
@@ -18,6 +18,7 @@ FALLBACK_ZH = {
     "not_found": "未找到所请求的内容",
     "conflict": "操作与当前数据冲突，未做任何修改",
     "too_large": "上传的文件过大",
+    "too_many_requests": "提交过于频繁，请稍后再试",
     "unavailable": "服务暂时不可用，请稍后再试",
 }
 
@@ -64,6 +65,15 @@ class Conflict(RoadchiefError):
 
 class TooLarge(RoadchiefError):
     kind = "too_large"
+
+
+class TooManyRequests(RoadchiefError):
+    """A client over its rate limit; `extra["retry_after_s"]` says when it may try again."""
+
+    kind = "too_many_requests"
+
+    def __init__(self, message: str, message_zh: str, retry_after_s: int):
+        super().__init__(message, message_zh, retry_after_s=retry_after_s)
 
 
 class Unavailable(RoadchiefError):

@@ -214,6 +214,13 @@ def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn, user: Op
     return {"event": event, "issue": detail(conn, request, issue_id)}
 
 
+@router.post("/issues/{issue_id}/confirm")
+def confirm_issue(conn: Conn, request: Request, issue_id: int, user: OptionalUser) -> dict:
+    """Accept an anonymous report (Open311) as a case (受理); the first step does the same."""
+    workflow.confirm(conn, issue_id, user)
+    return detail(conn, request, issue_id)
+
+
 @router.post("/issues/{issue_id}/photos", status_code=201)
 def add_photos(
     conn: Conn, request: Request, issue_id: int, photos: Annotated[list[UploadFile], File()],

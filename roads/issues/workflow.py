@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 from roads.errors import InvalidInput, NotFound
 from roads.issues.errors import IllegalTransition
 from roads.issues.repository import STATUS_LABELS
+from roads.users import User, check_issue_write
 
 NEXT_STEPS = {
     "reported": ("dispatched",),
@@ -104,9 +105,27 @@ def advance(conn: Connection, issue_id: int, step: Step) -> dict:
     conn.execute(
         text("""
         UPDATE issue SET status = :status, updated_at = :at,
-                         department = coalesce(:department, department)
+                         department = coalesce(:department, department), confirmed = true
         WHERE id = :id
     """),
         {"id": issue_id, "status": step.to_status, "at": at, "department": department},
     )
     return dict(event)
+
+
+def confirm(conn: Connection, issue_id: int, user: User | None) -> None:
+    """Accept an unconfirmed report (an anonymous Open311 one) as a real case; idempotent."""
+    case = conn.execute(
+        text("""
+        SELECT i.community_id, c.sub_district_id
+        FROM issue AS i LEFT JOIN community AS c ON c.id = i.community_id
+        WHERE i.id = :id FOR UPDATE OF i
+    """),
+        {"id": issue_id},
+    ).first()
+    if case is None:
+        raise NotFound(f"no issue {issue_id}",
+                       f"未找到编号为 {issue_id} 的问题")
+    check_issue_write(user, issue_id, case.community_id, case.sub_district_id)
+    conn.execute(text("UPDATE issue SET confirmed = true WHERE id = :id AND NOT confirmed"),
+                 {"id": issue_id})
