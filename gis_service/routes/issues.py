@@ -190,26 +190,30 @@ class StepIn(BaseModel):
     status: str = Field(
         description="The status to move to: dispatched, handled, verified or closed"
     )
-    actor: str = Field(description="Who takes the step")
+    actor: str | None = Field(
+        None, description="Optional: the step is recorded under the signed-in user; if given, it "
+                          "must be that user's username or display name")
     department: str | None = Field(None, description="Required for a dispatch (派遣)")
     note: str | None = None
-    at: str | None = Field(None, description="When (default now); not before the last step")
+    at: str | None = Field(None, description="When (default now); within 5 minutes of now, "
+                                             "not before the last step")
 
 
 @router.post("/issues/{issue_id}/events", status_code=201)
 def add_step(conn: Conn, request: Request, issue_id: int, step: StepIn, user: OptionalUser) -> dict:
-    """Take the case one step on; an illegal transition is refused with 409."""
-    require_writer(user)
+    """Take the case one step on, as the signed-in user, within their jurisdiction (403 outside
+    it); an illegal transition is refused with 409."""
     event = workflow.advance(
         conn,
         issue_id,
         workflow.Step(
             to_status=step.status,
-            actor=step.actor,
+            claimed_actor=step.actor,
             department=step.department,
             note=step.note,
             at=parse_instant(step.at, "at") if step.at else None,
         ),
+        require_writer(user),
     )
     return {"event": event, "issue": detail(conn, request, issue_id)}
 
