@@ -35,4 +35,4 @@ lint: $(STAMP)
 
 clean-db:
 	-$(RC) db stop
-	rm -rf var/pgdata var/pgdata.password var/pgdata.log
+	rm -rf var/pgdata var/pgdata.password var/pgdata.owner.password var/pgdata.app.password var/pgdata.log
