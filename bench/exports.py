@@ -12,11 +12,12 @@ import time
 
 from gis_service.db import make_engine, resolve_database_url
 from gis_service.settings import Settings
-from maps import query, rankings
+from maps import rankings
 from maps.briefing import briefing_pdf
 from maps.heatmap import HeatmapOptions, heatmap_bytes
 from maps.webmap import webmap_html
-from maps.window import parse_week
+from roads.issues.filter import IssueFilter
+from roads.issues.window import parse_week
 
 
 def timed(label: str, action) -> None:
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--week", default="2026-W47")
     args = parser.parse_args()
     engine = make_engine(resolve_database_url(Settings()))
-    flt = query.ExportFilter(parse_week(args.week))
+    flt = IssueFilter(parse_week(args.week))
     with engine.connect() as conn:
         segments = conn.exec_driver_sql("SELECT count(*) FROM road_segment").scalar()
         issues = conn.exec_driver_sql("SELECT count(*) FROM issue").scalar()

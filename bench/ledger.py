@@ -34,7 +34,8 @@ from gis_service import migrate  # noqa: E402
 from gis_service.db import make_engine  # noqa: E402
 from gis_service.pg_cluster import PgCluster, free_port  # noqa: E402
 from roads.demo.load import load_demo  # noqa: E402
-from roads.issues.density import DensityFilter, segment_density_page, segment_series  # noqa: E402
+from roads.issues.density import segment_density_page, segment_series  # noqa: E402
+from roads.issues.filter import IssueFilter  # noqa: E402
 from roads.issues.importer import import_issues  # noqa: E402
 from roads.issues.window import CHINA_TZ, Window  # noqa: E402
 
@@ -181,7 +182,7 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM issue")).scalar_one()
         window = Window(now - timedelta(days=30), now)
-        where = DensityFilter(window=window)
+        where = IssueFilter(window=window)
         function_s = best_of(
             5,
             lambda: conn.execute(

@@ -9,8 +9,7 @@ from fastapi import FastAPI
 from gis_service.admission import AdmissionLimit
 from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
-from gis_service.routes import density, health, imports, issues, ogc, open311, tiles, webmap_routes
-from gis_service.routes import exports as exports_routes
+from gis_service.routes import include_routes
 from gis_service.settings import Settings
 from gis_service.upload_guard import UploadGuard
 
@@ -48,13 +47,5 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
                        exempt=frozenset({"/api/health"}))
     # Outermost: a refused upload never waits for, nor holds, an admission slot.
     app.add_middleware(UploadGuard, max_bytes=lambda: settings.upload_max_bytes)
-    app.include_router(health.router)
-    app.include_router(imports.router)
-    app.include_router(ogc.router)
-    app.include_router(exports_routes.router)
-    app.include_router(issues.router)
-    app.include_router(density.router)
-    app.include_router(open311.router)
-    app.include_router(tiles.router)
-    webmap_routes.include(app)
+    include_routes(app)
     return app

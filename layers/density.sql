@@ -23,7 +23,8 @@ features AS (
         ON r.id = s.road_id
     JOIN roadchief.segment_density(
             CAST(:from_ts AS timestamptz), CAST(:to_ts AS timestamptz),
-            CAST(:categories AS text[]), CAST(:statuses AS text[])) AS d
+            CAST(:categories AS text[]), CAST(:statuses AS text[]),
+            CAST(:sources AS text[])) AS d
         ON d.segment_id = s.id
     WHERE r.road_class <> ALL (CAST(:hidden AS text[]))
 )

@@ -5,6 +5,7 @@ Every function takes the service's base URL so links are absolute, as the standa
 
 import json
 from datetime import datetime
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, text
 
@@ -246,6 +247,4 @@ def _feature(row) -> dict:
 
 
 def _href(url: str, **params) -> str:
-    from urllib.parse import urlencode
-
     return url + "?" + urlencode({k: v for k, v in params.items() if v is not None})

@@ -9,13 +9,15 @@ adding a layer is adding a LayerDef and its SQL file(s).
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from hashlib import sha1
 from pathlib import Path
 
 from sqlalchemy import Connection
 
-from layers import density_params
+from roads.issues.filter import PERIOD_NAMES, filter_from_query
+from roads.issues.window import CHINA_TZ
 
 LAYERS_DIR = Path(__file__).resolve().parent
 
@@ -25,6 +27,20 @@ ParamParser = Callable[[Connection, Mapping[str, list[str]]], dict]
 
 def no_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     return {}
+
+
+def issue_filter_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    """The issue filter's window, categories, statuses and sources (roads.issues.filter): without
+    from/to/week the last 30 days, ending at the next full minute, so that an issue reported a
+    moment ago is already counted and a tile's cache key holds for a minute."""
+    given = {name: values for name, values in query.items() if name in PERIOD_NAMES}
+    params = filter_from_query(conn, given, now=next_minute()).params()
+    return {name: params[name] for name in ("from_ts", "to_ts", "categories", "statuses", "sources")}
+
+
+def next_minute() -> datetime:
+    now = datetime.now(CHINA_TZ)
+    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,7 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
                 "per_km_30d": "Number"},
         tables=("road_segment", "road", "issue"),
         zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
-        parse_params=density_params.parse, param_names=density_params.NAMES,
+        parse_params=issue_filter_params, param_names=PERIOD_NAMES,
     ),
     LayerDef(
         name="communities", title="村/社区", geometry="polygon",

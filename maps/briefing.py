@@ -13,8 +13,9 @@ from sqlalchemy import Connection
 from maps import cartography as carto
 from maps import heatmap, rankings
 from maps.fonts import use_cjk_font
-from maps.query import DISTRICT_NAME, ExportFilter
-from maps.window import CHINA_TZ
+from roads.areas import DISTRICT_NAME
+from roads.issues.filter import IssueFilter
+from roads.issues.window import CHINA_TZ
 
 Progress = Callable[[str, int, int], None]
 TIER_COLOURS = {0: "#b2182b", 1: "#ef6548", 2: "#fdae61", 3: "#1a9850"}
@@ -185,7 +186,7 @@ def table_figures(title: str, level: str, rows: list[dict], total: dict | None =
 
 def briefing_pdf(
     conn: Connection,
-    flt: ExportFilter,
+    flt: IssueFilter,
     options: heatmap.HeatmapOptions,
     progress: Progress = lambda step, done, total: None,
 ) -> tuple[bytes, int]:

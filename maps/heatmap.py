@@ -21,12 +21,13 @@ from sqlalchemy import Connection
 from maps import cartography as carto
 from maps import query
 from maps.classes import SCHEMES, class_colours, classify
-from maps.errors import InvalidExportInput
 from maps.fonts import use_cjk_font
 from maps.network_kde import BANDWIDTH_M, PIECE_M, network_density
-from maps.query import DISTRICT_NAME, ExportFilter
 from maps.summary import draw_summary
-from maps.window import CHINA_TZ
+from roads.areas import DISTRICT_NAME
+from roads.errors import InvalidInput
+from roads.issues.filter import IssueFilter
+from roads.issues.window import CHINA_TZ
 
 A4_INCHES = (297 / 25.4, 210 / 25.4)
 SIZES = {"a4": 3508, "screen": 1600}  # pixel widths; heights follow the A4 ratio
@@ -47,18 +48,18 @@ class HeatmapOptions:
 
     def check(self) -> None:
         if self.scheme not in SCHEMES:
-            raise InvalidExportInput(
+            raise InvalidInput(
                 f"scheme must be one of {', '.join(SCHEMES)}, not {self.scheme!r}",
                 f"分级方法须为以下之一：{'、'.join(SCHEMES)}"
             )
         if not 2 <= self.k <= 9:
-            raise InvalidExportInput(f"k (number of classes) must be 2 to 9, not {self.k}",
+            raise InvalidInput(f"k (number of classes) must be 2 to 9, not {self.k}",
                                      f"分级数须为 2 到 9，不能是 {self.k}")
         if self.size not in SIZES:
-            raise InvalidExportInput(f"size must be one of {', '.join(SIZES)}, not {self.size!r}",
+            raise InvalidInput(f"size must be one of {', '.join(SIZES)}, not {self.size!r}",
                                      f"图幅须为以下之一：{'、'.join(SIZES)}")
         if self.view not in VIEWS:
-            raise InvalidExportInput(f"view must be one of {', '.join(VIEWS)}, not {self.view!r}",
+            raise InvalidInput(f"view must be one of {', '.join(VIEWS)}, not {self.view!r}",
                                      f"显示内容须为以下之一：{'、'.join(VIEWS)}")
 
     def pixel_size(self) -> tuple[int, int]:
@@ -68,7 +69,7 @@ class HeatmapOptions:
 
 @dataclass
 class HeatmapData:
-    flt: ExportFilter
+    flt: IssueFilter
     category_label: str
     data_date: str | None
     segments: gpd.GeoDataFrame
@@ -106,7 +107,7 @@ class HeatmapInfo:
     kde_axes: Axes | None = None
 
 
-def load(conn: Connection, flt: ExportFilter, options: HeatmapOptions) -> HeatmapData:
+def load(conn: Connection, flt: IssueFilter, options: HeatmapOptions) -> HeatmapData:
     segments = query.segments(conn, flt)
     crs = segments.estimate_utm_crs() if len(segments) else "EPSG:32649"
     projected = segments.to_crs(crs)
@@ -338,7 +339,7 @@ def render(fig: Figure, fmt: str, title: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def heatmap_bytes(conn: Connection, flt: ExportFilter, options: HeatmapOptions, fmt: str) -> bytes:
+def heatmap_bytes(conn: Connection, flt: IssueFilter, options: HeatmapOptions, fmt: str) -> bytes:
     """The heatmap as PNG or PDF bytes."""
     options.check()
     data = load(conn, flt, options)

@@ -16,7 +16,8 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
 
-from maps.query import COUNTED_ISSUES, ExportFilter, read_frame
+from maps.query import COUNTED_ISSUES, read_frame
+from roads.issues.filter import IssueFilter
 
 PIECE_M = 25.0
 BANDWIDTH_M = 200.0
@@ -55,7 +56,7 @@ def road_pieces(segments: gpd.GeoDataFrame, piece_m: float = PIECE_M) -> gpd.Geo
     )
 
 
-def snapped_issue_points(conn: Connection, flt: ExportFilter) -> gpd.GeoDataFrame:
+def snapped_issue_points(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:
     """The counted issues placed at their nearest point on their segment."""
     sql = text(f"""
         SELECT i.id, ST_ClosestPoint(s.geom, i.geom) AS geom
@@ -111,7 +112,7 @@ def piece_density(
 
 
 def network_density(
-    conn: Connection, flt: ExportFilter, segments: gpd.GeoDataFrame, bandwidth: float = BANDWIDTH_M
+    conn: Connection, flt: IssueFilter, segments: gpd.GeoDataFrame, bandwidth: float = BANDWIDTH_M
 ) -> gpd.GeoDataFrame:
     """Pieces of `segments` (metric CRS) with their `density` in issues per km."""
     pieces = road_pieces(segments)

@@ -10,9 +10,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
 
-from maps.errors import InvalidExportInput
-from maps.query import DISTRICT_NAME
-from maps.window import TimeWindow
+from roads.areas import DISTRICT_NAME
+from roads.errors import InvalidInput
+from roads.issues.window import Window
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
 TOTAL_LABEL = "全区合计"
@@ -63,13 +63,13 @@ DEFINITIONS = [
 
 def check_level(level: str) -> str:
     if level not in LEVELS:
-        raise InvalidExportInput(f"level must be community or sub_district, not {level!r}",
+        raise InvalidInput(f"level must be community or sub_district, not {level!r}",
                                  f"排名层级须为 community（社区）或 sub_district（办事处），不能是 {level!r}")
     return level
 
 
 def area_rankings(
-    conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None
+    conn: Connection, level: str, window: Window, categories: tuple[str, ...] | None
 ) -> list[dict]:
     """The rows of roadchief.area_rankings, ranked by issues per km per 30 days."""
     rows = conn.execute(
@@ -85,7 +85,7 @@ def area_rankings(
 
 
 def fetch(
-    conn: Connection, level: str, window: TimeWindow, categories: tuple[str, ...] | None = None
+    conn: Connection, level: str, window: Window, categories: tuple[str, ...] | None = None
 ) -> list[dict]:
     """One dict per area, ranked by issues per km per 30 days (highest first)."""
     rows = area_rankings(conn, check_level(level), window, categories)
@@ -93,7 +93,7 @@ def fetch(
 
 
 def district_total(
-    conn: Connection, window: TimeWindow, categories: tuple[str, ...] | None = None
+    conn: Connection, window: Window, categories: tuple[str, ...] | None = None
 ) -> dict:
     """The whole district as one row (every segment, also those outside all communities)."""
     (row,) = area_rankings(conn, "district", window, categories)
@@ -131,7 +131,7 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
 
 
-def write_notes(sheet, window: TimeWindow, category_label: str, data_date: str | None) -> None:
+def write_notes(sheet, window: Window, category_label: str, data_date: str | None) -> None:
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 80
     lines = [
@@ -148,7 +148,7 @@ def write_notes(sheet, window: TimeWindow, category_label: str, data_date: str |
 
 def workbook_bytes(
     conn: Connection,
-    window: TimeWindow,
+    window: Window,
     categories: tuple[str, ...] | None,
     category_label: str,
     data_date: str | None,

@@ -20,7 +20,8 @@ from sqlalchemy import Connection
 from maps import query
 from maps.classes import SCHEMES, class_colours, classify
 from maps.heatmap import UNIT
-from maps.query import DISTRICT_NAME, ExportFilter
+from roads.areas import DISTRICT_NAME
+from roads.issues.filter import IssueFilter
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
 NO_ISSUE_COLOUR = "#c8c8c8"
@@ -70,7 +71,7 @@ def title_html(text: str, subtitle: str) -> str:
 
 
 def webmap_html(
-    conn: Connection, flt: ExportFilter, scheme: str = "fisher_jenks", k: int = 5
+    conn: Connection, flt: IssueFilter, scheme: str = "fisher_jenks", k: int = 5
 ) -> str:
     """The HTML page, as text."""
     segments = query.segments(conn, flt)

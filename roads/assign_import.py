@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import Connection, text
 
 from roads.archive import check_workbook
@@ -55,8 +56,6 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
 
 
 def xlsx_rows(data: bytes, filename: str = "upload.xlsx") -> list[list]:
-    from openpyxl import load_workbook
-
     check_workbook(io.BytesIO(data), filename)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active

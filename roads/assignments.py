@@ -87,28 +87,25 @@ def length_warning(conn: Connection, chief: dict, limit_m: float) -> str | None:
             f"of {limit_m / 1000:.1f} km")
 
 
-def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception | None) -> ChiefAlreadyAssigned:
+def holder_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception | None,
+                    busy: bool = False) -> ChiefAlreadyAssigned:
+    """409 naming who holds the segment now: after someone else changed it (`busy=False`), or
+    while someone else is changing it and this request gave up waiting (`busy=True`)."""
     holder = current_chief(conn, segment_id, tier)
-    who = f"is now held by {holder['name']} ({holder['phone']})" if holder else "now has no chief"
-    who_zh = f"现由 {holder['name']}（{holder['phone']}）担任" if holder else "现无路长"
-    error = ChiefAlreadyAssigned(
-        f"segment {segment_id} tier {tier} was just changed by someone else and {who}; "
-        "reload and try again",
-        f"路段 {segment_id} 的{TIER_ZH[tier]}路长刚被他人修改，{who_zh}；请刷新后重试",
-        holder and {k: holder[k] for k in ("id", "name", "phone")})
-    error.__cause__ = exc
-    return error
-
-
-def busy_conflict(conn: Connection, segment_id: int, tier: int, exc: Exception) -> ChiefAlreadyAssigned:
-    holder = current_chief(conn, segment_id, tier)
-    who = f"held by {holder['name']} ({holder['phone']})" if holder else "without a chief"
-    who_zh = f"目前由 {holder['name']}（{holder['phone']}）担任" if holder else "目前无路长"
-    error = ChiefAlreadyAssigned(
-        f"segment {segment_id} tier {tier} is being changed by someone else right now (so far {who}); "
-        "reload and try again in a moment",
-        f"路段 {segment_id} 的{TIER_ZH[tier]}路长正被他人修改（{who_zh}）；请稍后刷新重试",
-        holder and {k: holder[k] for k in ("id", "name", "phone")})
+    named = f"{holder['name']} ({holder['phone']})" if holder else None
+    named_zh = f"{holder['name']}（{holder['phone']}）" if holder else None
+    if busy:
+        message = (f"segment {segment_id} tier {tier} is being changed by someone else right now "
+                   f"(so far {f'held by {named}' if named else 'without a chief'}); "
+                   "reload and try again in a moment")
+        message_zh = (f"路段 {segment_id} 的{TIER_ZH[tier]}路长正被他人修改"
+                      f"（{f'目前由 {named_zh} 担任' if named_zh else '目前无路长'}）；请稍后刷新重试")
+    else:
+        message = (f"segment {segment_id} tier {tier} was just changed by someone else and "
+                   f"{f'is now held by {named}' if named else 'now has no chief'}; reload and try again")
+        message_zh = (f"路段 {segment_id} 的{TIER_ZH[tier]}路长刚被他人修改，"
+                      f"{f'现由 {named_zh} 担任' if named_zh else '现无路长'}；请刷新后重试")
+    error = ChiefAlreadyAssigned(message, message_zh, holder and {k: holder[k] for k in ("id", "name", "phone")})
     error.__cause__ = exc
     return error
 
@@ -142,7 +139,7 @@ def lock_segments(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
                              {"s": segment_id})
     except DBAPIError as exc:
         if is_busy(exc):
-            raise busy_conflict(conn, segment_id, first_tier[segment_id], exc) from exc
+            raise holder_conflict(conn, segment_id, first_tier[segment_id], exc, busy=True) from exc
         raise
 
 
@@ -189,7 +186,7 @@ def assign_locked(conn: Connection, user: User | None, segment_id: int, tier: in
         raise map_integrity_error(conn, exc, segment_id, tier) from exc
     except DBAPIError as exc:
         if is_busy(exc):
-            raise busy_conflict(conn, segment_id, tier, exc) from exc
+            raise holder_conflict(conn, segment_id, tier, exc, busy=True) from exc
         raise
     change = Change(segment_id, tier, "reassign" if current else "assign",
                     current.chief_id if current else None, chief_id)

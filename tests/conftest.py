@@ -83,3 +83,11 @@ def client(engine: Engine, conn: Connection, settings: Settings) -> Iterator[Tes
     app.dependency_overrides[get_conn] = request_conn
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def headers(conn):
+    """A signed-in user of each role, as request headers by role name (tests.helpers)."""
+    from tests.helpers import role_headers
+
+    return role_headers(conn)

@@ -54,8 +54,8 @@ def test_every_domain_error_raised_has_a_chinese_message():
     """A raise of one of our errors passes message_zh (its second argument) or re-raises one."""
     error_names = {"RoadchiefError", "InvalidInput", "BadRequest", "Unauthorized", "Forbidden", "NotFound",
                    "Conflict", "TooLarge", "Unavailable", "ChiefAlreadyAssigned", "IllegalTransition",
-                   "BadFile", "UnknownExportFormat", "InvalidExportInput", "UnknownExportTarget",
-                   "BadParameter", "BadQuery", "UnknownLayer", "TileOutOfRange", "UnknownStyle",
+                   "BadFile", "UnknownExportFormat",
+                   "BadQuery", "UnknownLayer", "TileOutOfRange", "UnknownStyle",
                    "DatabaseUnavailable", "ImportRefused"}
     missing = []
     for path in modules("gis_service", *DOMAIN):

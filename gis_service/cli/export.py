@@ -10,7 +10,8 @@ from rich.progress import Progress
 
 from gis_service.cli.common import console, engine
 from layers.registry import FEATURE_LAYERS
-from maps.errors import InvalidExportInput
+from roads.errors import InvalidInput
+from roads.issues.filter import parse_filter
 
 app = typer.Typer(
     help="Exports: layers as GIS files, heatmaps, rankings, the weekly briefing.", no_args_is_help=True
@@ -36,24 +37,10 @@ AreaSpec = Annotated[
 ]
 
 
-def build_filter(conn, start, end, week, category, sub_district, community, area=None):
-    from maps import query
-    from maps.window import parse_week, parse_window
-
-    if week and (start or end):
-        raise InvalidExportInput("give either --week or --from/--to, not both",
-                                 "请只给出 --week 或 --from/--to 其中一种")
-    window = parse_week(week) if week else parse_window(start, end)
-    if area and (sub_district is not None or community is not None):
-        raise InvalidExportInput("give either --area or --sub-district/--community, not both",
-                                 "请只给出 --area 或 --sub-district/--community 其中一种")
-    area = (
-        query.area_from_spec(conn, area)
-        if area
-        else query.resolve_area(conn, sub_district, community)
-    )
-    codes = [code for value in category or [] for code in value.split(",")]
-    return query.ExportFilter(window, area, query.check_categories(conn, codes))
+def build_filter(conn, start, end, week, category, sub_district=None, community=None, area=None):
+    """The issue filter from the options, checked as the API checks its query parameters."""
+    return parse_filter(conn, start=start, end=end, week=week, categories=category,
+                        sub_district_id=sub_district, community_id=community, area=area)
 
 
 def run(action):
@@ -105,7 +92,7 @@ def export_heatmap(
 
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in ("png", "pdf", "html"):
-        raise InvalidExportInput(
+        raise InvalidInput(
             f"format must be png, pdf or html, not {fmt!r} (use --format or the file suffix)",
             f"热力图格式须为 png、pdf 或 html，而不是 {fmt}（用 --format 或文件后缀指定）",
         )

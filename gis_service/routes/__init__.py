@@ -1,0 +1,32 @@
+"""Every router of the service, registered in one place: create_app calls include_routes."""
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gis_service.routes import (
+    assignment_import,
+    auth,
+    chiefs,
+    coverage,
+    density,
+    exports,
+    health,
+    imports,
+    issues,
+    ogc,
+    open311,
+    segments,
+    styles,
+    tiles,
+    webmap,
+)
+
+# In matching order; each module has one APIRouter called `router`.
+MODULES = (health, imports, ogc, exports, issues, density, open311, tiles, styles,
+           auth, segments, assignment_import, chiefs, coverage, webmap)
+
+
+def include_routes(app: FastAPI) -> None:
+    for module in MODULES:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=webmap.STATIC_DIR), name="static")

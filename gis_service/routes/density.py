@@ -1,55 +1,33 @@
 """Issue density per road segment: GET /api/density and one segment's time series."""
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from gis_service.db import Conn
-from gis_service.routes.issues import GEOJSON, csv_list, wants_geojson
-from roads.issues import density, repository
-from roads.issues.window import parse_window
+from gis_service.filters import MAX_ID, MAX_PAGE, issue_filter
+from gis_service.routes.issues import GEOJSON, wants_geojson
+from roads.issues import density
+from roads.issues.filter import IssueFilter
 
 router = APIRouter(prefix="/api", tags=["density"])
 
-FromQ = Annotated[
-    str | None, Query(alias="from", description="ISO date or datetime (default: 30 days before to)")
-]
-ToQ = Annotated[str | None, Query(description="ISO date (inclusive) or datetime (default: now)")]
-CategoryQ = Annotated[str | None, Query(description="Codes, comma-separated; T03 = all of T03.xx")]
-StatusQ = Annotated[str | None, Query(description="Statuses, comma-separated")]
-
-
-def density_filter(conn, from_, to, category, status, community=None, sub_district=None):
-    categories, statuses = csv_list(category), csv_list(status)
-    if categories:
-        repository.check_categories(conn, categories)
-    if statuses:
-        repository.check_statuses(statuses)
-    return density.DensityFilter(
-        window=parse_window(from_, to, default_days=30),
-        categories=categories,
-        statuses=statuses,
-        community_id=community,
-        sub_district_id=sub_district,
-    )
+DensityFilter = Annotated[IssueFilter, Depends(issue_filter(default_days=30))]
+SeriesFilter = Annotated[IssueFilter, Depends(issue_filter(default_days=30, area=False))]
 
 
 @router.get("/density")
 def segment_density(
     conn: Conn,
     request: Request,
-    from_: FromQ = None,
-    to: ToQ = None,
-    category: CategoryQ = None,
-    status: StatusQ = None,
-    community: int | None = None,
-    sub_district: int | None = None,
+    where: DensityFilter,
     sort: Annotated[
         str, Query(description="per_km, per_km_30d, issue_count, length_m or segment_id")
     ] = "per_km",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=5000)] = 100,
     format: Annotated[
         str | None, Query(description="json or geojson (or Accept: application/geo+json)")
@@ -57,7 +35,6 @@ def segment_density(
 ):
     """Every segment's issue count, issues per km and per km per 30 days in the window, densest first."""
     geojson = wants_geojson(request, format)
-    where = density_filter(conn, from_, to, category, status, community, sub_district)
     result = density.segment_density_page(
         conn, where, sort, page_size, (page - 1) * page_size, with_geometry=geojson
     )
@@ -87,8 +64,6 @@ def segment_density(
     )
     items = [{f: row[f] for f in fields} for row in result["rows"]]
     if geojson:
-        import json
-
         features = [
             {
                 "type": "Feature",
@@ -112,14 +87,10 @@ def segment_density(
 @router.get("/segments/{segment_id}/density")
 def one_segment_density(
     conn: Conn,
-    segment_id: int,
-    from_: FromQ = None,
-    to: ToQ = None,
-    category: CategoryQ = None,
-    status: StatusQ = None,
+    segment_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    where: SeriesFilter,
     interval: Annotated[str, Query(description="day or week (weeks start on Monday)")] = "day",
 ) -> dict:
     """One segment's density for the window and its issues per day or week (Beijing time)."""
-    where = density_filter(conn, from_, to, category, status)
     series = density.segment_series(conn, segment_id, where, interval)
     return {"from": where.window.start, "to": where.window.end, **series}

@@ -12,10 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from gis_service.db import Conn
+from gis_service.filters import issue_filter
 from maps import query, rankings
-from maps.query import DISTRICT_NAME, ExportFilter
-from maps.window import parse_window
+from maps.briefing import briefing_pdf
+from maps.heatmap import HeatmapOptions, heatmap_bytes
+from maps.webmap import webmap_html
+from roads.areas import DISTRICT_NAME
 from roads.errors import NotFound
+from roads.issues.filter import IssueFilter
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
@@ -27,37 +31,10 @@ MEDIA = {
 }
 
 
-FromParam = Annotated[
-    str | None, Query(alias="from", description="ISO date or datetime (Beijing time if no offset)")
-]
-ToParam = Annotated[str | None, Query(description="ISO date (inclusive) or datetime; default now")]
-CategoryParam = Annotated[
-    list[str] | None,
-    Query(description="category codes; T03 covers T03.xx; repeat or comma-separate"),
-]
-
-
-def window_filter(
-    conn: Conn, from_: FromParam = None, to: ToParam = None, category: CategoryParam = None
-) -> ExportFilter:
-    """Window and categories, for the rankings (which cover every area)."""
-    codes = [code for value in category or [] for code in value.split(",")]
-    return ExportFilter(parse_window(from_, to), categories=query.check_categories(conn, codes))
-
-
-def export_filter(
-    conn: Conn,
-    flt: Annotated[ExportFilter, Depends(window_filter)],
-    sub_district_id: int | None = None,
-    community_id: int | None = None,
-) -> ExportFilter:
-    """Window, categories and area (the district, a sub-district or a community), for the maps."""
-    area = query.resolve_area(conn, sub_district_id, community_id)
-    return ExportFilter(flt.window, area, flt.categories)
-
-
-Filter = Annotated[ExportFilter, Depends(export_filter)]
-WindowFilter = Annotated[ExportFilter, Depends(window_filter)]
+# The maps draw the filter's issues in its area; the rankings cover every area and count every
+# status themselves (closed, on time, overdue), so they take the window and categories only.
+Filter = Annotated[IssueFilter, Depends(issue_filter(default_days=30))]
+WindowFilter = Annotated[IssueFilter, Depends(issue_filter(default_days=30, states=False, area=False))]
 
 
 def stream(data: bytes, fmt: str, ascii_name: str, chinese_name: str) -> StreamingResponse:
@@ -76,7 +53,7 @@ def stream(data: bytes, fmt: str, ascii_name: str, chinese_name: str) -> Streami
     )
 
 
-def file_names(kind_ascii: str, kind_chinese: str, flt: ExportFilter) -> tuple[str, str]:
+def file_names(kind_ascii: str, kind_chinese: str, flt: IssueFilter) -> tuple[str, str]:
     area = "" if flt.area.kind == "district" else flt.area.name.replace(" ", "")
     categories = "-" + "-".join(flt.categories) if flt.categories else ""
     return (
@@ -134,8 +111,6 @@ def heatmap(
     resettlement: bool = True,
 ) -> StreamingResponse:
     """The issue-density heatmap as PNG, PDF (A4 landscape) or an offline HTML map."""
-    from maps.heatmap import HeatmapOptions, heatmap_bytes
-
     if fmt not in ("png", "pdf", "html"):
         raise NotFound(f"no heatmap format {fmt!r}; use png, pdf or html",
                        f"不支持 {fmt} 格式的热力图，可选 png、pdf 或 html")
@@ -144,8 +119,6 @@ def heatmap(
     )
     options.check()
     if fmt == "html":
-        from maps.webmap import webmap_html
-
         data = webmap_html(conn, flt, scheme, k).encode()
     else:
         data = heatmap_bytes(conn, flt, options, fmt)
@@ -157,18 +130,10 @@ def heatmap(
 def briefing(
     conn: Conn,
     flt: Filter,
-    week: Annotated[
-        str | None, Query(description="ISO week such as 2026-W47 (instead of from/to)")
-    ] = None,
     scheme: str = "fisher_jenks",
 ) -> StreamingResponse:
-    """The weekly briefing: heatmap page, coverage map page, ranking tables."""
-    from maps.briefing import briefing_pdf
-    from maps.heatmap import HeatmapOptions
-    from maps.window import parse_week
-
-    if week:
-        flt = ExportFilter(parse_week(week), flt.area, flt.categories)
+    """The weekly briefing (`week=2026-W47`, or from/to): heatmap page, coverage map page,
+    ranking tables."""
     options = HeatmapOptions(scheme=scheme)
     options.check()
     data, _pages = briefing_pdf(conn, flt, options)

@@ -1,29 +1,30 @@
 """The issue ledger API: intake (with photos), listing with filters, one issue, workflow steps."""
 
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
+from gis_service.filters import MAX_ID, MAX_PAGE, issue_filter
 from gis_service.upload_guard import too_large
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
-from roads.issues.window import parse_instant, parse_window
+from roads.issues.filter import IssueFilter
+from roads.issues.importer import import_issues
+from roads.issues.window import parse_instant
 from roads.segments import parse_bbox
 from roads.users import require_district_admin, require_writer
 
 router = APIRouter(prefix="/api", tags=["issues"])
 GEOJSON = "application/geo+json"
-
-
-def csv_list(value: str | None) -> list[str] | None:
-    items = [v.strip() for v in (value or "").split(",") if v.strip()]
-    return items or None
 
 
 def wants_geojson(request: Request, fmt: str | None) -> bool:
@@ -102,19 +103,10 @@ def read_uploads(uploads: list[UploadFile]) -> list[photo_store.Photo]:
 def list_issues(
     conn: Conn,
     request: Request,
+    where: Annotated[IssueFilter, Depends(issue_filter(default_days=None))],
     bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
-    from_: Annotated[str | None, Query(alias="from", description="ISO date or datetime")] = None,
-    to: Annotated[str | None, Query(description="ISO date (inclusive) or datetime")] = None,
-    category: Annotated[
-        str | None, Query(description="Codes, comma-separated; T03 = all of T03.xx")
-    ] = None,
-    status: Annotated[
-        str | None, Query(description="reported,dispatched,handled,verified,closed")
-    ] = None,
-    segment: int | None = None,
-    community: int | None = None,
-    sub_district: int | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    segment: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     format: Annotated[
         str | None, Query(description="json or geojson (or Accept: application/geo+json)")
@@ -122,20 +114,7 @@ def list_issues(
 ):
     """Issues, newest first, one page at a time, as JSON or GeoJSON."""
     geojson = wants_geojson(request, format)
-    categories, statuses = csv_list(category), csv_list(status)
-    if categories:
-        repository.check_categories(conn, categories)
-    if statuses:
-        repository.check_statuses(statuses)
-    where = repository.IssueFilter(
-        bbox=parse_bbox(bbox),
-        window=parse_window(from_, to, default_days=None),
-        categories=categories,
-        statuses=statuses,
-        segment_id=segment,
-        community_id=community,
-        sub_district_id=sub_district,
-    )
+    where = replace(where, bbox=parse_bbox(bbox), segment_id=segment)
     total, rows = repository.list_issues(conn, where, page_size, (page - 1) * page_size)
     items = [issue_out(r, request) for r in rows]
     if geojson:
@@ -262,11 +241,6 @@ def import_issue_file(
 ) -> dict:
     """The bulk import over HTTP: all or nothing (422 listing the rejected rows) unless skip_bad."""
     require_district_admin(user)
-    import tempfile
-    from pathlib import Path
-
-    from roads.issues.importer import import_issues
-
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:

@@ -14,7 +14,8 @@ from gis_service.db import Conn
 from gis_service.errors import error_headers, status_for
 from roads.errors import InvalidInput, NotFound, RoadchiefError
 from roads.issues import open311, repository
-from roads.issues.window import parse_instant, parse_window
+from roads.issues.filter import parse_filter
+from roads.issues.window import parse_instant
 
 
 class Open311Route(APIRoute):
@@ -133,11 +134,8 @@ def list_requests(
         for c in (service_code or "").split(",")
         if c.strip()
     ]
-    where = repository.IssueFilter(
-        window=parse_window(start_date, end_date, default_days=90),
-        categories=codes or None,
-        statuses=open311.open311_statuses(status),
-    )
+    where = parse_filter(conn, start=start_date, end=end_date, categories=codes,
+                         statuses=open311.open311_statuses(status), default_days=90)
     _total, rows = repository.list_issues(conn, where, open311.MAX_REQUESTS, 0)
     found = [open311.as_request(row, base) for row in rows]
     return georeport(found, fmt, "service_requests", "request")
@@ -152,8 +150,8 @@ def get_request(conn: Conn, request: Request, service_request_id: str, fmt: str)
 
 
 def request_id(value: str) -> int:
-    try:
-        return int(value.strip())
-    except ValueError as exc:
-        raise NotFound(f"no service request {value!r}",
-                       f"未找到编号为 {value} 的服务请求") from exc
+    """An issue id; anything else (a word, a number beyond the ids' range) names no request."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and 0 < len(text) < 10):
+        raise NotFound(f"no service request {value!r}", f"未找到编号为 {value} 的服务请求")
+    return int(text)

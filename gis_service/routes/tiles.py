@@ -8,7 +8,6 @@ import threading
 from fastapi import APIRouter, Request, Response
 
 from gis_service.db import Conn
-from gis_service.routes import styles
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import tiles
 from layers.cache import CachedTile, TileCache
@@ -19,7 +18,6 @@ MVT_TYPE = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "public, no-cache"
 
 router = APIRouter(tags=["tiles"])
-router.include_router(styles.router)
 _cache_lock = threading.Lock()
 
 

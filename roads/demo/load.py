@@ -9,7 +9,7 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
-from roads.demo import layout, ledger, people
+from roads.demo import layout, ledger, names, people
 
 Progress = Callable[[str, int, int], None]
 CHINA_TZ = timezone(timedelta(hours=8))
@@ -138,8 +138,6 @@ def write_chiefs(conn: Connection, segments: list[people.Segment], rng) -> None:
 
 
 def write_sites(conn: Connection, district: layout.DistrictLayout) -> None:
-    from roads.demo import names
-
     rng = np.random.default_rng(len(district.sites))
     site_rows = []
     site_geoms = hexwkb([as_multi(layout.to_lonlat(s)) for s in district.sites])

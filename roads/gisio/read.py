@@ -5,6 +5,7 @@ OpenStreetMap XML or PBF (through GDAL's OSM driver: its `lines` layer, highways
 """
 
 import codecs
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,8 +231,6 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     else:
         raise BadFile(f"{path.name}: neither UTF-8 nor GB18030 text",
                       f"{path.name}：既不是 UTF-8 也不是 GB18030 编码的文本")
-    import io
-
     try:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except Exception as exc:

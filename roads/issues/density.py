@@ -1,11 +1,10 @@
 """Issue density per road segment, from roadchief.segment_density (the one shared definition)."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, NotFound
-from roads.issues.window import CHINA_TZ, Window
+from roads.issues.filter import IssueFilter
+from roads.issues.window import CHINA_TZ
 
 SORT_COLUMNS = {  # the API's sort names -> SQL, a code constant
     "per_km": "d.per_km DESC",
@@ -24,28 +23,9 @@ def no_jit(conn: Connection) -> None:
     conn.exec_driver_sql("SET LOCAL jit = off")
 
 
-@dataclass
-class DensityFilter:
-    window: Window
-    categories: list[str] | None = None
-    statuses: list[str] | None = None
-    community_id: int | None = None
-    sub_district_id: int | None = None
-
-    def params(self) -> dict:
-        return {
-            "from_ts": self.window.start,
-            "to_ts": self.window.end,
-            "categories": self.categories,
-            "statuses": self.statuses,
-            "community_id": self.community_id,
-            "sub_district_id": self.sub_district_id,
-        }
-
-
 DENSITY_FROM = """
     FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
-                                   CAST(:statuses AS text[])) AS d
+                                   CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
     JOIN road_segment AS s ON s.id = d.segment_id
     LEFT JOIN community AS c ON c.id = s.community_id
     WHERE (CAST(:community_id AS integer) IS NULL OR s.community_id = :community_id)
@@ -55,7 +35,7 @@ DENSITY_FROM = """
 
 def segment_density_page(
     conn: Connection,
-    where: DensityFilter,
+    where: IssueFilter,
     sort: str,
     limit: int,
     offset: int,
@@ -120,7 +100,7 @@ def segment_density_page(
     }
 
 
-def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
+def unsnapped_count(conn: Connection, where: IssueFilter) -> int:
     """Issues in the window and area that no segment holds (farther than the snap distance)."""
     return conn.execute(
         text("""
@@ -128,14 +108,15 @@ def unsnapped_count(conn: Connection, where: DensityFilter) -> int:
         FROM roadchief.counted_issues(
             from_ts => :from_ts, to_ts => :to_ts, categories => CAST(:categories AS text[]),
             statuses => CAST(:statuses AS text[]), community_id => CAST(:community_id AS integer),
-            sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue') AS i
+            sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue',
+            sources => CAST(:sources AS text[])) AS i
         WHERE i.segment_id IS NULL
     """),
         where.params(),
     ).scalar_one()
 
 
-def segment_series(conn: Connection, segment_id: int, where: DensityFilter, interval: str) -> dict:
+def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interval: str) -> dict:
     """One segment's density for the window and its issue count per day or week (Beijing time)."""
     if interval not in ("day", "week"):
         raise InvalidInput("interval: day or week",
@@ -155,7 +136,8 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
         FROM road_segment AS s
         JOIN road AS r ON r.id = s.road_id
         JOIN roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
-                                       CAST(:statuses AS text[])) AS d ON d.segment_id = s.id
+                                       CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
+            ON d.segment_id = s.id
         WHERE s.id = :id
     """),
             params,
@@ -173,7 +155,8 @@ def segment_series(conn: Connection, segment_id: int, where: DensityFilter, inte
             SELECT date_trunc(:unit, i.reported_at AT TIME ZONE 'Asia/Shanghai') AS bucket,
                    count(*) AS n
             FROM roadchief.counted_issues(:from_ts, :to_ts, CAST(:categories AS text[]),
-                                          CAST(:statuses AS text[])) AS i
+                                          CAST(:statuses AS text[]),
+                                          sources => CAST(:sources AS text[])) AS i
             WHERE i.segment_id = :id
             GROUP BY 1
         )

@@ -3,6 +3,7 @@ as service requests. A service code is one of our sub-item codes (T06.01) or an 
 civic-reporting app uses (open311_service_alias, e.g. Chicago's 311 codes)."""
 
 from datetime import datetime
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Connection, text
 
@@ -123,8 +124,6 @@ def open311_statuses(status: str | None) -> list[str] | None:
 
 def to_xml(items: list[dict], root: str, item: str) -> bytes:
     """GeoReport v2 XML: <root><item><field>value</field>...</item>...</root>."""
-    from xml.etree.ElementTree import Element, SubElement, tostring
-
     top = Element(root)
     for entry in items:
         node = SubElement(top, item)

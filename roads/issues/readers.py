@@ -8,11 +8,13 @@ import csv
 import itertools
 import json
 import math
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
+from openpyxl import load_workbook
 
 from roads.archive import check_workbook
 from roads.errors import InvalidInput
@@ -129,10 +131,6 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     check_workbook(path, path.name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)

@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, NotFound
-from roads.issues.window import Window
+from roads.issues.filter import IssueFilter
 
 CLOCK_SKEW = timedelta(minutes=5)
-STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
 STATUS_LABELS = {
     "reported": "上报",
     "dispatched": "派遣",
@@ -45,33 +44,6 @@ def check_category(conn: Connection, code: str) -> None:
         raise InvalidInput(
             f"{code!r} is a major task; file the issue under one of its sub-items ({code}.01 …)",
             f"{code} 是大类，请选择其下的小类（如 {code}.01）登记问题"
-        )
-
-
-def unknown_categories(conn: Connection, codes: list[str]) -> list[str]:
-    """The codes, in order, that are neither a sub-item nor a major task; every filter checks here."""
-    known = set(
-        conn.execute(
-            text("SELECT code FROM public.issue_category WHERE code = ANY (:c)"), {"c": codes}
-        ).scalars()
-    )
-    return [c for c in codes if c not in known]
-
-
-def check_categories(conn: Connection, codes: list[str]) -> None:
-    """Filter codes: sub-items or major tasks (a task matches all its sub-items)."""
-    unknown = unknown_categories(conn, codes)
-    if unknown:
-        raise InvalidInput(f"unknown category {', '.join(map(repr, unknown))}",
-                           f"未知的问题类别：{'、'.join(unknown)}")
-
-
-def check_statuses(statuses: list[str]) -> None:
-    wrong = [s for s in statuses if s not in STATUSES]
-    if wrong:
-        raise InvalidInput(
-            f"unknown status {', '.join(map(repr, wrong))}; one of {', '.join(STATUSES)}",
-            f"未知的办理状态：{'、'.join(wrong)}；可选：{'、'.join(STATUSES)}"
         )
 
 
@@ -149,40 +121,14 @@ LISTED_ISSUES = """
         from_ts => CAST(:from_ts AS timestamptz), to_ts => CAST(:to_ts AS timestamptz),
         categories => CAST(:categories AS text[]), statuses => CAST(:statuses AS text[]),
         community_id => CAST(:community_id AS integer),
-        sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue') AS i
+        sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue',
+        sources => CAST(:sources AS text[])) AS i
 """
 ISSUE_FILTERS = """
     WHERE (CAST(:min_lon AS float8) IS NULL
            OR i.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))
       AND (CAST(:segment_id AS integer) IS NULL OR i.segment_id = :segment_id)
 """
-
-
-@dataclass
-class IssueFilter:
-    bbox: tuple[float, float, float, float] | None = None
-    window: Window | None = None
-    categories: list[str] | None = None
-    statuses: list[str] | None = None
-    segment_id: int | None = None
-    community_id: int | None = None
-    sub_district_id: int | None = None
-
-    def params(self) -> dict:
-        bbox = self.bbox or (None, None, None, None)
-        return {
-            "min_lon": bbox[0],
-            "min_lat": bbox[1],
-            "max_lon": bbox[2],
-            "max_lat": bbox[3],
-            "from_ts": self.window.start if self.window else None,
-            "to_ts": self.window.end if self.window else None,
-            "categories": self.categories,
-            "statuses": self.statuses,
-            "segment_id": self.segment_id,
-            "community_id": self.community_id,
-            "sub_district_id": self.sub_district_id,
-        }
 
 
 def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -> tuple[int, list]:

@@ -1,9 +1,9 @@
-"""Time windows: `from` and `to` as ISO dates or datetimes, the same names on every endpoint.
-
-The one parser of them: the ledger, the density tiles and the exports all call `parse_window`.
+"""Time windows: `from`/`to` as ISO dates or datetimes, or one ISO `week`; the same on every
+endpoint, tile and command (roads.issues.filter calls these).
 
 A date-only `to` means the end of that day (the window is [from, to) with `to` the next midnight);
-datetimes without an offset are Beijing time (UTC+8), the district's clock.
+datetimes without an offset are Beijing time (UTC+8), the district's clock. A week runs from
+Monday 00:00 to the next Monday 00:00, Beijing time.
 """
 
 from dataclasses import dataclass
@@ -16,12 +16,33 @@ CHINA_TZ = timezone(timedelta(hours=8))
 
 @dataclass(frozen=True)
 class Window:
-    start: datetime
-    end: datetime
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    week: tuple[int, int] | None = None  # (ISO year, ISO week) when the window is one ISO week
 
     @property
     def days(self) -> float:
         return (self.end - self.start).total_seconds() / 86400
+
+    def label(self) -> str:
+        """Chinese label: '2026年11月第3周（11月16日—11月22日）' for a week, else the dates."""
+        first = self.start.astimezone(CHINA_TZ)
+        last = (self.end - timedelta(microseconds=1)).astimezone(CHINA_TZ)
+        span = f"{first.month}月{first.day}日—{last.month}月{last.day}日"
+        if self.week:
+            thursday = first + timedelta(days=3)
+            number = (thursday.day - 1) // 7 + 1
+            return f"{thursday.year}年{thursday.month}月第{number}周（{span}）"
+        if first.year != last.year:
+            return f"{first.year}年{first.month}月{first.day}日—{last.year}年{last.month}月{last.day}日"
+        return f"{first.year}年{span}"
+
+    def slug(self) -> str:
+        """For file names: '2026-W47' or '20261016-20261115'."""
+        if self.week:
+            return f"{self.week[0]}-W{self.week[1]:02d}"
+        last = (self.end - timedelta(microseconds=1)).astimezone(CHINA_TZ)
+        return f"{self.start.astimezone(CHINA_TZ):%Y%m%d}-{last:%Y%m%d}"
 
 
 def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
@@ -36,7 +57,7 @@ def parse_instant(value: str, name: str, end_of_day: bool = False) -> datetime:
         raise InvalidInput(
             f"'{name}' must be an ISO date (2026-11-20) or datetime "
             f"(2026-11-20T08:30:00+08:00), not {value!r}",
-            f"{name} 须为日期（如 2026-11-20）或时间（如 2026-11-20T08:30:00+08:00），而不是 {value!r}"
+            f"时间“{name}”格式有误：请填写日期（如 2026-11-20）或日期时间（如 2026-11-20T08:30:00+08:00）",
         ) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
 
@@ -55,14 +76,32 @@ def parse_window(
         try:
             start_at = end_at - timedelta(days=default_days)
         except OverflowError as exc:
-            raise InvalidInput(f"'to' ({end}) leaves no room for a {default_days:g}-day window",
-                               f"结束时间 {end} 之前容不下 {default_days:g} 天的时间范围") from exc
+            raise InvalidInput(
+                f"'to' ({end}) leaves no room for a {default_days:g}-day window",
+                f"结束时间 {end} 过早，容不下 {default_days:g} 天的统计范围",
+            ) from exc
     else:
         start_at = datetime(1970, 1, 1, tzinfo=UTC)
     if start_at >= end_at:
         raise InvalidInput(
             f"the time window is backwards: 'from' ({start_at.isoformat()}) must be before "
             f"'to' ({end_at.isoformat()})",
-            "时间范围有误：开始时间须早于结束时间"
+            "时间范围有误：开始时间须早于结束时间",
         )
     return Window(start_at, end_at)
+
+
+def parse_week(value: str) -> Window:
+    """'2026-W47' → Monday 00:00 to the next Monday 00:00, Beijing time."""
+    text = value.strip().upper()
+    try:
+        year_text, week_text = text.split("-W")
+        year, week = int(year_text), int(week_text)
+        monday = date.fromisocalendar(year, week, 1)
+        start = datetime.combine(monday, time(0), CHINA_TZ)
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInput(
+            f"week must look like 2026-W47, not {value!r}",
+            f"周次“{value}”格式有误，应写作 2026-W47（年份-W周次）",
+        ) from exc
+    return Window(start, start + timedelta(days=7), week=(year, week))

@@ -1,9 +1,14 @@
+-- The signature before sources was added (it never shipped in a release, but a dev database may
+-- hold it): dropped so that named-argument calls are not ambiguous.
+DROP FUNCTION IF EXISTS roadchief.counted_issues(timestamptz, timestamptz, text[], text[], integer, integer, text);
+
 -- Which issues count: the one filter that density, rankings, exports and the ledger list select
 -- from, so they agree to the issue.
 --   from_ts, to_ts: the window [from_ts, to_ts) on reported_at; a NULL bound is unbounded.
 --   categories: sub-item codes or major-task codes; a task code (T03) matches all its sub-items
 --   (T03.01 ...), by the parent_code of the category table. NULL: every category.
---   statuses: NULL for every status.
+--   statuses: NULL for every status. sources: issue.source values (patrol, hotline, open311 ...);
+--   NULL for every source.
 --   community_id, sub_district_id: the area; NULL for no limit. Which community an issue is in
 --   depends on the reader, hence area_of:
 --     'segment' (exports, rankings, density): only issues snapped to a segment, placed in the
@@ -21,7 +26,8 @@ CREATE OR REPLACE FUNCTION roadchief.counted_issues(
     statuses text[] DEFAULT NULL,
     community_id integer DEFAULT NULL,
     sub_district_id integer DEFAULT NULL,
-    area_of text DEFAULT 'segment'
+    area_of text DEFAULT 'segment',
+    sources text[] DEFAULT NULL
 )
 RETURNS SETOF public.issue
 LANGUAGE sql STABLE AS $$
@@ -40,6 +46,7 @@ LANGUAGE sql STABLE AS $$
                WHERE cat.code = ANY (counted_issues.categories)
                   OR cat.parent_code = ANY (counted_issues.categories)))
       AND (counted_issues.statuses IS NULL OR i.status = ANY (counted_issues.statuses))
+      AND (counted_issues.sources IS NULL OR i.source = ANY (counted_issues.sources))
       AND (counted_issues.area_of = 'issue'
            OR counted_issues.area_of = 'segment' AND i.segment_id IS NOT NULL)
       -- The area as "= ANY (ARRAY(...))": the array is computed once and the comparison is an

@@ -1,14 +1,18 @@
 -- Issue density per road segment for a time window [from_ts, to_ts), optional categories (a major
--- task code such as 'T03' matches all its sub-items) and statuses: the snapped issues of
+-- task code such as 'T03' matches all its sub-items), statuses and sources: the snapped issues of
 -- roadchief.counted_issues. The one definition of density that the API, the density tiles and
 -- the exports read, so they agree to the issue.
 -- per_km divides by the segment's length but never by less than 50 m, so a 2-metre stub with one
 -- issue does not out-rank a whole street (the choice is written in the README).
+-- Before sources (migration 0007 and earlier databases): replaced, not overloaded.
+DROP FUNCTION IF EXISTS roadchief.segment_density(timestamptz, timestamptz, text[], text[]);
+
 CREATE OR REPLACE FUNCTION roadchief.segment_density(
     from_ts timestamptz,
     to_ts timestamptz,
     categories text[] DEFAULT NULL,
-    statuses text[] DEFAULT NULL
+    statuses text[] DEFAULT NULL,
+    sources text[] DEFAULT NULL
 )
 RETURNS TABLE (
     segment_id integer,
@@ -20,7 +24,7 @@ RETURNS TABLE (
 LANGUAGE sql STABLE AS $$
     WITH counted AS (
         SELECT i.segment_id, count(*) AS n
-        FROM roadchief.counted_issues(from_ts, to_ts, categories, statuses) AS i
+        FROM roadchief.counted_issues(from_ts, to_ts, categories, statuses, sources => sources) AS i
         GROUP BY i.segment_id
     )
     SELECT

@@ -1,0 +1,204 @@
+"""The web map in headless Chromium against a real server over the test database."""
+
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import text
+
+from gis_service.settings import Settings
+from tests.gis_service.browser import (
+    BROWSER_PASSWORD,
+    BROWSER_USER,
+    SCREENSHOTS,
+    browser_page,
+    colours_near,
+    count_like,
+    go_to,
+    rendered,
+    serve,
+    undo_writes,
+    wait_for_map,
+)
+
+RED, BLUE, GREY = (0xD7, 0x19, 0x1C), (0x2B, 0x83, 0xBA), (0x8C, 0x8C, 0x8C)
+
+
+@pytest.fixture(scope="module")
+def base_url(engine, cluster):
+    settings = Settings(database_url=cluster.url())
+    with serve(settings, engine) as url:
+        yield url
+
+
+@pytest.fixture
+def page():
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with browser_page() as p:
+        yield p
+
+
+def midpoint(engine, where: str):
+    """A segment's midpoint and its details; `where` is a fixed SQL condition from these tests."""
+    with engine.connect() as conn:
+        return conn.execute(text(f"""
+            SELECT sc.segment_id, sc.community_id, sc.tier3_chief_name, sc.length_m,
+                   ST_X(ST_LineInterpolatePoint(sc.geom, 0.5)) AS lon,
+                   ST_Y(ST_LineInterpolatePoint(sc.geom, 0.5)) AS lat
+            FROM roadchief.segment_coverage sc WHERE {where}
+            ORDER BY sc.length_m DESC, sc.segment_id LIMIT 1""")).one()
+
+
+def test_the_page_loads_everything_from_127_0_0_1_and_draws_the_map(base_url, page):
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    page.screenshot(path=str(SCREENSHOTS / "overview.png"))
+    hosts = {urlparse(url).netloc for url in page.requests if not url.startswith("data:")}
+    assert hosts == {urlparse(base_url).netloc}, hosts
+    assert any("/tiles/segments/" in url for url in page.requests)
+    assert page.errors == []
+    box = page.locator("#map").bounding_box()
+    pixels = colours_near(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, radius=150)
+    # Red and blue: segments with a party / other tier-3 chief; many distinct colours: not blank.
+    assert count_like(pixels, RED) > 200 and count_like(pixels, BLUE) > 50
+    assert len(set(pixels)) > 50
+    assert "三级路长" in page.inner_text("#legend")
+    assert "全区" in page.inner_text("#stats-body")
+
+
+def test_clicking_a_segment_shows_its_chiefs(base_url, page, engine):
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    x, y = go_to(page, seg.lon, seg.lat, zoom=17)
+    page.mouse.click(x, y)
+    page.wait_for_selector("#segment-chiefs")
+    page.screenshot(path=str(SCREENSHOTS / "segment-details.png"))
+    assert f"#{seg.segment_id}" in page.inner_text("#segment-title")
+    assert seg.tier3_chief_name in page.inner_text("#segment-chiefs tr[data-tier='3']")
+
+
+def test_an_assignment_in_the_ui_recolours_the_segment_and_changes_the_statistics(base_url, page, engine):
+    seg = midpoint(engine, "sc.tier3_chief_id IS NULL AND sc.tiers_covered = 2 AND sc.length_m > 150")
+    with engine.connect() as conn:
+        chief = conn.execute(text("""
+            SELECT name FROM chief WHERE community_id = :c AND active AND is_party_member
+            ORDER BY id LIMIT 1"""), {"c": seg.community_id}).scalar_one()
+    with undo_writes(engine):
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        page.fill("#login-user", BROWSER_USER)
+        page.fill("#login-pass", BROWSER_PASSWORD)
+        page.click("#login-form button")
+        page.wait_for_selector("#signed-in:not([hidden])")
+        km_before = page.inner_text("#stats-tiers tr[data-tier='3'] td.num")
+        x, y = go_to(page, seg.lon, seg.lat, zoom=17)
+        assert count_like(colours_near(page, x, y), GREY) > 0
+        assert count_like(colours_near(page, x, y), RED) == 0
+        page.mouse.click(x, y)
+        page.wait_for_selector("#segment-chiefs")
+        page.click("aside nav button[data-tab='assign']")
+        page.select_option("#assign-tier", "3")
+        page.fill("#chief-search", chief)
+        page.click(f"#chief-list li:has-text('{chief}')")
+        page.screenshot(path=str(SCREENSHOTS / "assign-before.png"))
+        page.click("#assign-btn")
+        page.wait_for_selector("#assign-result .ok")
+        page.wait_for_function(
+            "before => document.querySelector(\"#stats-tiers tr[data-tier='3'] td.num\").textContent !== before",
+            arg=km_before)
+        rendered(page)
+        page.screenshot(path=str(SCREENSHOTS / "assign-after.png"))
+        after = colours_near(page, x, y)
+        km_after = page.inner_text("#stats-tiers tr[data-tier='3'] td.num")
+        with engine.connect() as conn:
+            holder = conn.execute(text(
+                "SELECT tier3_chief_name FROM roadchief.segment_coverage WHERE segment_id = :s"),
+                {"s": seg.segment_id}).scalar()
+    assert holder == chief
+    assert count_like(after, RED) > 0, "a party member now holds it: the segment turns red"
+    assert float(km_after) > float(km_before)
+    assert page.errors == []
+
+
+def test_a_refused_request_is_explained_in_the_apis_chinese_words(base_url, page):
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    page.fill("#login-user", BROWSER_USER)
+    page.fill("#login-pass", "not the password")
+    page.click("#login-form button")
+    page.wait_for_selector("#toast.error:not([hidden])")
+    page.screenshot(path=str(SCREENSHOTS / "error-toast.png"))
+    assert page.inner_text("#toast") == "用户名或密码错误"  # the body's message_zh
+    assert page.is_hidden("#signed-in")
+
+
+def test_an_error_without_a_chinese_message_is_explained_by_status_then_detail(base_url, page):
+    """A body without message_zh (a proxy in between, an older server): the old wording."""
+    page.route("**/api/auth/login", lambda route: route.fulfill(
+        status=401, content_type="application/json",
+        body='{"error": "wrong username or password", "status": 401}'))
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    page.fill("#login-user", BROWSER_USER)
+    page.fill("#login-pass", "not the password")
+    page.click("#login-form button")
+    page.wait_for_selector("#toast.error:not([hidden])")
+    assert page.inner_text("#toast") == "身份验证失败：wrong username or password"
+
+
+def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(base_url, page, engine):
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    page.goto(base_url + "/")
+    wait_for_map(page)
+    x, y = go_to(page, seg.lon, seg.lat, zoom=16)
+    page.keyboard.down("Shift")
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.down()
+    page.mouse.move(x + 30, y + 30, steps=6)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    selected = page.evaluate("[...RC.selected]")
+    assert seg.segment_id in selected
+    page.click("aside nav button[data-tab='assign']")
+    page.wait_for_selector("#chief-list li[data-chief]")
+    assert f"已选 {len(selected)} 段" in page.inner_text("#selection-info")
+    assert page.is_disabled("#assign-btn")  # not signed in
+    page.screenshot(path=str(SCREENSHOTS / "box-select.png"))
+    chief_ids = page.eval_on_selector_all("#chief-list li[data-chief]", "els => els.map(e => e.dataset.chief)")
+    listed = [int(v) for v in chief_ids]
+    with engine.connect() as conn:
+        community = conn.execute(text("SELECT community_id FROM road_segment WHERE id = :s"),
+                                 {"s": selected[0]}).scalar()
+        homes = set(conn.execute(text("SELECT community_id FROM chief WHERE id = ANY(:ids)"),
+                                 {"ids": listed}).scalars())
+    assert homes == {community}  # tier 3 (the default): only chiefs of that segment's community
+
+
+def test_a_sheet_dry_run_in_the_ui_lists_changes_and_unmatched_rows(base_url, page, engine, tmp_path):
+    seg = midpoint(engine, "sc.tier3_chief_id IS NULL AND sc.tiers_covered = 2")
+    with engine.connect() as conn:
+        name, phone = conn.execute(text(
+            "SELECT name, phone FROM chief WHERE community_id = :c AND active ORDER BY id LIMIT 1"),
+            {"c": seg.community_id}).one()
+    sheet = tmp_path / "路长.csv"
+    sheet.write_text(f"路段,层级,路长,电话\n{seg.segment_id},三级,{name},{phone}\n{seg.segment_id},三级,无此人,1\n",
+                     encoding="utf-8")
+    with undo_writes(engine):
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        page.fill("#login-user", BROWSER_USER)
+        page.fill("#login-pass", BROWSER_PASSWORD)
+        page.click("#login-form button")
+        page.wait_for_selector("#signed-in:not([hidden])")
+        page.click("aside nav button[data-tab='import']")
+        page.set_input_files("#import-file", str(sheet))
+        page.click("#import-dry")
+        page.wait_for_selector("#import-result table")
+        page.screenshot(path=str(SCREENSHOTS / "import-dry-run.png"))
+        result = page.inner_text("#import-result")
+        with engine.connect() as conn:
+            holder = conn.execute(text(
+                "SELECT tier3_chief_id FROM roadchief.segment_coverage WHERE segment_id = :s"),
+                {"s": seg.segment_id}).scalar()
+    assert "无法匹配 1 行" in result and "无此人" in result and name in result
+    assert holder is None  # a dry run writes nothing
