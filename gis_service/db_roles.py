@@ -84,6 +84,9 @@ GRANTS = [
 def ensure_roles(cursor, database: str, owner_password: str, app_password: str) -> None:
     """Create or update both roles (passwords from the files beside the data folder) and their
     rights, as the superuser, connected to `database`, in autocommit."""
+    # Worker processes starting together would otherwise grant at once ("tuple concurrently
+    # updated"); the lock goes with the session.
+    cursor.execute("SELECT pg_advisory_lock(hashtext('roadchief.ensure_roles'))")
     for role, password in ((OWNER, owner_password), (APP, app_password)):
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
         verb = "ALTER" if cursor.fetchone() else "CREATE"
