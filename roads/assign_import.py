@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import Connection, text
 
+from roads.archive import check_workbook
 from roads.assignments import apply_many, check_eligible, get_chief
 from roads.errors import InvalidInput, RoadchiefError
 from roads.segments import current_chief, get_place
@@ -37,7 +38,7 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
     """Rows as dicts with canonical keys; the header row names the columns (English or Chinese)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        raw = xlsx_rows(data)
+        raw = xlsx_rows(data, filename)
     elif suffix in {".csv", ".txt"}:
         sheet_text = decode_text(data)
         if sheet_text is None or "\x00" in sheet_text:
@@ -59,7 +60,8 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
             for row in raw[1:] if any(str(v or "").strip() for v in row)]
 
 
-def xlsx_rows(data: bytes) -> list[list]:
+def xlsx_rows(data: bytes, filename: str = "upload.xlsx") -> list[list]:
+    check_workbook(io.BytesIO(data), filename)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook

@@ -21,7 +21,7 @@ CLIENT_LIMIT = 20
 
 
 class TooManyAttempts(TooManyRequests):
-    """Sign-in refused while locked; `retry_after`: the seconds until a try may succeed."""
+    """Sign-in refused while the account or the client address is locked."""
 
 
 # The limit-th newest failure in the window: once it leaves the window, the count is under the limit.
@@ -48,7 +48,7 @@ def check_not_locked(conn: Connection, username: str, client: str) -> None:
                seconds_locked(conn, "client", client, CLIENT_LIMIT))
     if wait:
         raise TooManyAttempts(f"too many failed sign-ins; try again in {wait} seconds",
-                              f"登录失败次数过多，请在 {wait} 秒后重试", retry_after=wait)
+                              f"登录失败次数过多，请在 {wait} 秒后重试", retry_after_s=wait)
 
 
 def record_failure(engine: Engine, username: str, client: str) -> None:

@@ -211,3 +211,20 @@ def check_chief_write(user: User | None, community_id: int | None, sub_district_
         return
     raise Forbidden(f"that chief is outside the jurisdiction of user {user.username}",
                     "该路长不在您的管辖范围内，未做任何修改")
+
+
+def check_issue_write(user: User | None, issue_id: int, community_id: int | None,
+                      sub_district_id: int | None) -> User:
+    """Raise unless `user` may take a step on (or confirm) this issue: a district admin anywhere,
+    a sub-district or community admin within their own area."""
+    user = require_writer(user)
+    if user.role == "district_admin":
+        return user
+    if user.role == "sub_district_admin" and sub_district_id is not None \
+            and sub_district_id == user.sub_district_id:
+        return user
+    if user.role == "community_admin" and community_id is not None \
+            and community_id == user.community_id:
+        return user
+    raise Forbidden(f"issue {issue_id} is outside the jurisdiction of user {user.username}",
+                    f"问题 {issue_id} 不在您的管辖范围内，未做任何修改")

@@ -74,6 +74,7 @@ def _run_import(
                 snap_distance_m=settings.snap_distance_m,
                 progress=report,
                 source_layer=source_layer,
+                max_unpacked_bytes=settings.upload_max_unpacked_bytes,
             )
         if dry_run:
             summary.dry_run = True

@@ -7,10 +7,33 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Connection, text
 
-from roads.errors import InvalidInput
+from roads.errors import InvalidInput, TooManyRequests
 from roads.issues.repository import STATUS_LABELS
 
 MAX_REQUESTS = 1000
+
+
+def count_intake(conn: Connection, client: str, per_minute: int) -> None:
+    """Count one anonymous request from `client` in this minute; past `per_minute`, refuse it
+    with the seconds until the next minute. Rows older than an hour go as new ones come."""
+    row = conn.execute(
+        text("""
+        WITH expired AS (DELETE FROM open311_intake WHERE minute < now() - interval '1 hour')
+        INSERT INTO open311_intake AS t (client, minute, requests)
+        VALUES (:client, date_trunc('minute', now()), 1)
+        ON CONFLICT (client, minute) DO UPDATE SET requests = t.requests + 1
+        RETURNING requests,
+                  ceil(extract(epoch FROM date_trunc('minute', now()) + interval '1 minute' - now()))
+                      AS retry_after_s
+    """),
+        {"client": client},
+    ).one()
+    if row.requests > per_minute:
+        raise TooManyRequests(
+            f"more than {per_minute} reports a minute from {client}; try again later",
+            f"提交过于频繁（每分钟最多 {per_minute} 条），请 {int(row.retry_after_s)} 秒后再试",
+            retry_after_s=max(1, int(row.retry_after_s)),
+        )
 
 
 def services(conn: Connection) -> list[dict]:

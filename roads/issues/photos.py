@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import Connection, text
 
-from roads.errors import InvalidInput, NotFound
+from roads.errors import InvalidInput, NotFound, TooLarge
 
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png")]
 MAX_PHOTOS = 9
@@ -38,7 +38,7 @@ def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
                            f"每次最多上传 {MAX_PHOTOS} 张照片")
     for photo in photos:
         if len(photo.data) > max_bytes:
-            raise InvalidInput(
+            raise TooLarge(
                 f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB",
                 f"照片 {photo.file_name} 超过 {max_bytes // (1024 * 1024)} MB"
             )

@@ -29,6 +29,7 @@ class NewIssue:
     source: str = "api"
     reported_at: datetime | None = None
     address: str | None = None
+    confirmed: bool = True  # an anonymous Open311 report waits for a clerk to accept it
 
 
 def check_category(conn: Connection, code: str) -> None:
@@ -73,9 +74,9 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
         text("""
         INSERT INTO issue (geom, category_code, description, reporter, source, reported_at,
                            updated_at,
-                           address, community_id, segment_id, snap_distance_m)
+                           address, community_id, segment_id, snap_distance_m, confirmed)
         SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
-               coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m
+               coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m, :confirmed
         FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom) AS p
         LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
         RETURNING id
@@ -91,6 +92,7 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
             "address": issue.address,
             "community": community_id,
             "snap_m": snap_distance_m,
+            "confirmed": issue.confirmed,
         },
     ).scalar_one()
 
@@ -98,7 +100,7 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
 ISSUE_COLUMNS = """
     i.id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.category_code, cat.name AS category_name,
     cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
-    i.reporter, i.address, i.department, i.segment_id, i.snap_distance_m, r.name AS road_name,
+    i.reporter, i.address, i.department, i.confirmed, i.segment_id, i.snap_distance_m, r.name AS road_name,
     i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
     i.reported_at + make_interval(hours => cat.deadline_hours) AS due_at,
     (i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => cat.deadline_hours))

@@ -97,3 +97,29 @@ def test_a_file_that_cannot_be_read_is_a_refusal_not_a_traceback(monkeypatch, tm
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # not an OSError traceback
     assert "No such file or directory" in result.output
     assert f"错误：{missing}：文件或文件夹不存在" in result.output
+
+
+def test_a_cluster_migrated_as_postgres_is_handed_to_the_owner_on_its_next_start(own_cluster):
+    """Data folders from before the roles existed: `postgres` made their tables."""
+    from sqlalchemy import text
+
+    from gis_service import migrate
+    from gis_service.db import make_engine
+
+    own_cluster.start()
+    as_postgres = make_engine(own_cluster.url("superuser"))
+    migrate.upgrade(as_postgres)
+    with as_postgres.begin() as conn:
+        conn.execute(text("ALTER TABLE issue OWNER TO postgres"))  # as an older start left it
+    as_postgres.dispose()
+    own_cluster.start()
+    as_owner = make_engine(own_cluster.url("owner"))
+    migrate.downgrade(as_owner, "0007")
+    migrate.upgrade(as_owner)
+    as_owner.dispose()
+    as_app = make_engine(own_cluster.url("app"))
+    with as_app.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM issue_category")).scalar() > 30
+        assert conn.execute(text("SELECT count(*) FROM table_version")).scalar() >= 0
+        assert conn.execute(text("SELECT count(*) FROM roadchief.segment_coverage")).scalar() == 0
+    as_app.dispose()
