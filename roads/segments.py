@@ -56,6 +56,16 @@ class SegmentPlace:
     length_m: float
 
 
+def parse_ids(value: str) -> list[int]:
+    """Comma-separated segment ids, e.g. `ids=12,15`; anything else is refused, not skipped."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    bad = [item for item in items if not (item.isascii() and item.isdigit() and len(item) < 10)]
+    if bad:
+        raise InvalidInput(f"ids: {bad[0]!r} is not a segment id (give whole numbers, comma-separated)",
+                           f"ids 中的“{bad[0]}”不是路段编号（请填写以逗号分隔的整数）")
+    return [int(item) for item in items]
+
+
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     """`min_lon,min_lat,max_lon,max_lat` (WGS84) as numbers; the API's bbox filters all read it."""
     if not bbox:
