@@ -35,7 +35,7 @@ def current_revision(engine: Engine) -> str | None:
         exists = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
         if exists is None:
             return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return conn.execute(text("SELECT version_num FROM public.alembic_version")).scalar()
 
 
 def apply_functions(conn: Connection) -> None:

@@ -78,8 +78,8 @@ def find_segments(conn: Connection, row: dict) -> list[int]:
         get_place(conn, int(row["segment"]))
         return [int(row["segment"])]
     ids = conn.execute(text("""
-        SELECT s.id FROM road_segment s JOIN road r ON r.id = s.road_id
-        LEFT JOIN community c ON c.id = s.community_id
+        SELECT s.id FROM public.road_segment s JOIN public.road r ON r.id = s.road_id
+        LEFT JOIN public.community c ON c.id = s.community_id
         WHERE r.name = :road AND (CAST(:community AS text) IS NULL OR c.name = :community)
         ORDER BY s.id
     """), {"road": row.get("road", ""), "community": row.get("community")}).scalars().all()
@@ -93,7 +93,7 @@ def find_segments(conn: Connection, row: dict) -> list[int]:
 
 def find_chief(conn: Connection, row: dict) -> int:
     ids = conn.execute(text("""
-        SELECT id FROM chief WHERE name = :n AND (CAST(:p AS text) IS NULL OR phone = :p) ORDER BY id
+        SELECT id FROM public.chief WHERE name = :n AND (CAST(:p AS text) IS NULL OR phone = :p) ORDER BY id
     """), {"n": row.get("chief_name", ""), "p": row.get("chief_phone")}).scalars().all()
     if not ids:
         phone = f" with phone {row['chief_phone']}" if row.get("chief_phone") else ""

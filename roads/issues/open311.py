@@ -18,8 +18,8 @@ def count_intake(conn: Connection, client: str, per_minute: int) -> None:
     with the seconds until the next minute. Rows older than an hour go as new ones come."""
     row = conn.execute(
         text("""
-        WITH expired AS (DELETE FROM open311_intake WHERE minute < now() - interval '1 hour')
-        INSERT INTO open311_intake AS t (client, minute, requests)
+        WITH expired AS (DELETE FROM public.open311_intake WHERE minute < now() - interval '1 hour')
+        INSERT INTO public.open311_intake AS t (client, minute, requests)
         VALUES (:client, date_trunc('minute', now()), 1)
         ON CONFLICT (client, minute) DO UPDATE SET requests = t.requests + 1
         RETURNING requests,
@@ -40,7 +40,7 @@ def services(conn: Connection) -> list[dict]:
     rows = conn.execute(
         text("""
         SELECT c.code, c.name, t.name AS task_name, c.deadline_hours
-        FROM issue_category AS c JOIN issue_category AS t ON t.code = c.parent_code
+        FROM public.issue_category AS c JOIN public.issue_category AS t ON t.code = c.parent_code
         ORDER BY c.sort_order, c.code
     """)
     ).all()
@@ -64,9 +64,9 @@ def category_for(conn: Connection, service_code: str, allow_tasks: bool = False)
     A major task (T03) names all its sub-items, which suits a filter but not a new request."""
     code = conn.execute(
         text("""
-        SELECT code FROM issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
+        SELECT code FROM public.issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
         UNION ALL
-        SELECT category_code FROM open311_service_alias WHERE service_code = :s
+        SELECT category_code FROM public.open311_service_alias WHERE service_code = :s
         LIMIT 1
     """),
         {"s": service_code, "tasks": allow_tasks},

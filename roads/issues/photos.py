@@ -98,7 +98,7 @@ def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Pho
             written.append(target)
             conn.execute(
                 text("""
-                INSERT INTO issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
+                INSERT INTO public.issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
                 VALUES (:issue, :name, :type, :size, :path)
             """),
                 {
@@ -123,7 +123,7 @@ def remove_files(paths: list[Path]) -> None:
 def photo_file(conn: Connection, folder: Path, issue_id: int, photo_id: int) -> tuple[Path, str]:
     row = conn.execute(
         text("""
-        SELECT stored_path, content_type FROM issue_photo WHERE id = :photo AND issue_id = :issue
+        SELECT stored_path, content_type FROM public.issue_photo WHERE id = :photo AND issue_id = :issue
     """),
         {"photo": photo_id, "issue": issue_id},
     ).first()

@@ -53,7 +53,7 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
         text("""
         SELECT i.status, i.updated_at, i.department, i.community_id, c.sub_district_id,
                now() AS now
-        FROM issue AS i LEFT JOIN community AS c ON c.id = i.community_id
+        FROM public.issue AS i LEFT JOIN public.community AS c ON c.id = i.community_id
         WHERE i.id = :id FOR UPDATE OF i
     """),
         {"id": issue_id},
@@ -87,7 +87,7 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
     event = (
         conn.execute(
             text("""
-        INSERT INTO issue_event (issue_id, from_status, to_status, at, actor, department, note)
+        INSERT INTO public.issue_event (issue_id, from_status, to_status, at, actor, department, note)
         VALUES (:id, :from_status, :to_status, :at, :actor, :department, :note)
         RETURNING id, from_status, to_status, at, actor, department, note
     """),
@@ -106,7 +106,7 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
     )
     conn.execute(
         text("""
-        UPDATE issue SET status = :status, updated_at = :at,
+        UPDATE public.issue SET status = :status, updated_at = :at,
                          department = coalesce(:department, department), confirmed = true
         WHERE id = :id
     """),
@@ -154,7 +154,7 @@ def confirm(conn: Connection, issue_id: int, user: User | None) -> None:
     case = conn.execute(
         text("""
         SELECT i.community_id, c.sub_district_id
-        FROM issue AS i LEFT JOIN community AS c ON c.id = i.community_id
+        FROM public.issue AS i LEFT JOIN public.community AS c ON c.id = i.community_id
         WHERE i.id = :id FOR UPDATE OF i
     """),
         {"id": issue_id},
@@ -163,5 +163,5 @@ def confirm(conn: Connection, issue_id: int, user: User | None) -> None:
         raise NotFound(f"no issue {issue_id}",
                        f"未找到编号为 {issue_id} 的问题")
     check_issue_write(user, issue_id, case.community_id, case.sub_district_id)
-    conn.execute(text("UPDATE issue SET confirmed = true WHERE id = :id AND NOT confirmed"),
+    conn.execute(text("UPDATE public.issue SET confirmed = true WHERE id = :id AND NOT confirmed"),
                  {"id": issue_id})
