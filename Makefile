@@ -35,7 +35,7 @@ lint: $(STAMP)
 
 clean-db:
 	-$(RC) db stop
-	rm -rf var/pgdata var/pgdata.password var/pgdata.log
+	rm -rf var/pgdata var/pgdata.password var/pgdata.owner.password var/pgdata.app.password var/pgdata.log
 
 # Schemathesis over every operation with many examples (make test runs a few per operation).
 fuzz: system-packages-test $(STAMP)

@@ -34,8 +34,8 @@ def main() -> None:
     engine = make_engine(resolve_database_url(Settings()))
     flt = IssueFilter(parse_week(args.week))
     with engine.connect() as conn:
-        segments = conn.exec_driver_sql("SELECT count(*) FROM road_segment").scalar()
-        issues = conn.exec_driver_sql("SELECT count(*) FROM issue").scalar()
+        segments = conn.exec_driver_sql("SELECT count(*) FROM public.road_segment").scalar()
+        issues = conn.exec_driver_sql("SELECT count(*) FROM public.issue").scalar()
         print(f"{segments:,} segments, {issues:,} issues; week {args.week}")
         heatmap_bytes(conn, flt, HeatmapOptions(size="screen", view="segments"), "png")  # warm-up
         timed(

@@ -51,7 +51,7 @@ def timed(label: str, fn):
 def write_import_file(conn, path: Path, count: int, now: datetime, rng) -> None:
     """Issues along random segments (3% farther than the snap distance), last 30 days."""
     rows = (
-        conn.execute(text("SELECT ST_AsBinary(geom) FROM road_segment ORDER BY id")).scalars().all()
+        conn.execute(text("SELECT ST_AsBinary(geom) FROM public.road_segment ORDER BY id")).scalars().all()
     )
     lines = shapely.from_wkb([bytes(r) for r in rows])
     chosen = rng.integers(0, len(lines), count)
@@ -67,7 +67,7 @@ def write_import_file(conn, path: Path, count: int, now: datetime, rng) -> None:
     xy[:, 1] += np.sin(angle) * offset_m / 110_940.0
     codes = (
         conn.execute(
-            text("SELECT code FROM issue_category WHERE parent_code IS NOT NULL ORDER BY code")
+            text("SELECT code FROM public.issue_category WHERE parent_code IS NOT NULL ORDER BY code")
         )
         .scalars()
         .all()
@@ -143,7 +143,7 @@ def load(engine, args) -> None:
 def measure(engine, args, workdir: Path, keep_import: bool) -> None:
     now = datetime.now(CHINA_TZ)
     with engine.connect() as conn:
-        segments = conn.execute(text("SELECT count(*) FROM road_segment")).scalar_one()
+        segments = conn.execute(text("SELECT count(*) FROM public.road_segment")).scalar_one()
     rng = np.random.default_rng(7)
     path = workdir / "issues.csv"
     with engine.connect() as conn:
@@ -180,7 +180,7 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE issue"))
     with engine.connect() as conn:
-        total = conn.execute(text("SELECT count(*) FROM issue")).scalar_one()
+        total = conn.execute(text("SELECT count(*) FROM public.issue")).scalar_one()
         window = Window(now - timedelta(days=30), now)
         where = IssueFilter(window=window)
         function_s = best_of(
@@ -204,7 +204,7 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
         page_s = best_of(5, lambda: segment_density_page(conn, where, "per_km", 100, 0))
         ids = (
             conn.execute(
-                text("SELECT id FROM road_segment ORDER BY random() LIMIT :n"),
+                text("SELECT id FROM public.road_segment ORDER BY random() LIMIT :n"),
                 {"n": args.series_samples},
             )
             .scalars()

@@ -111,7 +111,7 @@ def tile_list(url: str, count: int, seed: int, zooms=(10, 16)) -> list[tuple[int
 
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
         cur.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
-                    "FROM (SELECT ST_Extent(geom) AS e FROM sub_district) AS x")
+                    "FROM (SELECT ST_Extent(geom) AS e FROM public.sub_district) AS x")
         west, south, east, north = cur.fetchone()
     rng = random.Random(seed)
     tiles: dict[tuple[int, int, int], None] = {}

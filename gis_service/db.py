@@ -51,14 +51,18 @@ def server_user_can_enter(path: Path) -> bool:
     return check.returncode == 0
 
 
-def resolve_database_url(settings: Settings, start: bool = True) -> str:
-    """The external DATABASE_URL, else the embedded cluster's URL (started when `start`)."""
+def resolve_database_url(settings: Settings, start: bool = True, role: str = "owner") -> str:
+    """The URL for `role` ("owner": the CLI; "app": the web service; "superuser": embedded only):
+    the external DATABASE_URL (for the app ROADCHIEF_APP_DATABASE_URL, when set), else the
+    embedded cluster's (started when `start`)."""
     if settings.database_url:
+        if role == "app" and settings.app_database_url:
+            return normalise_url(settings.app_database_url)
         return normalise_url(settings.database_url)
     cluster = embedded_cluster(settings)
     if start:
         cluster.start()
-    return cluster.url()
+    return cluster.url(role)
 
 
 def normalise_url(url: str) -> str:

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from roads.errors import RoadchiefError, Unavailable
+from roads.errors import RoadchiefError, TooLarge, Unavailable
 
 log = logging.getLogger("roadchief")
 
@@ -38,6 +38,17 @@ HTTP_ZH = {
 }
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A body found too large while it is read (gis_service/upload_guard.py).
+
+    An HTTPException, because FastAPI's body parsing lets those through unchanged (any other error
+    there becomes "400 There was an error parsing the body")."""
+
+    def __init__(self, error: TooLarge):
+        super().__init__(413, error.public_message)
+        self.error = error
+
+
 def status_for(exc: RoadchiefError) -> int:
     return STATUS[exc.kind]
 
@@ -46,17 +57,20 @@ def error_body(message: str, message_zh: str, status: int, **extra) -> dict:
     return {"error": message, "message_zh": message_zh, "status": status, **extra}
 
 
+def error_headers(exc: RoadchiefError) -> dict[str, str]:
+    if exc.kind == "unauthorized":
+        return {"WWW-Authenticate": "Bearer"}
+    if exc.kind == "unavailable":
+        return {"Retry-After": RETRY_AFTER_S}
+    if exc.kind == "too_many_requests":
+        return {"Retry-After": str(exc.extra["retry_after_s"])}
+    return {}
+
+
 def error_response(exc: RoadchiefError) -> JSONResponse:
     status = status_for(exc)
-    headers = {}
-    if exc.kind == "unauthorized":
-        headers["WWW-Authenticate"] = "Bearer"
-    if exc.kind == "unavailable":
-        headers["Retry-After"] = RETRY_AFTER_S
-    if "retry_after" in exc.extra:
-        headers["Retry-After"] = str(exc.extra["retry_after"])
     body = error_body(exc.public_message, exc.message_zh, status, **exc.extra)
-    return JSONResponse(body, status, headers=headers)
+    return JSONResponse(body, status, headers=error_headers(exc))
 
 
 def database_unavailable() -> Unavailable:
@@ -105,6 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RoadchiefError)
     def _domain(request: Request, exc: RoadchiefError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(BodyTooLarge)
+    def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(exc.error)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

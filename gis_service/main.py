@@ -14,6 +14,7 @@ from gis_service.nul_guard import NulGuard
 from gis_service.routes import include_routes
 from gis_service.security_headers import SecurityHeaders
 from gis_service.settings import Settings
+from gis_service.upload_guard import UploadGuard
 
 log = logging.getLogger("roadchief")
 
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     async def lifespan(app: FastAPI):
         owns_engine = app.state.engine is None
         if owns_engine:
-            app.state.engine = service_engine(resolve_database_url(settings), settings)
+            app.state.engine = service_engine(resolve_database_url(settings, role="app"), settings)
         check_connection(app.state.engine)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.health_engine = health_engine(app.state.engine)
@@ -49,6 +50,8 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(AdmissionLimit, limit=settings.worker_threads, wait_s=settings.queue_timeout_s,
                        exempt=frozenset({"/api/health"}))
+    # Outermost: a refused upload never waits for, nor holds, an admission slot.
+    app.add_middleware(UploadGuard, max_bytes=lambda: settings.upload_max_bytes)
     include_routes(app)
     app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)

@@ -1,10 +1,15 @@
 """Apply the Alembic migrations under sql/migrations, then (re)create the SQL functions in sql/functions."""
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from gis_service.db import SQL_DIR
+
+log = logging.getLogger("roadchief")
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -26,8 +31,14 @@ def downgrade(engine: Engine, revision: str) -> None:
         conn.execute(text("DROP SCHEMA IF EXISTS roadchief CASCADE"))
         command.downgrade(alembic_config(conn), revision)
     if revision != "base":
-        with engine.begin() as conn:
-            apply_functions(conn)
+        try:
+            with engine.begin() as conn:
+                apply_functions(conn)
+        except ProgrammingError:
+            # The function files describe the newest schema (e.g. road_segment.road_class, 0012);
+            # on an older one they may not apply. The next `upgrade` re-creates them.
+            log.warning("the SQL functions do not fit revision %s; `roadchief db migrate` "
+                        "re-creates them", revision)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -35,7 +46,7 @@ def current_revision(engine: Engine) -> str | None:
         exists = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
         if exists is None:
             return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return conn.execute(text("SELECT version_num FROM public.alembic_version")).scalar()
 
 
 def apply_functions(conn: Connection) -> None:

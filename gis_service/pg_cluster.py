@@ -13,9 +13,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gis_service.db_roles import APP, OWNER, ensure_roles
+
 DATABASE_NAME = "roadchief"
 SUPERUSER = "postgres"
 RUN_AS = "postgres"
+# Who connects: the CLI as the owner, the web service as the app role (gis_service/db_roles.py);
+# the superuser only for the cluster's own chores here.
+ROLES = {"superuser": SUPERUSER, "owner": OWNER, "app": APP}
 
 
 class ClusterError(RuntimeError):
@@ -38,6 +43,8 @@ def port_is_free(port: int) -> bool:
     import socket
 
     with socket.socket() as sock:
+        # As the server binds: connections it just closed (TIME_WAIT) do not make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -76,13 +83,19 @@ class PgCluster:
     def password_file(self) -> Path:
         return self.data_dir.parent / f"{self.data_dir.name}.password"
 
+    def role_password_file(self, role: str) -> Path:
+        if role == "superuser":
+            return self.password_file
+        return self.data_dir.parent / f"{self.data_dir.name}.{role}.password"
+
     @property
     def log_file(self) -> Path:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
-    def url(self) -> str:
-        password = self.password_file.read_text().strip()
-        return f"postgresql+psycopg2://{SUPERUSER}:{password}@127.0.0.1:{self.port}/{DATABASE_NAME}"
+    def url(self, role: str = "owner") -> str:
+        """The URL for `role`: "owner" (the CLI, migrations), "app" (the service) or "superuser"."""
+        password = self.role_password_file(role).read_text().strip()
+        return f"postgresql+psycopg2://{ROLES[role]}:{password}@127.0.0.1:{self.port}/{DATABASE_NAME}"
 
     def is_initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
@@ -97,8 +110,7 @@ class PgCluster:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
-        self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
-        self.password_file.chmod(0o600)
+        write_password(self.password_file)
         pwfile = self.data_dir.parent / f".{self.data_dir.name}.pw.tmp"
         pwfile.write_text(self.password_file.read_text())
         self._give_to_server_user(self.data_dir, pwfile)
@@ -122,7 +134,8 @@ class PgCluster:
             )
 
     def start(self) -> None:
-        """Initialise if needed, start the server, create the database and PostGIS; idempotent."""
+        """Initialise if needed, start the server, create the database, PostGIS and the roles;
+        idempotent."""
         self.init()
         if not self.is_running():
             # Checked first: pg_ctl would only say "could not start server" after its timeout.
@@ -177,8 +190,16 @@ class PgCluster:
         try:
             with conn.cursor() as cur:
                 cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                ensure_roles(cur, DATABASE_NAME, self._role_password("owner"), self._role_password("app"))
         finally:
             conn.close()
+
+    def _role_password(self, role: str) -> str:
+        """The role's password, generated on first use (an older cluster gets them on its next start)."""
+        path = self.role_password_file(role)
+        if not path.exists():
+            write_password(path)
+        return path.read_text().strip()
 
     def _dsn(self, database: str) -> str:
         password = self.password_file.read_text().strip()
@@ -202,6 +223,11 @@ class PgCluster:
                 + (f"; see {self.log_file}" if argv[0] == "pg_ctl" else "")
             )
         return result
+
+
+def write_password(path: Path) -> None:
+    path.write_text(secrets.token_urlsafe(24) + "\n")
+    path.chmod(0o600)
 
 
 def free_port() -> int:

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
         description="External PostGIS; when set, no embedded cluster is started.",
     )
+    # With an external DATABASE_URL (the owner, for the CLI and migrations), the service's own
+    # least-privilege login; unset, the service uses DATABASE_URL too.
+    app_database_url: str | None = None
     data_dir: Path = Field(default=PROJECT_DIR / "var" / "pgdata")
     pg_port: int = 55432
     host: str = "127.0.0.1"
@@ -31,6 +34,12 @@ class Settings(BaseSettings):
     # MapLibre map): comma-separated origins, e.g. "https://dash.example.cn,http://10.0.0.5:8080".
     cors_origins: str = ""
     upload_max_bytes: int = 50 * 1024 * 1024
+    # What a zipped upload (Shapefile, XLSX) may unpack to; a member over 1 MB may be compressed
+    # at most 100:1 (roads/archive.py).
+    upload_max_unpacked_bytes: int = 500 * 1024 * 1024
+    # Anonymous Open311 reports (POST /open311/v2/requests.json) one client address may send a
+    # minute; counted in the database, so the limit holds across worker processes.
+    open311_requests_per_minute: int = 10
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
     token_idle_minutes: int = 120  # a token unused this long expires (besides its 7-day life)

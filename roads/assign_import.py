@@ -10,6 +10,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import Connection, text
 
+from roads.archive import check_workbook
 from roads.assignments import apply_many, check_eligible, get_chief
 from roads.errors import InvalidInput, RoadchiefError
 from roads.segments import current_chief, get_place
@@ -37,7 +38,7 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
     """Rows as dicts with canonical keys; the header row names the columns (English or Chinese)."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        raw = xlsx_rows(data)
+        raw = xlsx_rows(data, filename)
     elif suffix in {".csv", ".txt"}:
         sheet_text = decode_text(data)
         if sheet_text is None or "\x00" in sheet_text:
@@ -59,7 +60,8 @@ def read_sheet(data: bytes, filename: str) -> list[dict]:
             for row in raw[1:] if any(str(v or "").strip() for v in row)]
 
 
-def xlsx_rows(data: bytes) -> list[list]:
+def xlsx_rows(data: bytes, filename: str = "upload.xlsx") -> list[list]:
+    check_workbook(io.BytesIO(data), filename)
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
@@ -76,8 +78,8 @@ def find_segments(conn: Connection, row: dict) -> list[int]:
         get_place(conn, int(row["segment"]))
         return [int(row["segment"])]
     ids = conn.execute(text("""
-        SELECT s.id FROM road_segment s JOIN road r ON r.id = s.road_id
-        LEFT JOIN community c ON c.id = s.community_id
+        SELECT s.id FROM public.road_segment s JOIN public.road r ON r.id = s.road_id
+        LEFT JOIN public.community c ON c.id = s.community_id
         WHERE r.name = :road AND (CAST(:community AS text) IS NULL OR c.name = :community)
         ORDER BY s.id
     """), {"road": row.get("road", ""), "community": row.get("community")}).scalars().all()
@@ -91,7 +93,7 @@ def find_segments(conn: Connection, row: dict) -> list[int]:
 
 def find_chief(conn: Connection, row: dict) -> int:
     ids = conn.execute(text("""
-        SELECT id FROM chief WHERE name = :n AND (CAST(:p AS text) IS NULL OR phone = :p) ORDER BY id
+        SELECT id FROM public.chief WHERE name = :n AND (CAST(:p AS text) IS NULL OR phone = :p) ORDER BY id
     """), {"n": row.get("chief_name", ""), "p": row.get("chief_phone")}).scalars().all()
     if not ids:
         phone = f" with phone {row['chief_phone']}" if row.get("chief_phone") else ""

@@ -49,7 +49,7 @@ def get_chief(conn: Connection, chief_id: int) -> dict:
     row = conn.execute(text("""
         SELECT ch.id, ch.name, ch.phone, ch.active, ch.is_party_member, ch.community_id,
                COALESCE(ch.sub_district_id, c.sub_district_id) AS sub_district_id
-        FROM chief ch LEFT JOIN community c ON c.id = ch.community_id WHERE ch.id = :id
+        FROM public.chief ch LEFT JOIN public.community c ON c.id = ch.community_id WHERE ch.id = :id
     """), {"id": chief_id}).mappings().first()
     if row is None:
         raise NotFound(f"chief {chief_id} does not exist",
@@ -74,8 +74,8 @@ def check_eligible(chief: dict, place: SegmentPlace, tier: int) -> None:
 
 def assigned_length_m(conn: Connection, chief_id: int) -> float:
     return conn.execute(text("""
-        SELECT COALESCE(sum(s.length_m), 0) FROM segment_assignment a
-        JOIN road_segment s ON s.id = a.segment_id WHERE a.chief_id = :c AND a.valid_to IS NULL
+        SELECT COALESCE(sum(s.length_m), 0) FROM public.segment_assignment a
+        JOIN public.road_segment s ON s.id = a.segment_id WHERE a.chief_id = :c AND a.valid_to IS NULL
     """), {"c": chief_id}).scalar_one()
 
 
@@ -117,7 +117,7 @@ def is_busy(exc: DBAPIError) -> bool:
 def holder_id(conn: Connection, segment_id: int, tier: int) -> int | None:
     """The current chief as this request first saw it, before waiting for anyone."""
     return conn.execute(text("""
-        SELECT chief_id FROM segment_assignment WHERE segment_id = :s AND tier = :t AND valid_to IS NULL
+        SELECT chief_id FROM public.segment_assignment WHERE segment_id = :s AND tier = :t AND valid_to IS NULL
     """), {"s": segment_id, "t": tier}).scalar()
 
 
@@ -135,7 +135,7 @@ def lock_segments(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
     try:
         with conn.begin_nested():
             for segment_id in sorted(first_tier):
-                conn.execute(text("SELECT 1 FROM road_segment WHERE id = :s FOR NO KEY UPDATE"),
+                conn.execute(text("SELECT 1 FROM public.road_segment WHERE id = :s FOR NO KEY UPDATE"),
                              {"s": segment_id})
     except DBAPIError as exc:
         if is_busy(exc):
@@ -145,7 +145,7 @@ def lock_segments(conn: Connection, keys: Iterable[tuple[int, int]]) -> None:
 
 def write_audit(conn: Connection, change: Change, user: User, source: str) -> None:
     conn.execute(text("""
-        INSERT INTO assignment_audit (segment_id, tier, action, old_chief_id, new_chief_id, username, source)
+        INSERT INTO public.assignment_audit (segment_id, tier, action, old_chief_id, new_chief_id, username, source)
         VALUES (:s, :t, :a, :old, :new, :u, :src)
     """), {"s": change.segment_id, "t": change.tier, "a": change.action, "old": change.old_chief_id,
            "new": change.new_chief_id, "u": user.username, "src": source})
@@ -153,7 +153,7 @@ def write_audit(conn: Connection, change: Change, user: User, source: str) -> No
 
 def current_row(conn: Connection, segment_id: int, tier: int):
     return conn.execute(text("""
-        SELECT id, chief_id FROM segment_assignment
+        SELECT id, chief_id FROM public.segment_assignment
         WHERE segment_id = :s AND tier = :t AND valid_to IS NULL FOR UPDATE
     """), {"s": segment_id, "t": tier}).first()
 
@@ -203,11 +203,11 @@ def write_assignment(conn: Connection, user: User, segment_id: int, tier: int, c
     closed_at = None
     if current is not None:
         closed_at = conn.execute(text("""
-            UPDATE segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
+            UPDATE public.segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
             RETURNING valid_to
         """), {"u": user.username, "id": current.id}).scalar_one()
     conn.execute(text("""
-        INSERT INTO segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
+        INSERT INTO public.segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
         VALUES (:s, :t, :c, COALESCE(CAST(:at AS timestamptz), clock_timestamp()), :u)
     """), {"s": segment_id, "t": tier, "c": chief_id, "at": closed_at, "u": user.username})
 
@@ -242,7 +242,7 @@ def unassign_locked(conn: Connection, user: User | None, segment_id: int, tier: 
         raise NotFound(f"segment {segment_id} has no chief at tier {tier}",
                        f"路段 {segment_id} 目前没有{TIER_ZH.get(tier, str(tier))}路长")
     conn.execute(text("""
-        UPDATE segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
+        UPDATE public.segment_assignment SET valid_to = clock_timestamp(), ended_by = :u WHERE id = :id
     """), {"u": user.username, "id": current.id})
     change = Change(segment_id, tier, "unassign", current.chief_id, None)
     write_audit(conn, change, user, source)
@@ -298,14 +298,14 @@ def history(conn: Connection, segment_id: int) -> dict:
     assignments = conn.execute(text("""
         SELECT a.id, a.tier, a.chief_id, ch.name AS chief_name, ch.is_party_member, a.valid_from,
                a.valid_to, a.assigned_by, a.ended_by
-        FROM segment_assignment a JOIN chief ch ON ch.id = a.chief_id
+        FROM public.segment_assignment a JOIN public.chief ch ON ch.id = a.chief_id
         WHERE a.segment_id = :s ORDER BY a.tier, a.valid_from DESC
     """), {"s": segment_id}).mappings().all()
     audit = conn.execute(text("""
         SELECT au.id, au.tier, au.action, au.old_chief_id, o.name AS old_chief_name,
                au.new_chief_id, n.name AS new_chief_name, au.username, au.source, au.changed_at
-        FROM assignment_audit au
-        LEFT JOIN chief o ON o.id = au.old_chief_id LEFT JOIN chief n ON n.id = au.new_chief_id
+        FROM public.assignment_audit au
+        LEFT JOIN public.chief o ON o.id = au.old_chief_id LEFT JOIN public.chief n ON n.id = au.new_chief_id
         WHERE au.segment_id = :s ORDER BY au.changed_at DESC, au.id DESC
     """), {"s": segment_id}).mappings().all()
     return {"segment_id": segment_id, "assignments": [dict(r) for r in assignments],

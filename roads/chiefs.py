@@ -15,12 +15,12 @@ SELECT ch.id, ch.name, ch.phone, ch.organisation, ch.position, ch.is_party_membe
        ch.community_id, cm.name AS community_name,
        COALESCE(ch.sub_district_id, cm.sub_district_id) AS sub_district_id, sd.name AS sub_district_name,
        COALESCE(load.segments, 0) AS segments, COALESCE(load.length_m, 0) AS assigned_length_m
-FROM chief ch
-LEFT JOIN community cm ON cm.id = ch.community_id
-LEFT JOIN sub_district sd ON sd.id = COALESCE(ch.sub_district_id, cm.sub_district_id)
+FROM public.chief ch
+LEFT JOIN public.community cm ON cm.id = ch.community_id
+LEFT JOIN public.sub_district sd ON sd.id = COALESCE(ch.sub_district_id, cm.sub_district_id)
 LEFT JOIN LATERAL (
     SELECT count(*) AS segments, sum(s.length_m) AS length_m
-    FROM segment_assignment a JOIN road_segment s ON s.id = a.segment_id
+    FROM public.segment_assignment a JOIN public.road_segment s ON s.id = a.segment_id
     WHERE a.chief_id = ch.id AND a.valid_to IS NULL
 ) AS load ON true
 WHERE (CAST(:q AS text) IS NULL OR ch.name ILIKE '%' || :q || '%'
@@ -69,7 +69,7 @@ def list_chiefs(conn: Connection, q: str | None = None, segment_id: int | None =
 
 
 def get_chief_row(conn: Connection, chief_id: int) -> dict:
-    row = conn.execute(text("SELECT * FROM chief WHERE id = :id"), {"id": chief_id}).mappings().first()
+    row = conn.execute(text("SELECT * FROM public.chief WHERE id = :id"), {"id": chief_id}).mappings().first()
     if row is None:
         raise NotFound(f"chief {chief_id} does not exist",
                        f"未找到编号为 {chief_id} 的路长")
@@ -79,7 +79,7 @@ def get_chief_row(conn: Connection, chief_id: int) -> dict:
 def community_sub_district(conn: Connection, community_id: int | None) -> int | None:
     if community_id is None:
         return None
-    sub = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"), {"c": community_id}).scalar()
+    sub = conn.execute(text("SELECT sub_district_id FROM public.community WHERE id = :c"), {"c": community_id}).scalar()
     if sub is None:
         raise InvalidInput(f"community {community_id} does not exist",
                            f"未找到编号为 {community_id} 的社区")
@@ -92,11 +92,11 @@ def save_chief(conn: Connection, values: dict, chief_id: int | None = None) -> d
     try:
         with conn.begin_nested():
             if chief_id is None:
-                sql = (f"INSERT INTO chief ({', '.join(columns)}) "
+                sql = (f"INSERT INTO public.chief ({', '.join(columns)}) "
                        f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id")
                 chief_id = conn.execute(text(sql), values).scalar_one()
             elif columns:
-                sql = f"UPDATE chief SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id"
+                sql = f"UPDATE public.chief SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id"
                 conn.execute(text(sql), values | {"id": chief_id})
     except IntegrityError as exc:
         name = exc.orig.diag.constraint_name

@@ -68,10 +68,13 @@ class TooLarge(RoadchiefError):
 
 
 class TooManyRequests(RoadchiefError):
-    """Too many tries in a while (sign-in failures, anonymous reports); `extra["retry_after"]`
-    gives the seconds until the next may succeed."""
+    """Too many tries in a while (sign-in failures, anonymous reports); `extra["retry_after_s"]`
+    gives the seconds until the next may succeed (the Retry-After header)."""
 
     kind = "too_many_requests"
+
+    def __init__(self, message: str, message_zh: str, retry_after_s: int):
+        super().__init__(message, message_zh, retry_after_s=retry_after_s)
 
 
 class Unavailable(RoadchiefError):

@@ -21,14 +21,14 @@ CLIENT_LIMIT = 20
 
 
 class TooManyAttempts(TooManyRequests):
-    """Sign-in refused while locked; `retry_after`: the seconds until a try may succeed."""
+    """Sign-in refused while the account or the client address is locked."""
 
 
 # The limit-th newest failure in the window: once it leaves the window, the count is under the limit.
 SECONDS_LEFT = {
     column: text(f"""
         SELECT EXTRACT(EPOCH FROM (failed_at + :window - clock_timestamp()))
-        FROM login_failure
+        FROM public.login_failure
         WHERE {column} = :value AND failed_at > clock_timestamp() - :window
         ORDER BY failed_at DESC
         OFFSET :limit - 1 LIMIT 1
@@ -48,20 +48,20 @@ def check_not_locked(conn: Connection, username: str, client: str) -> None:
                seconds_locked(conn, "client", client, CLIENT_LIMIT))
     if wait:
         raise TooManyAttempts(f"too many failed sign-ins; try again in {wait} seconds",
-                              f"登录失败次数过多，请在 {wait} 秒后重试", retry_after=wait)
+                              f"登录失败次数过多，请在 {wait} 秒后重试", retry_after_s=wait)
 
 
 def record_failure(engine: Engine, username: str, client: str) -> None:
     """Store a failure in its own transaction (the request's is rolled back with the 401); log a
     lockout when this failure is the one that starts it."""
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM login_failure WHERE failed_at < clock_timestamp() - :window"),
+        conn.execute(text("DELETE FROM public.login_failure WHERE failed_at < clock_timestamp() - :window"),
                      {"window": WINDOW})
-        conn.execute(text("INSERT INTO login_failure (username, client) VALUES (:u, :c)"),
+        conn.execute(text("INSERT INTO public.login_failure (username, client) VALUES (:u, :c)"),
                      {"u": username, "c": client})
         counts = conn.execute(text("""
             SELECT count(*) FILTER (WHERE username = :u), count(*) FILTER (WHERE client = :c)
-            FROM login_failure
+            FROM public.login_failure
             WHERE (username = :u OR client = :c) AND failed_at > clock_timestamp() - :window
         """), {"u": username, "c": client, "window": WINDOW}).one()
     if counts[0] == ACCOUNT_LIMIT:

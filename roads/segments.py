@@ -56,6 +56,16 @@ class SegmentPlace:
     length_m: float
 
 
+def parse_ids(value: str) -> list[int]:
+    """Comma-separated segment ids, e.g. `ids=12,15`; anything else is refused, not skipped."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    bad = [item for item in items if not (item.isascii() and item.isdigit() and len(item) < 10)]
+    if bad:
+        raise InvalidInput(f"ids: {bad[0]!r} is not a segment id (give whole numbers, comma-separated)",
+                           f"ids 中的“{bad[0]}”不是路段编号（请填写以逗号分隔的整数）")
+    return [int(item) for item in items]
+
+
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     """`min_lon,min_lat,max_lon,max_lat` (WGS84) as numbers; the API's bbox filters all read it."""
     if not bbox:
@@ -92,7 +102,7 @@ def segments_geojson(conn: Connection, bbox: str | None = None, road: str | None
 def get_place(conn: Connection, segment_id: int, lock: bool = False) -> SegmentPlace:
     row = conn.execute(text("""
         SELECT s.id, s.community_id, c.sub_district_id, s.length_m
-        FROM road_segment s LEFT JOIN community c ON c.id = s.community_id WHERE s.id = :id
+        FROM public.road_segment s LEFT JOIN public.community c ON c.id = s.community_id WHERE s.id = :id
     """ + (" FOR UPDATE OF s" if lock else "")), {"id": segment_id}).first()
     if row is None:
         raise NotFound(f"segment {segment_id} does not exist",
@@ -106,7 +116,7 @@ def segment_detail(conn: Connection, segment_id: int) -> dict:
                sc.sub_district_id, sd.name AS sub_district_name, sc.length_m, sc.tiers_covered,
                sc.tier1_chief_id, sc.tier2_chief_id, sc.tier3_chief_id,
                ST_AsGeoJSON(sc.geom, 6)::json AS geometry
-        FROM roadchief.segment_coverage sc LEFT JOIN sub_district sd ON sd.id = sc.sub_district_id
+        FROM roadchief.segment_coverage sc LEFT JOIN public.sub_district sd ON sd.id = sc.sub_district_id
         WHERE sc.segment_id = :id
     """), {"id": segment_id}).mappings().first()
     if row is None:
@@ -123,7 +133,7 @@ def current_chief(conn: Connection, segment_id: int, tier: int) -> dict | None:
     row = conn.execute(text("""
         SELECT ch.id, ch.name, ch.phone, ch.organisation, ch.position, ch.is_party_member,
                a.valid_from, a.assigned_by
-        FROM segment_assignment a JOIN chief ch ON ch.id = a.chief_id
+        FROM public.segment_assignment a JOIN public.chief ch ON ch.id = a.chief_id
         WHERE a.segment_id = :s AND a.tier = :t AND a.valid_to IS NULL
     """), {"s": segment_id, "t": tier}).mappings().first()
     return dict(row) if row else None
@@ -132,7 +142,7 @@ def current_chief(conn: Connection, segment_id: int, tier: int) -> dict | None:
 def open_issues(conn: Connection, segment_id: int, limit: int = 50) -> list[dict]:
     rows = conn.execute(text("""
         SELECT i.id, i.category_code, cat.name AS category_name, i.description, i.status, i.reported_at
-        FROM issue i JOIN issue_category cat ON cat.code = i.category_code
+        FROM public.issue i JOIN public.issue_category cat ON cat.code = i.category_code
         WHERE i.segment_id = :s AND i.status <> 'closed'
         ORDER BY i.reported_at DESC LIMIT :limit
     """), {"s": segment_id, "limit": limit}).mappings()
@@ -145,7 +155,7 @@ def search_roads(conn: Connection, q: str, limit: int = 20) -> list[dict]:
         SELECT r.id, r.name, r.road_class, count(s.id) AS segments, round(sum(s.length_m)::numeric) AS length_m,
                ARRAY[ST_XMin(ST_Extent(s.geom)), ST_YMin(ST_Extent(s.geom)),
                      ST_XMax(ST_Extent(s.geom)), ST_YMax(ST_Extent(s.geom))] AS extent
-        FROM road r JOIN road_segment s ON s.road_id = r.id
+        FROM public.road r JOIN public.road_segment s ON s.road_id = r.id
         WHERE r.name ILIKE '%' || :q || '%'
         GROUP BY r.id
         ORDER BY position(:q IN r.name), array_position(ARRAY['主干道', '次干道', '支路', '街巷'], r.road_class),

@@ -77,7 +77,7 @@ def add_user(conn: Connection, username: str, password: str, role: str,
         raise InvalidInput("the username must not be empty",
                            "用户名不能为空")
     if role == "community_admin" and community_id is not None:
-        sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
+        sub_district_id = conn.execute(text("SELECT sub_district_id FROM public.community WHERE id = :c"),
                                        {"c": community_id}).scalar()
         if sub_district_id is None:
             raise InvalidInput(f"community {community_id} does not exist",
@@ -85,7 +85,7 @@ def add_user(conn: Connection, username: str, password: str, role: str,
     try:
         with conn.begin_nested():
             user_id = conn.execute(text("""
-                INSERT INTO app_user (username, display_name, password_hash, role, sub_district_id, community_id)
+                INSERT INTO public.app_user (username, display_name, password_hash, role, sub_district_id, community_id)
                 VALUES (:u, :d, :h, :r, :sd, :c) RETURNING id
             """), {"u": username.strip(), "d": display_name, "h": hash_password(password), "r": role,
                    "sd": sub_district_id, "c": community_id}).scalar_one()
@@ -107,7 +107,7 @@ def add_user(conn: Connection, username: str, password: str, role: str,
 
 
 def user_count(conn: Connection) -> int:
-    return conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+    return conn.execute(text("SELECT count(*) FROM public.app_user")).scalar_one()
 
 
 def login(conn: Connection, username: str, password: str, client: str = "local",
@@ -118,7 +118,7 @@ def login(conn: Connection, username: str, password: str, client: str = "local",
     login_throttle.check_not_locked(conn, username, client)
     row = conn.execute(text("""
         SELECT id, username, role, sub_district_id, community_id, display_name, password_hash
-        FROM app_user WHERE username = :u AND active
+        FROM public.app_user WHERE username = :u AND active
     """), {"u": username}).first()
     # An unknown user costs one argon2 check too: the answer's timing must not tell who exists.
     matches = verify_password(row.password_hash if row else dummy_hash(), password)
@@ -126,19 +126,19 @@ def login(conn: Connection, username: str, password: str, client: str = "local",
         login_throttle.record_failure(conn.engine, username, client)
         raise Unauthorized("wrong username or password", "用户名或密码错误")
     if hasher.check_needs_rehash(row.password_hash):
-        conn.execute(text("UPDATE app_user SET password_hash = :h WHERE id = :id"),
+        conn.execute(text("UPDATE public.app_user SET password_hash = :h WHERE id = :id"),
                      {"h": hash_password(password), "id": row.id})
     purge_expired_tokens(conn, idle)
     token = secrets.token_urlsafe(32)
     conn.execute(text("""
-        INSERT INTO api_token (token_hash, user_id, expires_at) VALUES (:t, :u, now() + :life)
+        INSERT INTO public.api_token (token_hash, user_id, expires_at) VALUES (:t, :u, now() + :life)
     """), {"t": token_digest(token), "u": row.id, "life": TOKEN_LIFETIME})
     return token, User(row.id, row.username, row.role, row.sub_district_id, row.community_id,
                        row.display_name)
 
 
 def purge_expired_tokens(conn: Connection, idle: timedelta) -> None:
-    conn.execute(text("DELETE FROM api_token WHERE expires_at <= now() OR last_used_at <= now() - :idle"),
+    conn.execute(text("DELETE FROM public.api_token WHERE expires_at <= now() OR last_used_at <= now() - :idle"),
                  {"idle": idle})
 
 
@@ -147,7 +147,7 @@ def user_for_token(conn: Connection, token: str, idle: timedelta = TOKEN_IDLE) -
     row = conn.execute(text("""
         SELECT u.id, u.username, u.role, u.sub_district_id, u.community_id, u.display_name,
                t.last_used_at < now() - interval '1 minute' AS stale
-        FROM api_token t JOIN app_user u ON u.id = t.user_id
+        FROM public.api_token t JOIN public.app_user u ON u.id = t.user_id
         WHERE t.token_hash = :t AND t.expires_at > now() AND t.last_used_at > now() - :idle
           AND u.active
     """), {"t": token_digest(token), "idle": idle}).first()
@@ -155,13 +155,13 @@ def user_for_token(conn: Connection, token: str, idle: timedelta = TOKEN_IDLE) -
         raise Unauthorized("the token is unknown or expired; sign in again",
                            "登录已失效，请重新登录")
     if row.stale:  # at most one write a minute per token, not one per request
-        conn.execute(text("UPDATE api_token SET last_used_at = now() WHERE token_hash = :t"),
+        conn.execute(text("UPDATE public.api_token SET last_used_at = now() WHERE token_hash = :t"),
                      {"t": token_digest(token)})
     return User(*row[:6])
 
 
 def logout(conn: Connection, token: str) -> None:
-    conn.execute(text("DELETE FROM api_token WHERE token_hash = :t"), {"t": token_digest(token)})
+    conn.execute(text("DELETE FROM public.api_token WHERE token_hash = :t"), {"t": token_digest(token)})
 
 
 def require_writer(user: User | None) -> User:
@@ -211,3 +211,20 @@ def check_chief_write(user: User | None, community_id: int | None, sub_district_
         return
     raise Forbidden(f"that chief is outside the jurisdiction of user {user.username}",
                     "该路长不在您的管辖范围内，未做任何修改")
+
+
+def check_issue_write(user: User | None, issue_id: int, community_id: int | None,
+                      sub_district_id: int | None) -> User:
+    """Raise unless `user` may take a step on (or confirm) this issue: a district admin anywhere,
+    a sub-district or community admin within their own area."""
+    user = require_writer(user)
+    if user.role == "district_admin":
+        return user
+    if user.role == "sub_district_admin" and sub_district_id is not None \
+            and sub_district_id == user.sub_district_id:
+        return user
+    if user.role == "community_admin" and community_id is not None \
+            and community_id == user.community_id:
+        return user
+    raise Forbidden(f"issue {issue_id} is outside the jurisdiction of user {user.username}",
+                    f"问题 {issue_id} 不在您的管辖范围内，未做任何修改")

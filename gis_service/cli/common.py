@@ -29,6 +29,7 @@ OUTCOME = {
     "not_found": REFUSED,
     "conflict": REFUSED,
     "too_large": REFUSED,
+    "too_many_requests": REFUSED,
     "unavailable": (1, None),
 }
 NO_TABLE = ("42P01", "42883")  # undefined table, undefined function: the schema is not there

@@ -1,11 +1,13 @@
 """`roadchief db ...`: the embedded PostGIS cluster and the migrations."""
 
+from typing import Annotated
+
 import typer
 
 from gis_service import migrate
 from gis_service.cli.common import console, engine
 from gis_service.db import embedded_cluster, resolve_database_url
-from gis_service.pg_cluster import PgCluster
+from gis_service.pg_cluster import ROLES, PgCluster
 from gis_service.settings import Settings
 from roads.errors import InvalidInput, Unavailable
 
@@ -44,10 +46,16 @@ def db_status() -> None:
 
 
 @app.command("url")
-def db_url() -> None:
-    """Print the database URL (the external one, or the embedded cluster's)."""
+def db_url(
+    role: Annotated[str, typer.Option(help="superuser, owner (the CLI's) or app (the service's).")]
+    = "superuser",
+) -> None:
+    """Print the database URL (the external one, or the embedded cluster's for ROLE)."""
+    if role not in ROLES:
+        raise InvalidInput(f"--role: one of {', '.join(ROLES)}",
+                           f"--role 须为 {'、'.join(ROLES)} 之一")
     try:
-        url = resolve_database_url(Settings(), start=False)
+        url = resolve_database_url(Settings(), start=False, role=role)
     except FileNotFoundError as exc:
         raise Unavailable(f"the embedded cluster is not initialised: {exc}",
                           "内置数据库尚未初始化：请先运行 roadchief db start") from exc

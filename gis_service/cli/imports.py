@@ -76,6 +76,7 @@ def _run_import(
                 progress=report,
                 source_layer=source_layer,
                 unnamed=unnamed,
+                max_unpacked_bytes=settings.upload_max_unpacked_bytes,
             )
         if dry_run:
             summary.dry_run = True

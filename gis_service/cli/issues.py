@@ -117,7 +117,7 @@ def resnap(
             text("SELECT roadchief.snap_issues(:m, :only)"), {"m": distance, "only": only_unsnapped}
         ).scalar_one()
         snapped, unsnapped = conn.execute(
-            text("SELECT count(segment_id), count(*) - count(segment_id) FROM issue")
+            text("SELECT count(segment_id), count(*) - count(segment_id) FROM public.issue")
         ).one()
     console.print(
         f"{changed:,} issues changed segment; {snapped:,} snapped, {unsnapped:,} farther than "

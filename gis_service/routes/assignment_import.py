@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
+from gis_service.upload_guard import too_large
 from roads.assign_import import apply_import, plan_import, read_sheet
-from roads.errors import InvalidInput
 from roads.users import require_writer
 
 router = APIRouter(prefix="/api/assignments", tags=["segments"])
@@ -21,8 +21,7 @@ def import_sheet(request: Request, conn: Conn, user: OptionalUser,
     limit = request.app.state.settings.upload_max_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput(f"the file is larger than {limit // (1024 * 1024)} MB",
-                           f"文件超过 {limit // (1024 * 1024)} MB 的上限")
+        raise too_large(limit)
     rows = read_sheet(data, file.filename or "upload.csv")
     if dry_run:
         return plan_import(conn, user, rows) | {"dry_run": True}

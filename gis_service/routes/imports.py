@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.params import Int32
+from gis_service.upload_guard import too_large
 from layers.export import FORMATS, export_bytes, format_of
 from layers.registry import FEATURE_LAYERS
-from roads.errors import NotFound, TooLarge
+from roads.errors import NotFound
 from roads.gisio.fields import parse_mapping
 from roads.gisio.importer import LAYERS, import_file
 from roads.gisio.runs import get_run, list_runs, record_run
@@ -58,6 +59,7 @@ def upload(
                 mapping=parse_mapping(field),
                 snap_distance_m=settings.snap_distance_m,
                 source_layer=source_layer,
+                max_unpacked_bytes=settings.upload_max_unpacked_bytes,
             )
             if dry_run:
                 summary.dry_run = True
@@ -81,11 +83,6 @@ def import_run(run_id: Int32, conn: Conn) -> dict:
     if run is None:
         raise NotFound(f"no import {run_id}", f"未找到编号为 {run_id} 的导入记录")
     return run
-
-
-def too_large(limit: int) -> TooLarge:
-    return TooLarge(f"the upload is larger than the limit of {limit:,} bytes",
-                    f"上传的文件超过了 {limit / (1024 * 1024):g} MB 的上限，未导入")
 
 
 def _save(upload: UploadFile, path: Path, limit: int) -> None:

@@ -14,6 +14,7 @@ from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.filters import MAX_PAGE, issue_filter
 from gis_service.params import Int32
+from gis_service.upload_guard import too_large
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
@@ -169,28 +170,39 @@ class StepIn(BaseModel):
     status: str = Field(
         description="The status to move to: dispatched, handled, verified or closed"
     )
-    actor: str = Field(description="Who takes the step")
+    actor: str | None = Field(
+        None, description="Optional: the step is recorded under the signed-in user; if given, it "
+                          "must be that user's username or display name")
     department: str | None = Field(None, description="Required for a dispatch (派遣)")
     note: str | None = None
-    at: str | None = Field(None, description="When (default now); not before the last step")
+    at: str | None = Field(None, description="When (default now); within 5 minutes of now, "
+                                             "not before the last step")
 
 
 @router.post("/issues/{issue_id}/events", status_code=201)
 def add_step(conn: Conn, request: Request, issue_id: Int32, step: StepIn, user: OptionalUser) -> dict:
-    """Take the case one step on; an illegal transition is refused with 409."""
-    require_writer(user)
+    """Take the case one step on, as the signed-in user, within their jurisdiction (403 outside
+    it); an illegal transition is refused with 409."""
     event = workflow.advance(
         conn,
         issue_id,
         workflow.Step(
             to_status=step.status,
-            actor=step.actor,
+            claimed_actor=step.actor,
             department=step.department,
             note=step.note,
             at=parse_instant(step.at, "at") if step.at else None,
         ),
+        require_writer(user),
     )
     return {"event": event, "issue": detail(conn, request, issue_id)}
+
+
+@router.post("/issues/{issue_id}/confirm")
+def confirm_issue(conn: Conn, request: Request, issue_id: int, user: OptionalUser) -> dict:
+    """Accept an anonymous report (Open311) as a case (受理); the first step does the same."""
+    workflow.confirm(conn, issue_id, user)
+    return detail(conn, request, issue_id)
 
 
 @router.post("/issues/{issue_id}/photos", status_code=201)
@@ -233,8 +245,7 @@ def import_issue_file(
     settings = request.app.state.settings
     data = file.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        raise InvalidInput(f"file: larger than {settings.upload_max_bytes // (1024 * 1024)} MB",
-                           f"文件超过 {settings.upload_max_bytes // (1024 * 1024)} MB 的上限")
+        raise too_large(settings.upload_max_bytes)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (Path(file.filename or "upload").name or "upload")
         path.write_bytes(data)

@@ -9,8 +9,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from gis_service.auth import OptionalUser
 from gis_service.db import Conn
-from gis_service.errors import status_for
+from gis_service.errors import error_headers, status_for
 from roads.errors import InvalidInput, NotFound, RoadchiefError
 from roads.issues import open311, repository
 from roads.issues.filter import parse_filter
@@ -30,10 +31,11 @@ class Open311Route(APIRoute):
             except RoadchiefError as exc:
                 status = status_for(exc)
                 errors = [{"code": status, "description": exc.public_message}]
+                headers = error_headers(exc)
                 if request.url.path.endswith(".xml"):
                     body = open311.to_xml(errors, "errors", "error")
-                    return Response(body, status, media_type="application/xml")
-                return JSONResponse(errors, status)
+                    return Response(body, status, headers=headers, media_type="application/xml")
+                return JSONResponse(errors, status, headers=headers)
 
         return georeport_errors
 
@@ -62,6 +64,7 @@ def services(conn: Conn, fmt: str):
 def create_request(
     conn: Conn,
     request: Request,
+    user: OptionalUser,
     fmt: str,
     service_code: Annotated[str, Form()],
     lat: Annotated[float | None, Form()] = None,
@@ -75,7 +78,14 @@ def create_request(
     requested_datetime: Annotated[str | None, Form()] = None,
     api_key: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Submit a service request (form-encoded, as the spec says); returns its service_request_id."""
+    """Submit a service request (form-encoded, as the spec says); returns its service_request_id.
+
+    Anyone may report, but an anonymous client is held to a few reports a minute, and its report
+    stays unconfirmed until a clerk takes the first step (or confirms it)."""
+    settings = request.app.state.settings
+    if user is None:
+        client = request.client.host if request.client else "unknown"
+        open311.count_intake(conn, client, settings.open311_requests_per_minute)
     if lat is None or long is None:
         raise InvalidInput("lat and long are required (we locate requests by coordinates only)",
                            "须提供 lat 和 long（本系统按坐标定位问题）")
@@ -91,8 +101,9 @@ def create_request(
         if requested_datetime
         else None,
         address=address_string,
+        confirmed=user is not None,
     )
-    issue_id = repository.insert_issue(conn, issue, request.app.state.settings.snap_distance_m)
+    issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
     answer = {"service_request_id": str(issue_id), "service_notice": "已受理，将派遣至责任部门处置",
               "account_id": None}
     return georeport([answer], fmt, "service_requests", "request", status_code=201)

@@ -28,7 +28,7 @@ class AssignmentItem(BaseModel):
 
 class AssignmentsIn(BaseModel):
     items: list[AssignmentItem] = Field(default_factory=list, description="each segment and tier")
-    segment_ids: list[int] = Field(default_factory=list, description="or: many segments, one tier/chief")
+    segment_ids: list[Int32] = Field(default_factory=list, description="or: many segments, one tier/chief")
     tier: Tier | None = None
     chief_id: Int32 | None = None
 
@@ -48,7 +48,7 @@ def list_segments(
     ids: Annotated[str | None, Query(description="comma-separated segment ids")] = None,
     chief: Annotated[Int32 | None, Query(description="segments this chief holds at any tier")] = None,
 ) -> Response:
-    id_list = [int(v) for v in ids.split(",") if v.strip().isdigit()] if ids else None
+    id_list = segments.parse_ids(ids) if ids else None
     body = segments.segments_geojson(conn, bbox, road, community, sub_district, uncovered, id_list, chief)
     return Response(body, media_type="application/geo+json")
 

@@ -24,7 +24,7 @@ def default_as_of() -> datetime:
 
 
 def is_empty(conn: Connection) -> bool:
-    return conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM sub_district)")).scalar()
+    return conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.sub_district)")).scalar()
 
 
 def clear_district(conn: Connection) -> None:
@@ -73,7 +73,7 @@ def write_boundaries(conn: Connection, district: layout.DistrictLayout) -> None:
     for index, (code, name, polygon) in enumerate(district.sub_districts, start=1):
         sub_ids[code] = index
         conn.execute(
-            text("INSERT INTO sub_district (id, code, name, geom) "
+            text("INSERT INTO public.sub_district (id, code, name, geom) "
                  "VALUES (:id, :code, :name, ST_GeomFromEWKB(decode(:g, 'hex')))"),
             {"id": index, "code": code, "name": name, "g": hexwkb([as_multi(layout.to_lonlat(polygon))])[0]},
         )
@@ -105,7 +105,7 @@ def write_roads(conn: Connection, district: layout.DistrictLayout) -> None:
               ((road_id, k, g) for (road_id, k, _), g in zip(pieces, geoms, strict=True)))
     conn.execute(text("CREATE INDEX ON demo_piece USING gist (geom)"))
     conn.execute(text("""
-        INSERT INTO road_segment (road_id, community_id, geom)
+        INSERT INTO public.road_segment (road_id, community_id, geom)
         SELECT p.road_id, cp.community_id, cp.geom
         FROM demo_piece AS p
         CROSS JOIN LATERAL roadchief.community_pieces(p.geom) AS cp
@@ -117,16 +117,16 @@ def write_roads(conn: Connection, district: layout.DistrictLayout) -> None:
 def read_segments(conn: Connection) -> list[people.Segment]:
     rows = conn.execute(text("""
         SELECT s.id, s.road_id, s.community_id, c.sub_district_id, s.length_m
-        FROM road_segment AS s JOIN community AS c ON c.id = s.community_id
+        FROM public.road_segment AS s JOIN public.community AS c ON c.id = s.community_id
         ORDER BY s.id
     """))
     return [people.Segment(*row) for row in rows]
 
 
 def write_chiefs(conn: Connection, segments: list[people.Segment], rng) -> None:
-    sub_districts = dict(conn.execute(text("SELECT id, name FROM sub_district")).all())
+    sub_districts = dict(conn.execute(text("SELECT id, name FROM public.sub_district")).all())
     communities = {row.id: (row.name, row.sub_district_id) for row in
-                   conn.execute(text("SELECT id, name, sub_district_id FROM community"))}
+                   conn.execute(text("SELECT id, name, sub_district_id FROM public.community"))}
     chiefs, assignments = people.chiefs_and_assignments(segments, sub_districts, communities, rng)
     copy_rows(conn, "chief",
               ["id", "name", "phone", "organisation", "position", "is_party_member",
@@ -159,31 +159,31 @@ def write_sites(conn: Connection, district: layout.DistrictLayout) -> None:
     for table in ("construction_site", "resettlement_point"):
         conn.execute(text(f"""
             UPDATE {table} AS t SET sub_district_id = sd.id
-            FROM sub_district AS sd WHERE ST_Intersects(sd.geom, ST_PointOnSurface(t.geom))
+            FROM public.sub_district AS sd WHERE ST_Intersects(sd.geom, ST_PointOnSurface(t.geom))
         """))
         reset_identity(conn, table)
     # Resettlement points are named after the village they serve.
     conn.execute(text("""
-        UPDATE resettlement_point AS r SET name = c.name || '临时安置点' || r.id
-        FROM community AS c WHERE ST_Intersects(c.geom, r.geom)
+        UPDATE public.resettlement_point AS r SET name = c.name || '临时安置点' || r.id
+        FROM public.community AS c WHERE ST_Intersects(c.geom, r.geom)
     """))
 
 
 def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -> None:
     rows = conn.execute(text("""
         SELECT s.id, r.name, ST_AsBinary(s.geom) AS wkb, c.kind <> '社区' AS in_village, ch.name AS tier3
-        FROM road_segment AS s
-        JOIN road AS r ON r.id = s.road_id
-        JOIN community AS c ON c.id = s.community_id
-        LEFT JOIN segment_assignment AS a ON a.segment_id = s.id AND a.tier = 3 AND a.valid_to IS NULL
-        LEFT JOIN chief AS ch ON ch.id = a.chief_id
+        FROM public.road_segment AS s
+        JOIN public.road AS r ON r.id = s.road_id
+        JOIN public.community AS c ON c.id = s.community_id
+        LEFT JOIN public.segment_assignment AS a ON a.segment_id = s.id AND a.tier = 3 AND a.valid_to IS NULL
+        LEFT JOIN public.chief AS ch ON ch.id = a.chief_id
         ORDER BY s.id
     """)).all()
     segments = (np.array([r.id for r in rows]), [r.name for r in rows],
                 shapely.from_wkb([bytes(r.wkb) for r in rows]), np.array([r.in_village for r in rows]),
                 [r.tier3 for r in rows])
     category_names = dict(conn.execute(text(
-        "SELECT code, name FROM issue_category WHERE parent_code IS NOT NULL")).all())
+        "SELECT code, name FROM public.issue_category WHERE parent_code IS NOT NULL")).all())
     generated = ledger.generate(segments, as_of, count, rng, district, category_names)
     geoms = hexwkb(generated.geoms)
     copy_rows(conn, "issue",

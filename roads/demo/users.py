@@ -13,7 +13,7 @@ def create_demo_users(conn: Connection) -> list[dict]:
         return []
     area = conn.execute(text("""
         SELECT sd.id AS sub_district_id, sd.name AS sub_district, c.id AS community_id, c.name AS community
-        FROM sub_district sd JOIN community c ON c.sub_district_id = sd.id
+        FROM public.sub_district sd JOIN public.community c ON c.sub_district_id = sd.id
         ORDER BY sd.id, c.id LIMIT 1
     """)).first()
     if area is None:

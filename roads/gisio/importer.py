@@ -11,6 +11,7 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from roads.archive import DEFAULT_MAX_UNPACKED_BYTES
 from roads.district import district_is_set, get_district
 from roads.gisio import fields, stage
 from roads.gisio.errors import BadFile
@@ -38,6 +39,7 @@ def import_file(
     progress: Progress = lambda step, done, total: None,
     source_layer: str | None = None,
     unnamed: str = "keep",
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
 ) -> ImportSummary:
     """Import `path` into `layer`; raises BadFile when the file as a whole cannot be imported."""
     if layer not in LAYER_FAMILY:
@@ -50,7 +52,7 @@ def import_file(
     # PostGIS functions carry high cost estimates, so PostgreSQL JIT-compiles the per-road queries
     # at ~0.7 s each for nothing: off for this transaction.
     conn.execute(text("SET LOCAL jit = off"))
-    source = read_source(Path(path), layer, crs, source_layer)
+    source = read_source(Path(path), layer, crs, source_layer, max_unpacked_bytes)
     summary = ImportSummary(
         layer=layer,
         source_format=source.source_format,

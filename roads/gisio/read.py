@@ -4,6 +4,7 @@ Formats: GeoJSON, GeoPackage, Shapefile (zipped or bare), CSV with a WKT column 
 OpenStreetMap XML or PBF (through GDAL's OSM driver: its `lines` layer, highways only).
 """
 
+import codecs
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from roads.archive import DEFAULT_MAX_UNPACKED_BYTES, check_zip
 from roads.gisio.chinese_crs import TO_WGS84
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
@@ -36,6 +38,8 @@ FAMILIES = {
 }
 FAMILY_WORDS = {"point": "points", "line": "lines", "polygon": "polygons"}
 FAMILY_ZH = {"point": "点", "line": "线", "polygon": "面"}
+# Enough of a .dbf (header, field names, the first records) to tell UTF-8 from GBK.
+ENCODING_SAMPLE_BYTES = 1 << 20
 
 
 @dataclass
@@ -62,13 +66,15 @@ def parse_crs(option: str) -> CRS | str:
 
 
 def read_source(
-    path: Path, layer: str, crs_option: str | None = None, source_layer: str | None = None
+    path: Path, layer: str, crs_option: str | None = None, source_layer: str | None = None,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
 ) -> SourceFrame:
+    """The file's features; a zip that would unpack to more than `max_unpacked_bytes` is refused."""
     path = Path(path)
     if not path.exists() or path.stat().st_size == 0:
         raise BadFile(f"{path.name}: the file is empty",
                       f"{path.name}：文件是空的")
-    fmt, frame, notes = _read_any(path, layer, source_layer)
+    fmt, frame, notes = _read_any(path, layer, source_layer, max_unpacked_bytes)
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         raise BadFile(f"{path.name}: the file holds no features",
@@ -79,7 +85,8 @@ def read_source(
 
 
 def _read_any(
-    path: Path, layer: str, source_layer: str | None = None
+    path: Path, layer: str, source_layer: str | None = None,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
 ) -> tuple[str, gpd.GeoDataFrame, list[str]]:
     name = path.name.lower()
     if name.endswith(".csv") or name.endswith(".txt"):
@@ -90,10 +97,11 @@ def _read_any(
                           "OpenStreetMap 数据只能导入为道路")
         return "OpenStreetMap", *_read_osm(path)
     if name.endswith(".zip"):
+        shp = _shp_in_zip(path, max_unpacked_bytes)
         return (
             "Shapefile (zipped)",
             _read_gdal(
-                f"/vsizip/{path}/{_shp_in_zip(path)}", path.name, encoding=_shapefile_encoding(path)
+                f"/vsizip/{path}/{shp}", path.name, encoding=_shapefile_encoding(path)
             ),
             [],
         )
@@ -150,21 +158,26 @@ def _shapefile_encoding(path: Path) -> str | None:
             stem = _shp_in_zip(path)[:-4].lower()
             if stem + ".cpg" in names or stem + ".dbf" not in names:
                 return None
-            dbf = archive.read(names[stem + ".dbf"])
+            with archive.open(names[stem + ".dbf"]) as member:
+                dbf = member.read(ENCODING_SAMPLE_BYTES)
     else:
         if path.with_suffix(".cpg").exists() or not path.with_suffix(".dbf").exists():
             return None
-        dbf = path.with_suffix(".dbf").read_bytes()
+        with path.with_suffix(".dbf").open("rb") as file:
+            dbf = file.read(ENCODING_SAMPLE_BYTES)
     try:
-        dbf[32:].decode("utf-8")
+        # final=False: a character cut in two at the end of the sample is not a decoding error
+        codecs.getincrementaldecoder("utf-8")().decode(dbf[32:], final=False)
     except UnicodeDecodeError:
         return "GB18030"
     return None
 
 
-def _shp_in_zip(path: Path) -> str:
+def _shp_in_zip(path: Path, max_unpacked_bytes: int | None = None) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
+            if max_unpacked_bytes is not None:
+                check_zip(archive, path.name, max_unpacked_bytes)
             shps = [n for n in archive.namelist() if n.lower().endswith(".shp")]
     except zipfile.BadZipFile as exc:
         raise BadFile(f"{path.name}: not a zip archive",

@@ -26,8 +26,8 @@ def no_jit(conn: Connection) -> None:
 DENSITY_FROM = """
     FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
                                    CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
-    JOIN road_segment AS s ON s.id = d.segment_id
-    LEFT JOIN community AS c ON c.id = s.community_id
+    JOIN public.road_segment AS s ON s.id = d.segment_id
+    LEFT JOIN public.community AS c ON c.id = s.community_id
     WHERE (CAST(:community_id AS integer) IS NULL OR s.community_id = :community_id)
       AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
 """
@@ -63,10 +63,10 @@ def segment_density_page(
                sd.name AS sub_district_name,
                CASE WHEN :geometry THEN ST_AsGeoJSON(s.geom, 6) END AS geometry
         FROM ranked AS k
-        JOIN road_segment AS s ON s.id = k.segment_id
-        JOIN road AS r ON r.id = k.road_id
-        LEFT JOIN community AS c ON c.id = k.community_id
-        LEFT JOIN sub_district AS sd ON sd.id = k.sub_district_id
+        JOIN public.road_segment AS s ON s.id = k.segment_id
+        JOIN public.road AS r ON r.id = k.road_id
+        LEFT JOIN public.community AS c ON c.id = k.community_id
+        LEFT JOIN public.sub_district AS sd ON sd.id = k.sub_district_id
         ORDER BY {SORT_COLUMNS[sort].replace("d.", "k.")}, k.segment_id
     """),
             {**params, "geometry": with_geometry},
@@ -133,8 +133,8 @@ def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interv
             text("""
         SELECT s.id AS segment_id, r.name AS road_name, s.community_id, d.issue_count, d.length_m,
                d.per_km, d.per_km_30d
-        FROM road_segment AS s
-        JOIN road AS r ON r.id = s.road_id
+        FROM public.road_segment AS s
+        JOIN public.road AS r ON r.id = s.road_id
         JOIN roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
                                        CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
             ON d.segment_id = s.id

@@ -61,14 +61,14 @@ FROM (
     ORDER BY ST_GeoHash(ST_MakePoint(s.lon, s.lat), 8)
     OFFSET 0
 ) AS st
-LEFT JOIN issue_category AS cat ON cat.code = st.category_code
+LEFT JOIN public.issue_category AS cat ON cat.code = st.category_code
 LEFT JOIN LATERAL (
-    SELECT c.id FROM community AS c WHERE ST_Intersects(c.geom, st.geom) ORDER BY c.id LIMIT 1
+    SELECT c.id FROM public.community AS c WHERE ST_Intersects(c.geom, st.geom) ORDER BY c.id LIMIT 1
 ) AS cm ON true
 LEFT JOIN LATERAL roadchief.nearest_segments(st.geom, :snap_m) AS n ON true
 """
 INSERT = """
-INSERT INTO issue (geom, category_code, description, status, reported_at, updated_at, source,
+INSERT INTO public.issue (geom, category_code, description, status, reported_at, updated_at, source,
                    reporter,
                    address, community_id, segment_id, snap_distance_m)
 SELECT geom, category_code, description, 'reported', reported_at, reported_at, :source, reporter,
@@ -133,7 +133,7 @@ def import_issues(
 # The change-counter triggers fire in any role (ENABLE ALWAYS, migration 0007), so tiles stay
 # fresh; tests/ledger/test_import_fast_write.py fails if another trigger on `issue` would be
 # skipped.
-LOCK_REFERENCED = "LOCK TABLE issue_category, community, road_segment IN SHARE MODE"
+LOCK_REFERENCED = "LOCK TABLE public.issue_category, community, road_segment IN SHARE MODE"
 
 
 def may_skip_row_triggers(conn: Connection) -> bool:

@@ -7,17 +7,40 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 from sqlalchemy import Connection, text
 
-from roads.errors import InvalidInput
+from roads.errors import InvalidInput, TooManyRequests
 from roads.issues.repository import STATUS_LABELS
 
 MAX_REQUESTS = 1000
+
+
+def count_intake(conn: Connection, client: str, per_minute: int) -> None:
+    """Count one anonymous request from `client` in this minute; past `per_minute`, refuse it
+    with the seconds until the next minute. Rows older than an hour go as new ones come."""
+    row = conn.execute(
+        text("""
+        WITH expired AS (DELETE FROM public.open311_intake WHERE minute < now() - interval '1 hour')
+        INSERT INTO public.open311_intake AS t (client, minute, requests)
+        VALUES (:client, date_trunc('minute', now()), 1)
+        ON CONFLICT (client, minute) DO UPDATE SET requests = t.requests + 1
+        RETURNING requests,
+                  ceil(extract(epoch FROM date_trunc('minute', now()) + interval '1 minute' - now()))
+                      AS retry_after_s
+    """),
+        {"client": client},
+    ).one()
+    if row.requests > per_minute:
+        raise TooManyRequests(
+            f"more than {per_minute} reports a minute from {client}; try again later",
+            f"提交过于频繁（每分钟最多 {per_minute} 条），请 {int(row.retry_after_s)} 秒后再试",
+            retry_after_s=max(1, int(row.retry_after_s)),
+        )
 
 
 def services(conn: Connection) -> list[dict]:
     rows = conn.execute(
         text("""
         SELECT c.code, c.name, t.name AS task_name, c.deadline_hours
-        FROM issue_category AS c JOIN issue_category AS t ON t.code = c.parent_code
+        FROM public.issue_category AS c JOIN public.issue_category AS t ON t.code = c.parent_code
         ORDER BY c.sort_order, c.code
     """)
     ).all()
@@ -41,9 +64,9 @@ def category_for(conn: Connection, service_code: str, allow_tasks: bool = False)
     A major task (T03) names all its sub-items, which suits a filter but not a new request."""
     code = conn.execute(
         text("""
-        SELECT code FROM issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
+        SELECT code FROM public.issue_category WHERE code = :s AND (:tasks OR parent_code IS NOT NULL)
         UNION ALL
-        SELECT category_code FROM open311_service_alias WHERE service_code = :s
+        SELECT category_code FROM public.open311_service_alias WHERE service_code = :s
         LIMIT 1
     """),
         {"s": service_code, "tasks": allow_tasks},

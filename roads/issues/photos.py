@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy import Connection, text
 
-from roads.errors import InvalidInput, NotFound
+from roads.errors import InvalidInput, NotFound, TooLarge
 
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png")]
 MAX_PHOTOS = 9
@@ -38,7 +38,7 @@ def check_photos(photos: list[Photo], max_bytes: int) -> list[Photo]:
                            f"每次最多上传 {MAX_PHOTOS} 张照片")
     for photo in photos:
         if len(photo.data) > max_bytes:
-            raise InvalidInput(
+            raise TooLarge(
                 f"photos: {photo.file_name} is larger than {max_bytes // (1024 * 1024)} MB",
                 f"照片 {photo.file_name} 超过 {max_bytes // (1024 * 1024)} MB"
             )
@@ -98,7 +98,7 @@ def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Pho
             written.append(target)
             conn.execute(
                 text("""
-                INSERT INTO issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
+                INSERT INTO public.issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
                 VALUES (:issue, :name, :type, :size, :path)
             """),
                 {
@@ -123,7 +123,7 @@ def remove_files(paths: list[Path]) -> None:
 def photo_file(conn: Connection, folder: Path, issue_id: int, photo_id: int) -> tuple[Path, str]:
     row = conn.execute(
         text("""
-        SELECT stored_path, content_type FROM issue_photo WHERE id = :photo AND issue_id = :issue
+        SELECT stored_path, content_type FROM public.issue_photo WHERE id = :photo AND issue_id = :issue
     """),
         {"photo": photo_id, "issue": issue_id},
     ).first()

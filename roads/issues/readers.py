@@ -16,6 +16,7 @@ from pathlib import Path
 import shapely
 from openpyxl import load_workbook
 
+from roads.archive import check_workbook
 from roads.errors import InvalidInput
 from roads.issues.window import parse_instant
 
@@ -130,6 +131,7 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
 
 
 def xlsx_records(path: Path) -> Iterator[tuple[int, dict]]:
+    check_workbook(path, path.name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

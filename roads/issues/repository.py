@@ -29,12 +29,13 @@ class NewIssue:
     source: str = "api"
     reported_at: datetime | None = None
     address: str | None = None
+    confirmed: bool = True  # an anonymous Open311 report waits for a clerk to accept it
 
 
 def check_category(conn: Connection, code: str) -> None:
     """A category an issue can be filed under: one of the coded sub-items."""
     row = conn.execute(
-        text("SELECT parent_code FROM issue_category WHERE code = :c"), {"c": code}
+        text("SELECT parent_code FROM public.issue_category WHERE code = :c"), {"c": code}
     ).first()
     if row is None:
         raise InvalidInput(f"unknown category {code!r}; see GET /api/issue-categories",
@@ -50,7 +51,7 @@ def community_at(conn: Connection, lon: float, lat: float) -> int:
     """The community the point lies in; a point outside every community is outside the district."""
     community_id = conn.execute(
         text("""
-        SELECT c.id FROM community AS c
+        SELECT c.id FROM public.community AS c
         WHERE ST_Intersects(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
         ORDER BY c.id LIMIT 1
     """),
@@ -71,11 +72,11 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
     community_id = community_at(conn, issue.lon, issue.lat)
     return conn.execute(
         text("""
-        INSERT INTO issue (geom, category_code, description, reporter, source, reported_at,
+        INSERT INTO public.issue (geom, category_code, description, reporter, source, reported_at,
                            updated_at,
-                           address, community_id, segment_id, snap_distance_m)
+                           address, community_id, segment_id, snap_distance_m, confirmed)
         SELECT p.geom, :category, :description, :reporter, :source, coalesce(:at, now()),
-               coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m
+               coalesce(:at, now()), :address, :community, n.segment_id, n.distance_m, :confirmed
         FROM (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS geom) AS p
         LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
         RETURNING id
@@ -91,6 +92,7 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
             "address": issue.address,
             "community": community_id,
             "snap_m": snap_distance_m,
+            "confirmed": issue.confirmed,
         },
     ).scalar_one()
 
@@ -98,19 +100,19 @@ def insert_issue(conn: Connection, issue: NewIssue, snap_distance_m: float) -> i
 ISSUE_COLUMNS = """
     i.id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.category_code, cat.name AS category_name,
     cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
-    i.reporter, i.address, i.department, i.segment_id, i.snap_distance_m, r.name AS road_name,
+    i.reporter, i.address, i.department, i.confirmed, i.segment_id, i.snap_distance_m, r.name AS road_name,
     i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
     i.reported_at + make_interval(hours => cat.deadline_hours) AS due_at,
     (i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => cat.deadline_hours))
         AS overdue,
-    (SELECT min(ph.id) FROM issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
+    (SELECT min(ph.id) FROM public.issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
 """
 ISSUE_JOINS = """
-    JOIN issue_category AS cat ON cat.code = i.category_code
-    LEFT JOIN road_segment AS s ON s.id = i.segment_id
-    LEFT JOIN road AS r ON r.id = s.road_id
-    LEFT JOIN community AS c ON c.id = i.community_id
-    LEFT JOIN sub_district AS sd ON sd.id = c.sub_district_id
+    JOIN public.issue_category AS cat ON cat.code = i.category_code
+    LEFT JOIN public.road_segment AS s ON s.id = i.segment_id
+    LEFT JOIN public.road AS r ON r.id = s.road_id
+    LEFT JOIN public.community AS c ON c.id = i.community_id
+    LEFT JOIN public.sub_district AS sd ON sd.id = c.sub_district_id
 """
 # Every filter is optional: a NULL parameter switches its clause off (no SQL built from input).
 # The ledger lists every issue, snapped or not, in the community its point lies in: area_of 'issue'.
@@ -156,7 +158,7 @@ def list_issues(conn: Connection, where: IssueFilter, limit: int, offset: int) -
 def get_issue(conn: Connection, issue_id: int) -> dict:
     row = (
         conn.execute(
-            text("SELECT" + ISSUE_COLUMNS + " FROM issue AS i" + ISSUE_JOINS + " WHERE i.id = :id"),
+            text("SELECT" + ISSUE_COLUMNS + " FROM public.issue AS i" + ISSUE_JOINS + " WHERE i.id = :id"),
             {"id": issue_id},
         )
         .mappings()
@@ -173,7 +175,7 @@ def list_events(conn: Connection, issue_id: int) -> list[dict]:
         conn.execute(
             text("""
         SELECT id, from_status, to_status, at, actor, department, note
-        FROM issue_event WHERE issue_id = :id ORDER BY at, id
+        FROM public.issue_event WHERE issue_id = :id ORDER BY at, id
     """),
             {"id": issue_id},
         )
@@ -188,7 +190,7 @@ def list_photos(conn: Connection, issue_id: int) -> list[dict]:
         conn.execute(
             text("""
         SELECT id, file_name, content_type, size_bytes, created_at
-        FROM issue_photo WHERE issue_id = :id ORDER BY id
+        FROM public.issue_photo WHERE issue_id = :id ORDER BY id
     """),
             {"id": issue_id},
         )
@@ -203,7 +205,7 @@ def list_categories(conn: Connection) -> list[dict]:
         conn.execute(
             text("""
         SELECT code, name, parent_code, deadline_hours, department
-        FROM issue_category ORDER BY sort_order, code
+        FROM public.issue_category ORDER BY sort_order, code
     """)
         )
         .mappings()

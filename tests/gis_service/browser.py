@@ -44,11 +44,11 @@ def serve(settings, engine):
 
 
 @contextmanager
-def browser_page():
+def browser_page(viewport: dict | None = None):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 850})
+            page = browser.new_page(viewport=viewport or {"width": 1400, "height": 850})
             page.requests = []
             page.errors = []
             page.on("request", lambda request: page.requests.append(request.url))

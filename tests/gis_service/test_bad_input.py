@@ -66,3 +66,10 @@ def test_a_gb18030_sheet_is_read_like_the_layer_import(client, conn):
                            files={"file": ("表.csv", sheet)}, headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["unmatched"][0]["values"]["chief_name"] == "无此人"
+
+
+@pytest.mark.parametrize("ids", ["²,3", "1,x", "99999999999"])
+def test_segment_ids_that_are_not_ids_are_refused(client, ids):
+    response = client.get("/api/segments", params={"ids": ids})
+    assert response.status_code == 422 and "is not a segment id" in response.json()["error"]
+    assert response.json()["message_zh"]

@@ -236,3 +236,23 @@ def test_the_api_docs_render_from_this_server_alone(base_url, page):
     assert hosts == {urlparse(base_url).netloc}, hosts
     assert "/ogc/collections/{collection_id}/items" in page.inner_text("#swagger-ui")
     assert page.errors == [] and page.console_errors == []
+
+
+def test_on_a_phone_the_map_fills_the_width_and_the_panels_sit_below_it(base_url):
+    with browser_page(viewport={"width": 390, "height": 844}) as phone:
+        phone.goto(base_url + "/")
+        wait_for_map(phone)
+        phone.screenshot(path=str(SCREENSHOTS / "phone-overview.png"))
+        map_box = phone.locator("#map").bounding_box()
+        aside_box = phone.locator("aside").bounding_box()
+        assert map_box["width"] == 390 and map_box["height"] > 250  # it was 0 px wide
+        assert aside_box["y"] >= map_box["y"] + map_box["height"] - 1 and aside_box["height"] > 200
+        pixels = colours_near(phone, 195, map_box["y"] + map_box["height"] / 2, radius=120)
+        assert count_like(pixels, RED) > 50  # the segments are drawn
+        assert not phone.locator("#layer-toggles").is_visible()  # folded behind one button
+        phone.click("#tools-toggle")
+        assert phone.locator("#layer-toggles").is_visible()
+        phone.screenshot(path=str(SCREENSHOTS / "phone-tools.png"))
+        phone.click("aside nav button[data-tab='assign']")
+        assert phone.locator("#tab-assign").is_visible()
+        assert phone.errors == [] and phone.console_errors == []

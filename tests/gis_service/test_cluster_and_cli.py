@@ -117,3 +117,29 @@ def test_starting_on_a_port_in_use_says_so(own_cluster, monkeypatch):
     assert "could not start server" not in result.output
     own_cluster.start()  # the port free again: it starts
     assert own_cluster.status().startswith("running")
+
+
+def test_a_cluster_migrated_as_postgres_is_handed_to_the_owner_on_its_next_start(own_cluster):
+    """Data folders from before the roles existed: `postgres` made their tables."""
+    from sqlalchemy import text
+
+    from gis_service import migrate
+    from gis_service.db import make_engine
+
+    own_cluster.start()
+    as_postgres = make_engine(own_cluster.url("superuser"))
+    migrate.upgrade(as_postgres)
+    with as_postgres.begin() as conn:
+        conn.execute(text("ALTER TABLE issue OWNER TO postgres"))  # as an older start left it
+    as_postgres.dispose()
+    own_cluster.start()
+    as_owner = make_engine(own_cluster.url("owner"))
+    migrate.downgrade(as_owner, "0007")
+    migrate.upgrade(as_owner)
+    as_owner.dispose()
+    as_app = make_engine(own_cluster.url("app"))
+    with as_app.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM issue_category")).scalar() > 30
+        assert conn.execute(text("SELECT count(*) FROM table_version")).scalar() >= 0
+        assert conn.execute(text("SELECT count(*) FROM roadchief.segment_coverage")).scalar() == 0
+    as_app.dispose()

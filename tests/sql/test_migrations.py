@@ -10,12 +10,17 @@ TABLES = {"sub_district", "community", "road", "road_segment", "chief", "segment
 
 @pytest.fixture
 def scratch_engine(cluster):
-    """An empty database beside the test database, dropped afterwards."""
-    admin = make_engine(cluster.url().rsplit("/", 1)[0] + "/postgres")
+    """An empty database beside the test database, set up as the cluster sets up its own (owned
+    by roadchief_owner, PostGIS made by the superuser), migrated as the owner; dropped afterwards."""
+    admin = make_engine(cluster.url("superuser").rsplit("/", 1)[0] + "/postgres")
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("DROP DATABASE IF EXISTS roadchief_scratch"))
-        conn.execute(text("CREATE DATABASE roadchief_scratch"))
-    eng = make_engine(cluster.url().rsplit("/", 1)[0] + "/roadchief_scratch")
+        conn.execute(text("CREATE DATABASE roadchief_scratch OWNER roadchief_owner"))
+    postgis = make_engine(cluster.url("superuser").rsplit("/", 1)[0] + "/roadchief_scratch")
+    with postgis.begin() as conn:
+        conn.execute(text("CREATE EXTENSION postgis"))
+    postgis.dispose()
+    eng = make_engine(cluster.url("owner").rsplit("/", 1)[0] + "/roadchief_scratch")
     yield eng
     eng.dispose()
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

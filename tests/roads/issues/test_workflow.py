@@ -4,9 +4,17 @@ import pytest
 from sqlalchemy import text
 
 from roads.issues.window import CHINA_TZ
+from tests.helpers import make_user
 from tests.roads.issues.conftest import count, lonlat
 
 DEPARTMENT = "区城市管理局"
+
+
+@pytest.fixture
+def client(client, conn):
+    """Signed in as 王科长, who takes the steps: a step is recorded under the signed-in user."""
+    client.headers.update(make_user(conn, "t_wang", "district_admin", display_name="王科长"))
+    return client
 
 
 @pytest.fixture
