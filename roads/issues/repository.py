@@ -102,13 +102,13 @@ ISSUE_COLUMNS = """
     cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
     i.reporter, i.address, i.department, i.confirmed, i.segment_id, i.snap_distance_m, r.name AS road_name,
     i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
-    i.reported_at + make_interval(hours => cat.deadline_hours) AS due_at,
-    (i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => cat.deadline_hours))
-        AS overdue,
+    deadline.due_at,
+    (i.status <> 'closed' AND now() > deadline.due_at) AS overdue,
     (SELECT min(ph.id) FROM public.issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
 """
 ISSUE_JOINS = """
     JOIN public.issue_category AS cat ON cat.code = i.category_code
+    LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS deadline ON true
     LEFT JOIN public.road_segment AS s ON s.id = i.segment_id
     LEFT JOIN public.road AS r ON r.id = s.road_id
     LEFT JOIN public.community AS c ON c.id = i.community_id
@@ -204,7 +204,7 @@ def list_categories(conn: Connection) -> list[dict]:
     rows = (
         conn.execute(
             text("""
-        SELECT code, name, parent_code, deadline_hours, department
+        SELECT code, name, parent_code, deadline_value, deadline_unit, department
         FROM public.issue_category ORDER BY sort_order, code
     """)
         )
