@@ -18,12 +18,13 @@ from gis_service.routes import (
     segments,
     styles,
     tiles,
+    units,
     webmap,
 )
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, webmap)
 
 
 def include_routes(app: FastAPI) -> None:
