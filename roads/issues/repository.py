@@ -200,15 +200,28 @@ def list_photos(conn: Connection, issue_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+DEADLINE_UNITS = {"hour": "小时", "work_hour": "个工作小时", "work_day": "个工作日"}
+
+
+def deadline_label(value: float | None, unit: str | None) -> str:
+    """A category's deadline in words: 5 个工作小时, 1 个工作日, 4 小时."""
+    if value is None or unit is None:
+        return "无"
+    return f"{value:g} {DEADLINE_UNITS[unit]}"
+
+
 def list_categories(conn: Connection) -> list[dict]:
+    """Categories with their deadline: deadline_value in deadline_unit (hour, work_hour, work_day)."""
     rows = (
         conn.execute(
             text("""
-        SELECT code, name, parent_code, deadline_value, deadline_unit, department
+        SELECT code, name, parent_code, CAST(deadline_value AS float8) AS deadline_value, deadline_unit,
+               department
         FROM public.issue_category ORDER BY sort_order, code
     """)
         )
         .mappings()
         .all()
     )
-    return [dict(r) for r in rows]
+    return [dict(r) | {"deadline_label": deadline_label(r["deadline_value"], r["deadline_unit"])}
+            for r in rows]

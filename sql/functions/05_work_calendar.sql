@@ -4,10 +4,10 @@
 --   A day is a working day when public.work_calendar says so (holidays false, make-up days 调休
 --   true), otherwise when it is Monday to Friday. Every working day has the intervals of
 --   public.work_hours, in Beijing time.
---   Working time is counted as working seconds since 2000-01-01: roadchief.work_day holds, for
---   every day of 2000-2100, whether it is a working day and how many working days came before it,
---   so the working time at any instant is two index lookups and no loop over days; outside those
---   years the answer is NULL.
+--   Working time is counted as working seconds since 2000-01-01: roadchief.work_clock holds every
+--   working interval of 2000-2100 as timestamps with the working seconds before and after it, so
+--   the working time at an instant, and the instant a working time is reached, are one index
+--   lookup each and no loop over days.
 
 CREATE OR REPLACE FUNCTION roadchief.is_workday(d date)
 RETURNS boolean
@@ -18,61 +18,54 @@ LANGUAGE sql STABLE AS $$
     )
 $$;
 
-DROP MATERIALIZED VIEW IF EXISTS roadchief.work_day;
-CREATE MATERIALIZED VIEW roadchief.work_day AS
+DROP MATERIALIZED VIEW IF EXISTS roadchief.work_clock;
+CREATE MATERIALIZED VIEW roadchief.work_clock AS
 SELECT
-    days.day,
-    days.is_workday,
-    count(*) FILTER (WHERE days.is_workday) OVER (ORDER BY days.day) - days.is_workday::int
-        AS workdays_before
+    iv.starts_at,
+    iv.secs,
+    sum(iv.secs) OVER (ORDER BY iv.starts_at) - iv.secs AS secs_before,
+    sum(iv.secs) OVER (ORDER BY iv.starts_at) AS secs_after
 FROM (
-    SELECT g.d::date AS day, roadchief.is_workday(g.d::date) AS is_workday
+    SELECT
+        (g.d::date + h.starts) AT TIME ZONE 'Asia/Shanghai' AS starts_at,
+        extract(epoch FROM h.ends - h.starts)::float8 AS secs
     FROM generate_series(DATE '2000-01-01', DATE '2100-12-31', interval '1 day') AS g (d)
-) AS days;
-CREATE UNIQUE INDEX ix_work_day_day ON roadchief.work_day (day);
-CREATE UNIQUE INDEX ix_work_day_number ON roadchief.work_day (workdays_before) WHERE is_workday;
+    CROSS JOIN public.work_hours AS h
+    WHERE roadchief.is_workday(g.d::date)
+) AS iv;
+CREATE UNIQUE INDEX ix_work_clock_starts ON roadchief.work_clock (starts_at);
+CREATE UNIQUE INDEX ix_work_clock_after ON roadchief.work_clock (secs_after);
+ANALYZE roadchief.work_clock;
 
--- The bureau edits the calendar as the app's role, which does not own the view: the refresh runs
--- with the owner's rights.
-CREATE OR REPLACE FUNCTION roadchief.refresh_work_day()
+-- The bureau edits the calendar and the hours as the app's role, which does not own the view:
+-- the refresh runs with the owner's rights.
+CREATE OR REPLACE FUNCTION roadchief.refresh_work_clock()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    REFRESH MATERIALIZED VIEW roadchief.work_day;
+    REFRESH MATERIALIZED VIEW roadchief.work_clock;
     RETURN NULL;
 END
 $$;
 CREATE OR REPLACE TRIGGER work_calendar_refresh
 AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON public.work_calendar
-FOR EACH STATEMENT EXECUTE FUNCTION roadchief.refresh_work_day();
-
--- The working intervals of a working day, each with the working seconds of the day before it.
-CREATE OR REPLACE VIEW roadchief.work_interval AS
-SELECT
-    h.starts,
-    h.ends,
-    extract(epoch FROM h.ends - h.starts) AS secs,
-    coalesce(sum(extract(epoch FROM h.ends - h.starts)) OVER (
-        ORDER BY h.starts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS secs_before
-FROM public.work_hours AS h;
+FOR EACH STATEMENT EXECUTE FUNCTION roadchief.refresh_work_clock();
+CREATE OR REPLACE TRIGGER work_hours_refresh
+AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON public.work_hours
+FOR EACH STATEMENT EXECUTE FUNCTION roadchief.refresh_work_clock();
 
 -- Working seconds from 2000-01-01 to ts. A set-returning SQL function with one SELECT, so the
 -- planner inlines it into the calling query (LATERAL): set-based over a million rows.
 CREATE OR REPLACE FUNCTION roadchief.working_seconds_at(ts timestamptz)
-RETURNS TABLE (secs numeric)
+RETURNS TABLE (secs float8)
 LANGUAGE sql STABLE AS $$
-    SELECT
-        wd.workdays_before * len.day_secs
-        + CASE WHEN wd.is_workday THEN (
-            SELECT coalesce(sum(LEAST(GREATEST(extract(epoch FROM l.t - iv.starts), 0), iv.secs)), 0)
-            FROM roadchief.work_interval AS iv
-          ) ELSE 0 END
-    FROM (
-        SELECT (ts AT TIME ZONE 'Asia/Shanghai')::date AS d, (ts AT TIME ZONE 'Asia/Shanghai')::time AS t
-    ) AS l
-    JOIN roadchief.work_day AS wd
-        ON wd.day = l.d
-    CROSS JOIN (SELECT coalesce(sum(iv.secs), 0) AS day_secs FROM roadchief.work_interval AS iv) AS len
+    SELECT coalesce((
+        SELECT c.secs_before + LEAST(extract(epoch FROM ts - c.starts_at)::float8, c.secs)
+        FROM roadchief.work_clock AS c
+        WHERE c.starts_at <= ts
+        ORDER BY c.starts_at DESC
+        LIMIT 1
+    ), 0)
 $$;
 
 -- start + amount in unit: 'hour' (calendar hours), 'work_hour' (working hours, skipping breaks,
@@ -85,32 +78,28 @@ RETURNS TABLE (due_at timestamptz)
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN unit = 'hour' THEN start + amount * interval '1 hour'
-        WHEN amount = 0 AND unit IN ('work_hour', 'work_day') THEN start
-        ELSE (wd.day + iv.starts + (goal.rest - iv.secs_before) * interval '1 second')
-             AT TIME ZONE 'Asia/Shanghai'
-    END
-    FROM (SELECT NULLIF(coalesce(sum(iv.secs), 0), 0) AS day_secs FROM roadchief.work_interval AS iv) AS len
-    LEFT JOIN LATERAL (
-        SELECT k.n, k.target - k.n * len.day_secs AS rest
-        FROM (
-            SELECT s.target, ceil(s.target / len.day_secs)::integer - 1 AS n
+        WHEN unit NOT IN ('work_hour', 'work_day') THEN NULL
+        WHEN amount <= 0 THEN start
+        ELSE (
+            SELECT c.starts_at + (goal.target - c.secs_before) * interval '1 second'
             FROM (
-                SELECT w.secs + CASE unit WHEN 'work_hour' THEN amount * 3600
-                                          ELSE amount * len.day_secs END AS target
+                SELECT w.secs + amount::float8 * CASE unit
+                    WHEN 'work_hour' THEN 3600
+                    ELSE (SELECT sum(extract(epoch FROM h.ends - h.starts))::float8
+                          FROM public.work_hours AS h)
+                END AS target
                 FROM roadchief.working_seconds_at(start) AS w
-                WHERE unit IN ('work_hour', 'work_day') AND amount > 0
-            ) AS s
-        ) AS k
-    ) AS goal ON true
-    LEFT JOIN roadchief.work_day AS wd
-        ON wd.is_workday AND wd.workdays_before = goal.n
-    LEFT JOIN LATERAL (
-        SELECT i.starts, i.secs_before
-        FROM roadchief.work_interval AS i
-        WHERE i.secs_before < goal.rest
-        ORDER BY i.starts DESC
-        LIMIT 1
-    ) AS iv ON true
+                OFFSET 0  -- computed once, not again inside the lookup below
+            ) AS goal
+            CROSS JOIN LATERAL (
+                SELECT k.starts_at, k.secs_before
+                FROM roadchief.work_clock AS k
+                WHERE k.secs_after >= goal.target
+                ORDER BY k.secs_after
+                LIMIT 1
+            ) AS c
+        )
+    END
 $$;
 
 CREATE OR REPLACE FUNCTION roadchief.add_working_time(start timestamptz, amount numeric, unit text)
@@ -123,7 +112,7 @@ $$;
 CREATE OR REPLACE FUNCTION roadchief.working_time_between(a timestamptz, b timestamptz)
 RETURNS numeric
 LANGUAGE sql STABLE AS $$
-    SELECT (sb.secs - sa.secs) / 3600
+    SELECT round(CAST((sb.secs - sa.secs) / 3600 AS numeric), 6)
     FROM roadchief.working_seconds_at(a) AS sa
     CROSS JOIN roadchief.working_seconds_at(b) AS sb
 $$;

@@ -91,3 +91,18 @@ def test_the_standards_deadlines_per_category(conn):
     due = conn.execute(text("SELECT roadchief.case_due_at(:s, 'T07.01')"), {"s": t(11, 2, 10)}).scalar()
     assert due == t(11, 23, 10)
     assert conn.execute(text("SELECT roadchief.case_due_at(:s, 'T07')"), {"s": t(11, 2, 10)}).scalar() is None
+
+
+def test_the_ledger_shows_the_working_time_deadline(client, conn, headers):
+    # 道路不洁 found on Wed 30 Sep 16:00: due Thu 8 Oct 11:30, overdue now, shown so by the API.
+    response = client.post("/api/issues", headers=headers["admin"], data={
+        "lon": 113.7598, "lat": 34.7052, "category": "T03.03", "reported_at": t(9, 30, 16).isoformat()})
+    assert response.status_code == 201, response.text
+    issue = client.get(f"/api/issues/{response.json()['id']}").json()
+    assert datetime.fromisoformat(issue["due_at"]) == t(10, 8, 11, 30)
+    assert issue["overdue"] is True
+    case = conn.execute(text("SELECT due_at, deadline_value, deadline_unit FROM roadchief.issue_case"
+                             " WHERE issue_id = :id"), {"id": issue["id"]}).one()
+    assert (case.due_at, int(case.deadline_value), case.deadline_unit) == (t(10, 8, 11, 30), 5, "work_hour")
+    categories = {c["code"]: c for c in client.get("/api/issue-categories").json()}
+    assert (categories["T03.02"]["deadline_value"], categories["T03.02"]["deadline_unit"]) == (1, "work_day")
