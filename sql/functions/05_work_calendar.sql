@@ -38,12 +38,13 @@ CREATE UNIQUE INDEX ix_work_clock_after ON roadchief.work_clock (secs_after);
 ANALYZE roadchief.work_clock;
 
 -- The bureau edits the calendar and the hours as the app's role, which does not own the view:
--- the refresh runs with the owner's rights.
+-- the refresh runs with the owner's rights. CONCURRENTLY (about 1 s a statement) so that the
+-- ledger's readers are not blocked until the editing transaction ends.
 CREATE OR REPLACE FUNCTION roadchief.refresh_work_clock()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
-    REFRESH MATERIALIZED VIEW roadchief.work_clock;
+    REFRESH MATERIALIZED VIEW CONCURRENTLY roadchief.work_clock;
     RETURN NULL;
 END
 $$;
