@@ -106,3 +106,47 @@ def test_the_ledger_shows_the_working_time_deadline(client, conn, headers):
     assert (case.due_at, int(case.deadline_value), case.deadline_unit) == (t(10, 8, 11, 30), 5, "work_hour")
     categories = {c["code"]: c for c in client.get("/api/issue-categories").json()}
     assert (categories["T03.02"]["deadline_value"], categories["T03.02"]["deadline_unit"]) == (1, "work_day")
+
+
+def test_the_calendar_api_lists_a_year_and_the_hours(client):
+    body = client.get("/api/work-calendar", params={"year": 2026}).json()
+    assert body["work_hours"] == [{"starts": "08:30", "ends": "12:00"}, {"starts": "14:30", "ends": "18:00"}]
+    days = {d["day"]: d for d in body["days"]}
+    assert days["2026-10-10"] == {"day": "2026-10-10", "is_workday": True, "name": "国庆节调休上班",
+                                  "weekend": True}
+    assert sum(not d["is_workday"] for d in body["days"]) == 3 + 9 + 3 + 5 + 3 + 3 + 7
+    assert sum(d["is_workday"] for d in body["days"]) == 6
+    assert client.get("/api/work-calendar", params={"year": 1999}).status_code == 422
+
+
+def test_the_district_admin_edits_the_calendar_through_the_api(client, headers):
+    day = {"is_workday": False, "name": "测试假日"}
+    assert client.put("/api/work-calendar/2026-11-09", json=day).status_code == 401
+    assert client.put("/api/work-calendar/2026-11-09", json=day, headers=headers["sub"]).status_code == 403
+    assert client.put("/api/work-calendar/2026-11-09", json=day, headers=headers["admin"]).status_code == 200
+    due = client.get("/api/deadline", params={"from": "2026-11-06T17:00:00+08:00", "amount": 2,
+                                              "unit": "work_hour"}).json()
+    assert datetime.fromisoformat(due["due_at"]) == t(11, 10, 9, 30)
+    hours = [{"starts": "09:00", "ends": "12:00"}, {"starts": "13:30", "ends": "17:30"}]
+    assert client.put("/api/work-hours", json=hours, headers=headers["admin"]).json() == hours
+    due = client.get("/api/deadline", params={"from": "2026-11-06T17:00:00+08:00", "amount": 2,
+                                              "unit": "work_hour"}).json()
+    assert datetime.fromisoformat(due["due_at"]) == t(11, 10, 10, 30)  # 0.5 h on Friday, 1.5 h Tuesday
+    assert client.delete("/api/work-calendar/2026-11-09", headers=headers["admin"]).status_code == 204
+    assert client.delete("/api/work-calendar/2026-11-09", headers=headers["admin"]).status_code == 404
+
+
+@pytest.mark.parametrize("hours, message", [
+    ([{"starts": "09:00", "ends": "12:00"}, {"starts": "11:00", "ends": "13:00"}], "重叠"),
+    ([{"starts": "12:00", "ends": "09:00"}], "开始早于结束"),
+    ([], "至少填写一个"),
+    ([{"starts": "9点", "ends": "12:00"}], "不是有效的时间"),
+])
+def test_bad_working_hours_are_refused(client, headers, hours, message):
+    response = client.put("/api/work-hours", json=hours, headers=headers["admin"])
+    assert response.status_code == 422 and message in response.json()["message_zh"], response.text
+
+
+def test_a_deadline_in_an_unknown_unit_is_refused(client):
+    response = client.get("/api/deadline", params={"from": "2026-11-06", "amount": 2, "unit": "week"})
+    assert response.status_code == 422 and "时限单位" in response.json()["message_zh"]
