@@ -1,5 +1,7 @@
 """Apply the Alembic migrations under sql/migrations, then (re)create the SQL functions in sql/functions."""
 
+import re
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
@@ -39,6 +41,19 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def apply_functions(conn: Connection) -> None:
-    """Run sql/functions/*.sql in name order; each file is CREATE OR REPLACE and re-runnable."""
+    """Run sql/functions/*.sql in name order; each file is CREATE OR REPLACE and re-runnable.
+
+    A file whose header says `-- requires: public.work_calendar, ...` is left out while any of those
+    tables is missing: after a downgrade to an older revision (which re-applies the functions) its
+    views cannot be built, and nothing of that revision reads them.
+    """
     for path in sorted((SQL_DIR / "functions").glob("*.sql")):
-        conn.exec_driver_sql(path.read_text())
+        sql = path.read_text()
+        if all(conn.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is not None
+               for table in required_tables(sql)):
+            conn.exec_driver_sql(sql)
+
+
+def required_tables(sql: str) -> list[str]:
+    found = re.search(r"^-- requires: (.+)$", sql, re.MULTILINE)
+    return [name.strip() for name in found.group(1).split(",")] if found else []

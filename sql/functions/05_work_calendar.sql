@@ -1,3 +1,4 @@
+-- requires: public.work_calendar, public.work_hours
 -- The work calendar and deadlines in working time: the one definition that the ledger, the case
 -- view, the rankings and later the patrols read. (File named 05_ so that the views of the other
 -- files, created in name order, find these functions.)

@@ -1,3 +1,4 @@
+-- requires: public.work_calendar
 -- Each issue as a case: its handling deadline (roadchief.case_deadline: the category's deadline in
 -- working time), and whether it is overdue (still open past the deadline) or was closed late. A closed case's
 -- updated_at is its closing time (updated_at is always the time of the last workflow step).

@@ -1,3 +1,4 @@
+-- requires: public.unit, public.unit_area, public.unit_category
 -- Dispatch suggestions: the active units (处置单位) that handle an issue's category in the place it
 -- lies, most specific first. A unit's areas are communities or sub-districts (public.unit_area); a
 -- unit without any area handles the whole district. Its categories are sub-items or major tasks
