@@ -20,12 +20,14 @@ from gis_service.routes import (
     segments,
     styles,
     tiles,
+    units,
     webmap,
+    work_calendar,
 )
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

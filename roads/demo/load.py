@@ -9,7 +9,7 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
-from roads.demo import layout, ledger, names, people
+from roads.demo import layout, ledger, names, people, units
 from roads.district import set_district
 
 Progress = Callable[[str, int, int], None]
@@ -29,6 +29,8 @@ def is_empty(conn: Connection) -> bool:
 
 def clear_district(conn: Connection) -> None:
     conn.execute(text("TRUNCATE " + ", ".join(DISTRICT_TABLES) + " RESTART IDENTITY CASCADE"))
+    # Units are the district's too; their areas went with the sub-districts above.
+    conn.execute(text("TRUNCATE public.unit RESTART IDENTITY CASCADE"))
 
 
 def hexwkb(geoms) -> list[str]:
@@ -56,6 +58,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     write_chiefs(conn, segments, rng)
     progress("sites", 4, steps)
     write_sites(conn, district)
+    units.write_units(conn)
     progress("issues", 5, steps)
     issue_count = issues if issues is not None else int(ledger.ISSUES_PER_SCALE * scale)
     write_issues(conn, district, as_of, issue_count, rng)

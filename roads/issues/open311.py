@@ -8,7 +8,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, TooManyRequests
-from roads.issues.repository import STATUS_LABELS
+from roads.issues.repository import STATUS_LABELS, deadline_label
 
 MAX_REQUESTS = 1000
 
@@ -39,7 +39,8 @@ def count_intake(conn: Connection, client: str, per_minute: int) -> None:
 def services(conn: Connection) -> list[dict]:
     rows = conn.execute(
         text("""
-        SELECT c.code, c.name, t.name AS task_name, c.deadline_hours
+        SELECT c.code, c.name, t.name AS task_name, CAST(c.deadline_value AS float8) AS deadline_value,
+               c.deadline_unit
         FROM public.issue_category AS c JOIN public.issue_category AS t ON t.code = c.parent_code
         ORDER BY c.sort_order, c.code
     """)
@@ -48,7 +49,8 @@ def services(conn: Connection) -> list[dict]:
         {
             "service_code": r.code,
             "service_name": r.name,
-            "description": f"{r.task_name}：{r.name}（处置时限 {r.deadline_hours} 小时）",
+            "description": f"{r.task_name}：{r.name}"
+                           f"（处置时限 {deadline_label(r.deadline_value, r.deadline_unit)}）",
             "metadata": False,
             "type": "realtime",
             "keywords": r.task_name,

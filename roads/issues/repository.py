@@ -102,13 +102,13 @@ ISSUE_COLUMNS = """
     cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
     i.reporter, i.address, i.department, i.confirmed, i.segment_id, i.snap_distance_m, r.name AS road_name,
     i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
-    i.reported_at + make_interval(hours => cat.deadline_hours) AS due_at,
-    (i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => cat.deadline_hours))
-        AS overdue,
+    deadline.due_at,
+    (i.status <> 'closed' AND now() > deadline.due_at) AS overdue,
     (SELECT min(ph.id) FROM public.issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
 """
 ISSUE_JOINS = """
     JOIN public.issue_category AS cat ON cat.code = i.category_code
+    LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS deadline ON true
     LEFT JOIN public.road_segment AS s ON s.id = i.segment_id
     LEFT JOIN public.road AS r ON r.id = s.road_id
     LEFT JOIN public.community AS c ON c.id = i.community_id
@@ -200,15 +200,28 @@ def list_photos(conn: Connection, issue_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+DEADLINE_UNITS = {"hour": "小时", "work_hour": "个工作小时", "work_day": "个工作日"}
+
+
+def deadline_label(value: float | None, unit: str | None) -> str:
+    """A category's deadline in words: 5 个工作小时, 1 个工作日, 4 小时."""
+    if value is None or unit is None:
+        return "无"
+    return f"{value:g} {DEADLINE_UNITS[unit]}"
+
+
 def list_categories(conn: Connection) -> list[dict]:
+    """Categories with their deadline: deadline_value in deadline_unit (hour, work_hour, work_day)."""
     rows = (
         conn.execute(
             text("""
-        SELECT code, name, parent_code, deadline_hours, department
+        SELECT code, name, parent_code, CAST(deadline_value AS float8) AS deadline_value, deadline_unit,
+               department
         FROM public.issue_category ORDER BY sort_order, code
     """)
         )
         .mappings()
         .all()
     )
-    return [dict(r) for r in rows]
+    return [dict(r) | {"deadline_label": deadline_label(r["deadline_value"], r["deadline_unit"])}
+            for r in rows]

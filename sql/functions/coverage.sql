@@ -1,3 +1,4 @@
+-- requires: public.road_segment.road_class
 -- Each segment with its current chief at each of the three tiers: the one definition of coverage
 -- that the tiles, the API and the exports all read.
 CREATE OR REPLACE VIEW roadchief.segment_coverage AS

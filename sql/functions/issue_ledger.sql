@@ -1,20 +1,22 @@
--- Each issue as a case: its handling deadline (reported_at + the category's deadline_hours), and
--- whether it is overdue (still open past the deadline) or was closed late. A closed case's
+-- requires: public.work_calendar
+-- Each issue as a case: its handling deadline (roadchief.case_deadline: the category's deadline in
+-- working time), and whether it is overdue (still open past the deadline) or was closed late. A closed case's
 -- updated_at is its closing time (updated_at is always the time of the last workflow step).
-CREATE OR REPLACE VIEW roadchief.issue_case AS
+DROP VIEW IF EXISTS roadchief.issue_case;
+CREATE VIEW roadchief.issue_case AS
 SELECT
     i.id AS issue_id,
     i.status,
     i.reported_at,
     i.updated_at,
-    c.deadline_hours,
-    i.reported_at + make_interval(hours => c.deadline_hours) AS due_at,
-    i.status <> 'closed' AND now() > i.reported_at + make_interval(hours => c.deadline_hours)
-        AS overdue,
-    i.status = 'closed' AND i.updated_at <= i.reported_at + make_interval(hours => c.deadline_hours)
-        AS closed_on_time
+    c.deadline_value,
+    c.deadline_unit,
+    d.due_at,
+    i.status <> 'closed' AND now() > d.due_at AS overdue,
+    i.status = 'closed' AND i.updated_at <= d.due_at AS closed_on_time
 FROM public.issue AS i
-JOIN public.issue_category AS c ON c.code = i.category_code;
+JOIN public.issue_category AS c ON c.code = i.category_code
+LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS d ON true;
 
 -- Complete issues written in bulk (the demo loader, other importers): the community the point lies
 -- in, the department of a case already past 'reported', and the workflow steps it went through,

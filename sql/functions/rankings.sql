@@ -7,8 +7,9 @@
 --   member, over all length (the share of streets with a party member as tier-3 chief).
 --   Issues are those snapped to the area's segments, counted by roadchief.segment_density.
 --   per_km divides by the area's road length; per_km_30d scales that to 30 days.
---   Closed on time: status 'closed' and updated_at (the last workflow step) no later than
---   reported_at + the category's deadline_hours; a category without a deadline is never late.
+--   Closed on time: status 'closed' and updated_at (the last workflow step) no later than the
+--   case's due_at (roadchief.case_deadline, in working time); a category without a deadline is
+--   never late.
 --   Open overdue: not closed and past its deadline at the end of the window (or now, if earlier).
 --   Shares over zero issues are NULL, not 0: nothing to close is not the same as nothing closed.
 CREATE OR REPLACE FUNCTION roadchief.area_rankings(
@@ -53,17 +54,15 @@ BEGIN
             count(*) FILTER (WHERE i.status = 'closed') AS n_closed,
             count(*) FILTER (
                 WHERE i.status = 'closed'
-                  AND (ic.deadline_hours IS NULL
-                       OR i.updated_at <= i.reported_at + make_interval(hours => ic.deadline_hours))
+                  AND (d.due_at IS NULL OR i.updated_at <= d.due_at)
             ) AS n_on_time,
             count(*) FILTER (
                 WHERE i.status <> 'closed'
-                  AND ic.deadline_hours IS NOT NULL
-                  AND LEAST(now(), to_ts) > i.reported_at + make_interval(hours => ic.deadline_hours)
+                  AND LEAST(now(), to_ts) > d.due_at
             ) AS n_overdue
         FROM roadchief.counted_issues(from_ts, to_ts, categories) AS i
-        JOIN public.issue_category AS ic
-            ON ic.code = i.category_code
+        LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS d
+            ON true
         GROUP BY i.segment_id
     ),
     per_segment AS (

@@ -95,3 +95,18 @@ def test_a_table_a_later_migration_adds_is_open_to_the_service(cluster, engine):
         app.dispose()
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE public.later_table"))
+
+
+def test_the_service_role_edits_the_work_calendar_and_the_clock_follows(production_app):
+    """The clock of working intervals belongs to the owner; the app's edit refreshes it anyway."""
+    service = production_app.app.state.engine
+    with service.connect() as conn:
+        friday_evening = "2026-11-06 17:00+08"
+        before = conn.execute(text("SELECT roadchief.add_working_time(:s, 2, 'work_hour')"),
+                              {"s": friday_evening}).scalar()
+        conn.execute(text("INSERT INTO public.work_calendar (day, is_workday, name)"
+                          " VALUES ('2026-11-09', false, '测试假日')"))
+        after = conn.execute(text("SELECT roadchief.add_working_time(:s, 2, 'work_hour')"),
+                             {"s": friday_evening}).scalar()
+        conn.rollback()
+    assert (after - before).days == 1  # Monday 9 Nov is off: due on Tuesday instead

@@ -168,3 +168,27 @@ def test_default_window_is_the_last_30_days(client):
     start, end = datetime.fromisoformat(body["from"]), datetime.fromisoformat(body["to"])
     assert end - start == timedelta(days=30)
     assert len(body["rows"]) == 6
+
+
+def test_on_time_and_overdue_are_counted_in_working_time(client, conn, community):
+    """道路不洁 (5 working hours) reported Fri 16 Jan 17:00 is due Mon 19 Jan 15:00 (1 h on Friday,
+    3.5 h on Monday morning, 0.5 h after lunch), so closing it at 14:00 that Monday is on time;
+    暴露垃圾 (1 working day) reported Fri 10:00 is due Mon 10:00, not overdue at the window's end
+    (Mon 00:00). In calendar hours both would have been late."""
+    for code, status, reported, updated in [
+        ("T03.03", "closed", at(16, 17), at(19, 14)),
+        ("T03.02", "dispatched", at(16, 10), at(16, 11)),
+    ]:
+        conn.execute(
+            text(
+                "INSERT INTO issue (geom, category_code, status, reported_at, updated_at, segment_id) "
+                "SELECT ST_LineInterpolatePoint(geom, 0.5), :code, :status, :reported, :updated, id "
+                "FROM road_segment WHERE id = :segment"
+            ),
+            {"code": code, "status": status, "reported": reported, "updated": updated,
+             "segment": community.segment_id},
+        )
+    rows = {r["area_id"]: r for r in rankings(client, level="community", **{"from": "2026-01-12",
+                                                                            "to": "2026-01-18"})}
+    mine = rows[community.id]
+    assert (mine["issues"], mine["closed"], mine["closed_on_time"], mine["open_overdue"]) == (2, 1, 1, 0)
