@@ -1,0 +1,70 @@
+"""Compliance with the patrol rules for a window, at one level, and the 未巡查 list of a day.
+
+Every figure comes from roadchief.patrol_compliance (sql/functions/patrols.sql): patrols due and
+done per assignment; here they are summed per chief, segment, tier or area."""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Connection, text
+
+from roads.errors import InvalidInput
+from roads.issues.window import CHINA_TZ, Window
+
+# level → (key columns, name column); identifiers from code only.
+LEVELS = {
+    "chief": ("c.chief_id", "ch.name"),
+    "segment": ("c.segment_id", "r.name"),
+    "tier": ("c.tier", "NULL"),
+    "community": ("s.community_id", "cm.name"),
+    "sub_district": ("cm.sub_district_id", "sd.name"),
+    "district": ("0", "'全区'"),
+}
+
+
+def compliance(conn: Connection, window: Window, level: str = "district") -> dict:
+    """Due, done, rate and segments not patrolled per unit of `level`."""
+    if level not in LEVELS:
+        raise InvalidInput(f"level must be one of {', '.join(LEVELS)}, not {level!r}",
+                           f"统计层级须为 {'、'.join(LEVELS)} 之一")
+    key, name = LEVELS[level]
+    rows = conn.execute(text(f"""
+        SELECT {key} AS id, min({name}) AS name, sum(c.due)::integer AS due, sum(c.done)::integer AS done,
+               count(DISTINCT c.segment_id) FILTER (WHERE c.due > 0) AS segments_due,
+               count(DISTINCT c.segment_id) FILTER (WHERE c.due > 0 AND c.done = 0) AS segments_not_patrolled
+        FROM roadchief.patrol_compliance(:start, :end) AS c
+        JOIN chief AS ch ON ch.id = c.chief_id
+        LEFT JOIN road_segment AS s ON s.id = c.segment_id
+        LEFT JOIN road AS r ON r.id = s.road_id
+        LEFT JOIN community AS cm ON cm.id = s.community_id
+        LEFT JOIN sub_district AS sd ON sd.id = cm.sub_district_id
+        GROUP BY {key}
+        HAVING sum(c.due) > 0
+        ORDER BY sum(c.done)::float / sum(c.due), 1
+    """), {"start": window.start, "end": window.end}).mappings()
+    units = [{**row, "rate": round(row["done"] / row["due"], 4)} for row in rows]
+    return {"level": level, "from": window.start, "to": window.end, "label": window.label(),
+            "units": units}
+
+
+def day_window(day: date) -> Window:
+    start = datetime.combine(day, time(0), CHINA_TZ)
+    return Window(start, start + timedelta(days=1))
+
+
+def missing(conn: Connection, day: date) -> list[dict]:
+    """未巡查: each chief with segments due on `day` (daily rules) and not patrolled yet."""
+    window = day_window(day)
+    rows = conn.execute(text("""
+        SELECT c.chief_id, ch.name AS chief_name, ch.phone, ch.organisation,
+               array_agg(DISTINCT c.tier ORDER BY c.tier) AS tiers,
+               count(DISTINCT c.segment_id) AS segments_due,
+               count(DISTINCT c.segment_id) FILTER (WHERE c.done = 0) AS segments_missing,
+               array_agg(DISTINCT c.segment_id ORDER BY c.segment_id) FILTER (WHERE c.done = 0) AS segment_ids
+        FROM roadchief.patrol_compliance(:start, :end) AS c
+        JOIN chief AS ch ON ch.id = c.chief_id
+        WHERE c.due > 0
+        GROUP BY c.chief_id, ch.name, ch.phone, ch.organisation
+        HAVING count(*) FILTER (WHERE c.done = 0) > 0
+        ORDER BY ch.organisation, ch.name, c.chief_id
+    """), {"start": window.start, "end": window.end}).mappings()
+    return [dict(row) for row in rows]
