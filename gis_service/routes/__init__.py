@@ -15,6 +15,7 @@ from gis_service.routes import (
     issues,
     ogc,
     open311,
+    patrols,
     segments,
     styles,
     tiles,
@@ -23,7 +24,7 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, webmap)
+           auth, segments, assignment_import, chiefs, coverage, patrols, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

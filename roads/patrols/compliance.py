@@ -10,15 +10,16 @@ from sqlalchemy import Connection, text
 from roads.errors import InvalidInput
 from roads.issues.window import CHINA_TZ, Window
 
-# level → (key columns, name column); identifiers from code only.
+# level → (key, name, grouping); SQL from code only. The district is the empty grouping set.
 LEVELS = {
-    "chief": ("c.chief_id", "ch.name"),
-    "segment": ("c.segment_id", "r.name"),
-    "tier": ("c.tier", "NULL"),
-    "community": ("s.community_id", "cm.name"),
-    "sub_district": ("cm.sub_district_id", "sd.name"),
-    "district": ("0", "'全区'"),
+    "chief": ("c.chief_id", "ch.name", "c.chief_id"),
+    "segment": ("c.segment_id", "r.name", "c.segment_id"),
+    "tier": ("c.tier", "NULL", "c.tier"),
+    "community": ("s.community_id", "cm.name", "s.community_id"),
+    "sub_district": ("cm.sub_district_id", "sd.name", "cm.sub_district_id"),
+    "district": ("0", "'全区'", "()"),
 }
+AREA_LEVELS = ("segment", "community", "sub_district")  # general chiefs hold no segment
 
 
 def compliance(conn: Connection, window: Window, level: str = "district") -> dict:
@@ -26,7 +27,7 @@ def compliance(conn: Connection, window: Window, level: str = "district") -> dic
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of {', '.join(LEVELS)}, not {level!r}",
                            f"统计层级须为 {'、'.join(LEVELS)} 之一")
-    key, name = LEVELS[level]
+    key, name, grouping = LEVELS[level]
     rows = conn.execute(text(f"""
         SELECT {key} AS id, min({name}) AS name, sum(c.due)::integer AS due, sum(c.done)::integer AS done,
                count(DISTINCT c.segment_id) FILTER (WHERE c.due > 0) AS segments_due,
@@ -37,9 +38,10 @@ def compliance(conn: Connection, window: Window, level: str = "district") -> dic
         LEFT JOIN road AS r ON r.id = s.road_id
         LEFT JOIN community AS cm ON cm.id = s.community_id
         LEFT JOIN sub_district AS sd ON sd.id = cm.sub_district_id
-        GROUP BY {key}
+        WHERE {"c.segment_id IS NOT NULL" if level in AREA_LEVELS else "true"}
+        GROUP BY {grouping}
         HAVING sum(c.due) > 0
-        ORDER BY sum(c.done)::float / sum(c.due), 1
+        ORDER BY sum(c.done)::float / sum(c.due), min({key})
     """), {"start": window.start, "end": window.end}).mappings()
     units = [{**row, "rate": round(row["done"] / row["due"], 4)} for row in rows]
     return {"level": level, "from": window.start, "to": window.end, "label": window.label(),

@@ -82,6 +82,10 @@ def long_straight_segments(conn) -> tuple[int, list[Segment]]:
 
 @pytest.fixture
 def setup(conn) -> Setup:
+    return make_setup(conn)
+
+
+def make_setup(conn) -> Setup:
     community_id, (a, b) = long_straight_segments(conn)
     chief_id = conn.execute(text("""
         INSERT INTO chief (name, phone, organisation, position, community_id, sub_district_id)
