@@ -31,7 +31,7 @@ def list_patrols(conn: Connection, window: Window, chief_id: int | None = None,
 def get_patrol(conn: Connection, patrol_id: int) -> dict:
     """A GeoJSON FeatureCollection: the track, then each of the chief's segments it came near."""
     summary = conn.execute(text(f"""
-        SELECT {SUMMARY}, ST_AsGeoJSON(p.track, 7) AS track
+        SELECT {SUMMARY}, ST_AsGeoJSON(p.geom, 7) AS track
         FROM patrol AS p JOIN chief AS ch ON ch.id = p.chief_id WHERE p.id = :p
     """), {"p": patrol_id}).mappings().first()
     if summary is None:

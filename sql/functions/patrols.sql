@@ -56,7 +56,7 @@ BEGIN
     INSERT INTO patrol_eval SELECT * FROM roadchief.patrol_tracks(ids);
 
     UPDATE public.patrol AS p
-    SET track = CASE WHEN ST_NPoints(e.track_m) >= 2
+    SET geom = CASE WHEN ST_NPoints(e.track_m) >= 2
                      THEN ST_Force2D(ST_Transform(e.track_m, 4326)) END,
         distance_m = m.distance_m,
         duration_s = m.duration_s,
@@ -95,8 +95,8 @@ BEGIN
           ON a.chief_id = p.chief_id
          AND a.valid_from <= p.started_at AND (a.valid_to IS NULL OR a.valid_to > p.started_at)
         JOIN public.road_segment AS s ON s.id = a.segment_id
-        WHERE p.track IS NOT NULL
-          AND ST_DWithin(s.geom::geography, p.track::geography, 30)
+        WHERE p.geom IS NOT NULL
+          AND ST_DWithin(s.geom::geography, p.geom::geography, 30)
     ) AS c
     WHERE c.share > 0;
 

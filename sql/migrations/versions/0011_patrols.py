@@ -50,7 +50,7 @@ def upgrade() -> None:
         ended_at      timestamptz,
         recorded_by   text NOT NULL,
         -- Filled by roadchief.evaluate_patrols when the patrol ends.
-        track         geometry(LineString, 4326),
+        geom          geometry(LineString, 4326),  -- the cleaned track
         distance_m    double precision,
         duration_s    double precision,
         median_speed_kmh double precision,
@@ -61,7 +61,7 @@ def upgrade() -> None:
     );
     CREATE INDEX ix_patrol_chief_started ON patrol (chief_id, started_at);
     CREATE INDEX ix_patrol_started ON patrol (started_at);
-    CREATE INDEX ix_patrol_track ON patrol USING gist (track);
+    CREATE INDEX ix_patrol_geom ON patrol USING gist (geom);
 
     -- Raw GPS readings as the phone or file gave them; the geometry is the evaluated track.
     -- One reading per instant: a resent point is stored once.
