@@ -26,7 +26,7 @@ class Point:
 
 
 def chief_of_user(conn: Connection, user: User) -> int | None:
-    return conn.execute(text("SELECT chief_id FROM app_user WHERE id = :u"), {"u": user.id}).scalar()
+    return conn.execute(text("SELECT chief_id FROM chief_user WHERE user_id = :u"), {"u": user.id}).scalar()
 
 
 def recording_chief(conn: Connection, user: User | None, chief_id: int | None) -> int:
@@ -50,8 +50,10 @@ def recording_chief(conn: Connection, user: User | None, chief_id: int | None) -
     return chief_id
 
 
-def link_user_to_chief(conn: Connection, user_id: int, chief_id: int | None) -> None:
-    conn.execute(text("UPDATE app_user SET chief_id = :c WHERE id = :u"), {"c": chief_id, "u": user_id})
+def link_user_to_chief(conn: Connection, user_id: int, chief_id: int) -> None:
+    """Make `user_id` the user who is chief `chief_id` (replacing an earlier link of either)."""
+    conn.execute(text("DELETE FROM chief_user WHERE user_id = :u OR chief_id = :c"), {"c": chief_id, "u": user_id})
+    conn.execute(text("INSERT INTO chief_user (user_id, chief_id) VALUES (:u, :c)"), {"c": chief_id, "u": user_id})
 
 
 def start_patrol(conn: Connection, user: User | None, chief_id: int | None = None,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from roads.issues.window import CHINA_TZ
-from roads.patrols.recording import Point
+from roads.patrols.recording import Point, link_user_to_chief
 from roads.users import User, add_user
 
 SINCE = datetime(2026, 11, 1, tzinfo=CHINA_TZ)
@@ -103,5 +103,5 @@ def make_setup(conn) -> Setup:
     """), {"a": a.id, "b": b.id, "c": chief_id, "since": SINCE})
     admin = add_user(conn, "p_admin", "correct horse battery", "district_admin")
     chief_user = add_user(conn, "p_chief", "correct horse battery", "viewer")
-    conn.execute(text("UPDATE app_user SET chief_id = :c WHERE id = :u"), {"c": chief_id, "u": chief_user.id})
+    link_user_to_chief(conn, chief_user.id, chief_id)
     return Setup(chief_id, admin, chief_user, a, b)
