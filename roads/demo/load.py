@@ -37,6 +37,7 @@ def hexwkb(geoms) -> list[str]:
 
 def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: int | None = None,
               as_of: datetime | None = None, snap_distance_m: float = 50.0,
+              patrol_days: int = demo_patrols.DAYS,
               progress: Progress = lambda step, done, total: None) -> dict[str, int]:
     """Generate and write the district; returns row counts. The caller owns the transaction."""
     rng = np.random.default_rng(seed)
@@ -61,7 +62,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     conn.execute(text("SELECT roadchief.snap_issues(:m)"), {"m": snap_distance_m})
     conn.execute(text("SELECT roadchief.complete_issue_records()"))  # communities, workflow steps
     progress("patrols", 7, steps)
-    write_patrols(conn, as_of, np.random.default_rng(seed + 15))
+    if patrol_days:
+        write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days)
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
@@ -195,15 +197,15 @@ def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -
     conn.execute(text("ANALYZE issue"))
 
 
-def write_patrols(conn: Connection, as_of: datetime, rng) -> None:
-    """The last two weeks of patrols along the chiefs' own segments, evaluated like real ones."""
+def write_patrols(conn: Connection, as_of: datetime, rng, days: int) -> None:
+    """The last `days` of patrols along the chiefs' own segments, evaluated like real ones."""
     rows = conn.execute(text("""
         SELECT a.chief_id, a.tier, ST_AsBinary(s.geom) AS wkb
         FROM segment_assignment AS a JOIN road_segment AS s ON s.id = a.segment_id
         WHERE a.valid_to IS NULL
         ORDER BY a.chief_id, a.segment_id
     """)).all()
-    generated = demo_patrols.generate(demo_patrols.chief_paths(rows), as_of, rng)
+    generated = demo_patrols.generate(demo_patrols.chief_paths(rows), as_of, rng, days)
     copy_rows(conn, "patrol", ["id", "chief_id", "source", "started_at", "ended_at", "recorded_by"],
               ((pid, chief, "phone", start.isoformat(), end.isoformat(), "demo")
                for pid, chief, start, end in generated.patrols))

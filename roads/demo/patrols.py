@@ -6,6 +6,7 @@ Tracks walk the chief's segments in order from a random one (there and back on a
 most of their length (22-60 minutes), at
 1.1-1.6 m/s, a reading every 30 s with a few metres of GPS noise and the odd spike."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,16 +61,26 @@ def route(lines_m: list[np.ndarray], start: int, length_m: float) -> np.ndarray:
     return np.vstack(parts)
 
 
-def generate(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Generator,
-             first_id: int = 1) -> DemoPatrols:
+@dataclass
+class Track:
+    chief_id: int
+    started: datetime
+    ended: datetime
+    times: np.ndarray  # ISO UTC strings
+    lonlat: np.ndarray
+    accuracy: np.ndarray
+
+
+def tracks(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Generator, days: int = DAYS,
+           every_s: float = EVERY_S, diligence=DILIGENCE) -> Iterator[Track]:
+    """The patrols of the `days` before `as_of`, one chief after the other (a stream: the bench
+    makes millions of readings)."""
     today = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
-    patrols, point_rows = [], []
-    diligence = rng.choice(DILIGENCE[0], size=len(chiefs), p=DILIGENCE[1])
-    next_id = first_id
-    for chief, chance in zip(chiefs, diligence, strict=True):
+    chances = rng.choice(diligence[0], size=len(chiefs), p=diligence[1])
+    for chief, chance in zip(chiefs, chances, strict=True):
         every = EVERY_DAYS[chief.tier]
         own_m = sum(float(np.hypot(*np.diff(c, axis=0).T).sum()) for c in chief.lines_m)
-        for day_back in range(DAYS, 0, -every):
+        for day_back in range(days, 0, -every):
             if rng.random() >= chance:
                 continue
             day = today - timedelta(days=day_back - int(rng.integers(0, every)))
@@ -78,22 +89,33 @@ def generate(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Genera
                        if rng.random() > 0.08 else rng.uniform(5, 15))
             speed = rng.uniform(1.1, 1.6) if rng.random() > 0.04 else rng.uniform(12, 17)  # by car
             started = day + timedelta(hours=float(rng.choice([7.5, 9, 15, 16.5]) + rng.uniform(0, 1)))
-            path = shapely.LineString(route(chief.lines_m, int(rng.integers(len(chief.lines_m))),
-                                            speed * minutes * 60))
-            # the walks between segments count too, up to half as long again
-            steps = np.arange(0, min(path.length, 1.5 * speed * minutes * 60), speed * EVERY_S)
-            xy = shapely.get_coordinates(shapely.line_interpolate_point(path, steps))
-            xy += rng.normal(0, 4, xy.shape)
-            spikes = rng.random(len(xy)) < 0.01  # a reflection off a tower block: far, and known to be bad
-            xy[spikes] += rng.normal(0, 300, (int(spikes.sum()), 2))
-            lonlat = shapely.get_coordinates(layout.to_lonlat(shapely.points(xy)))
-            accuracy = np.round(np.where(spikes, rng.uniform(60, 150, len(xy)), rng.uniform(4, 20, len(xy))), 1)
-            seconds = (np.datetime64(started.replace(tzinfo=None) - started.utcoffset(), "s")
-                       + (np.arange(len(xy)) * EVERY_S).astype("timedelta64[s]"))
-            times = np.datetime_as_string(seconds, unit="s", timezone="UTC")
-            ended = started + timedelta(seconds=float((len(xy) - 1) * EVERY_S))
-            patrols.append((next_id, chief.chief_id, started, ended))
-            point_rows.extend(zip([next_id] * len(xy), times, lonlat[:, 0].round(7), lonlat[:, 1].round(7),
-                                  accuracy, strict=True))
-            next_id += 1
+            yield walk(chief, started, minutes, speed, every_s, rng)
+
+
+def walk(chief: ChiefSegments, started: datetime, minutes: float, speed: float, every_s: float,
+         rng: np.random.Generator) -> Track:
+    path = shapely.LineString(route(chief.lines_m, int(rng.integers(len(chief.lines_m))),
+                                    speed * minutes * 60))
+    # the walks between segments count too, up to half as long again
+    steps = np.arange(0, min(path.length, 1.5 * speed * minutes * 60), speed * every_s)
+    xy = shapely.get_coordinates(shapely.line_interpolate_point(path, steps))
+    xy += rng.normal(0, 4, xy.shape)
+    spikes = rng.random(len(xy)) < 0.01  # a reflection off a tower block: far, and known to be bad
+    xy[spikes] += rng.normal(0, 300, (int(spikes.sum()), 2))
+    lonlat = shapely.get_coordinates(layout.to_lonlat(shapely.points(xy))).round(7)
+    accuracy = np.round(np.where(spikes, rng.uniform(60, 150, len(xy)), rng.uniform(4, 20, len(xy))), 1)
+    seconds = (np.datetime64(started.replace(tzinfo=None) - started.utcoffset(), "s")
+               + (np.arange(len(xy)) * every_s).astype("timedelta64[s]"))
+    ended = started + timedelta(seconds=float((len(xy) - 1) * every_s))
+    return Track(chief.chief_id, started, ended, np.datetime_as_string(seconds, unit="s", timezone="UTC"),
+                 lonlat, accuracy)
+
+
+def generate(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Generator,
+             days: int = DAYS) -> DemoPatrols:
+    patrols, point_rows = [], []
+    for patrol_id, track in enumerate(tracks(chiefs, as_of, rng, days), start=1):
+        patrols.append((patrol_id, track.chief_id, track.started, track.ended))
+        point_rows.extend(zip([patrol_id] * len(track.times), track.times, track.lonlat[:, 0],
+                              track.lonlat[:, 1], track.accuracy, strict=True))
     return DemoPatrols(patrols, point_rows)

@@ -1,0 +1,140 @@
+"""Benchmark of patrols on its own throwaway cluster: N chiefs × D days of GPS tracks (a reading
+every 5 s) ingested the way the phone's batches are (roads.patrols.recording.insert_points, one
+statement a batch), evaluated by roadchief.evaluate_patrols, then district-wide compliance.
+
+    .venv/bin/python bench/patrols.py [--chiefs 1000] [--days 7] [--every 5] [--batch 120]
+
+The default week keeps a run to a few minutes on two cores; --days 30 is the issue's 1,000 chiefs ×
+30 days (about 16 million readings).
+
+Prints points/s on ingest, patrols/s on evaluation and the time of a district-wide compliance query
+for the 30 days and for one week (target < 1 s).
+"""
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gis_service import migrate  # noqa: E402
+from gis_service.db import make_engine  # noqa: E402
+from gis_service.pg_cluster import PgCluster, free_port  # noqa: E402
+from roads.demo import patrols as demo_patrols  # noqa: E402
+from roads.demo.load import load_demo  # noqa: E402
+from roads.issues.window import CHINA_TZ, Window  # noqa: E402
+from roads.patrols.compliance import compliance  # noqa: E402
+from roads.patrols.recording import Point, evaluate, insert_points  # noqa: E402
+
+DILIGENT = ([0.95, 0.7, 0.3], [0.5, 0.35, 0.15])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chiefs", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=7, help="30 for the issue's full size (~15 min here)")
+    parser.add_argument("--every", type=float, default=5.0, help="seconds between readings")
+    parser.add_argument("--batch", type=int, default=120, help="readings per phone batch")
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway cluster running")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="roadchief-bench-"))
+    workdir.chmod(0o755)
+    cluster = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    cluster.start()
+    try:
+        engine = make_engine(cluster.url())
+        migrate.upgrade(engine)
+        measure(engine, args)
+    finally:
+        if args.keep:
+            print(f"cluster kept at {cluster.url()} ({workdir})")
+        else:
+            cluster.stop()
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def chiefs_of(conn, count: int) -> list[demo_patrols.ChiefSegments]:
+    rows = conn.execute(text("""
+        SELECT a.chief_id, a.tier, ST_AsBinary(s.geom) AS wkb
+        FROM segment_assignment AS a JOIN road_segment AS s ON s.id = a.segment_id
+        WHERE a.valid_to IS NULL AND a.chief_id IN (
+            SELECT DISTINCT chief_id FROM segment_assignment WHERE valid_to IS NULL ORDER BY chief_id LIMIT :n)
+        ORDER BY a.chief_id, a.segment_id
+    """), {"n": count}).all()
+    return demo_patrols.chief_paths(rows)
+
+
+def measure(engine, args) -> None:
+    # The demo at scale 1 has ~216 chiefs holding segments: scale up until there are enough.
+    scale = max(1.0, args.chiefs / 200)
+    now = datetime.now(CHINA_TZ).replace(hour=18, minute=0, second=0, microsecond=0)
+    with engine.begin() as conn:
+        start = time.perf_counter()
+        load_demo(conn, scale=scale, issues=1000, as_of=now, patrol_days=0)
+        chiefs = chiefs_of(conn, args.chiefs)
+        print(f"demo district at scale {scale:g}: {time.perf_counter() - start:.1f} s, "
+              f"{len(chiefs)} chiefs with segments", flush=True)
+
+    rng = np.random.default_rng(15)
+    points = patrols = 0
+    ingest_s = evaluate_s = 0.0
+    pending: list[int] = []
+    with engine.begin() as conn:
+        for track in demo_patrols.tracks(chiefs, now, rng, args.days, args.every, DILIGENT):
+            begin = time.perf_counter()
+            patrol_id = conn.execute(text("""
+                INSERT INTO patrol (chief_id, source, started_at, ended_at, recorded_by)
+                VALUES (:c, 'phone', :s, :e, 'bench') RETURNING id
+            """), {"c": track.chief_id, "s": track.started, "e": track.ended}).scalar_one()
+            # ISO strings for the times: PostgreSQL parses them as the driver would send datetimes
+            readings = [Point(t, x, y, a) for t, x, y, a in zip(
+                track.times.tolist(), track.lonlat[:, 0].tolist(), track.lonlat[:, 1].tolist(),
+                track.accuracy.tolist(), strict=True)]
+            for first in range(0, len(readings), args.batch):
+                points += insert_points(conn, patrol_id, readings[first:first + args.batch])
+            ingest_s += time.perf_counter() - begin
+            patrols += 1
+            pending.append(patrol_id)
+            if len(pending) == 500:
+                evaluate_s += timed_evaluate(conn, pending)
+                pending = []
+                print(f"  {patrols} patrols, {points:,} points: ingest {points / ingest_s:,.0f} points/s, "
+                      f"evaluation {patrols / evaluate_s:,.0f} patrols/s", flush=True)
+        if pending:
+            evaluate_s += timed_evaluate(conn, pending)
+        conn.execute(text("ANALYZE patrol; ANALYZE patrol_point; ANALYZE patrol_segment"))
+    print(f"ingest: {points:,} points of {patrols:,} patrols in {ingest_s:.1f} s = {points / ingest_s:,.0f} points/s")
+    print(f"evaluation: {evaluate_s:.1f} s = {patrols / evaluate_s:,.0f} patrols/s "
+          f"({points / evaluate_s:,.0f} points/s)")
+
+    today = now.replace(hour=0) + timedelta(days=1)
+    for label, window in (("30 days", Window(today - timedelta(days=args.days), today)),
+                          ("one week", Window(today - timedelta(days=7), today))):
+        for level in ("district", "chief"):
+            seconds = []
+            with engine.connect() as conn:
+                for _ in range(3):
+                    begin = time.perf_counter()
+                    result = compliance(conn, window, level)
+                    seconds.append(time.perf_counter() - begin)
+            first = result["units"][0] if level == "district" else {"rate": len(result["units"])}
+            print(f"compliance {level} over {label}: {statistics.median(seconds) * 1000:.0f} ms "
+                  f"(median of 3; {'rate ' if level == 'district' else 'chiefs '}{first['rate']})")
+
+
+def timed_evaluate(conn, ids: list[int]) -> float:
+    begin = time.perf_counter()
+    evaluate(conn, ids)
+    return time.perf_counter() - begin
+
+
+if __name__ == "__main__":
+    main()
