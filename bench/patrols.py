@@ -13,6 +13,7 @@ for the 30 days and for one week (target < 1 s).
 
 import argparse
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gis_service import migrate  # noqa: E402
 from gis_service.db import make_engine  # noqa: E402
 from gis_service.pg_cluster import PgCluster, free_port  # noqa: E402
+from roads.bulk import copy_rows  # noqa: E402
 from roads.demo import patrols as demo_patrols  # noqa: E402
 from roads.demo.load import load_demo  # noqa: E402
 from roads.issues.window import CHINA_TZ, Window  # noqa: E402
@@ -48,6 +50,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="roadchief-bench-"))
     workdir.chmod(0o755)
     cluster = PgCluster(data_dir=workdir / "pgdata", port=free_port())
+    # A SIGTERM (kill, timeout) still stops the cluster: SystemExit unwinds through the finally.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     cluster.start()
     try:
         engine = make_engine(cluster.url())
@@ -61,25 +65,45 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def chiefs_of(conn, count: int) -> list[demo_patrols.ChiefSegments]:
+def make_chiefs(conn, count: int, since: datetime) -> list[demo_patrols.ChiefSegments]:
+    """`count` tier-3 chiefs from `since`, each holding a run of consecutive segments of one
+    community (the demo's own chiefs retired then, so that compliance is about ours alone)."""
+    segments = conn.execute(text("""
+        SELECT s.id, s.community_id, c.sub_district_id FROM road_segment AS s
+        JOIN community AS c ON c.id = s.community_id ORDER BY s.community_id, s.id
+    """)).all()
+    by_community: dict[int, list] = {}
+    for row in segments:
+        by_community.setdefault(row.community_id, []).append(row)
+    first_id = conn.execute(text("SELECT max(id) FROM chief")).scalar() + 1
+    chiefs, assignments = [], []
+    for community_id, rows in by_community.items():
+        groups = max(1, round(count * len(rows) / len(segments)))
+        for g in range(groups):
+            chief_id = first_id + len(chiefs)
+            chiefs.append((chief_id, f"巡查样本{chief_id}", f"1{chief_id:010d}", community_id, rows[0].sub_district_id))
+            members = rows[g * len(rows) // groups:(g + 1) * len(rows) // groups]
+            assignments.extend((r.id, 3, chief_id, since.isoformat(), "bench") for r in members)
+    conn.execute(text("UPDATE segment_assignment SET valid_to = :t WHERE valid_to IS NULL"), {"t": since})
+    copy_rows(conn, "chief", ["id", "name", "phone", "community_id", "sub_district_id"], chiefs)
+    copy_rows(conn, "segment_assignment", ["segment_id", "tier", "chief_id", "valid_from", "assigned_by"],
+              assignments)
     rows = conn.execute(text("""
         SELECT a.chief_id, a.tier, ST_AsBinary(s.geom) AS wkb
         FROM segment_assignment AS a JOIN road_segment AS s ON s.id = a.segment_id
-        WHERE a.valid_to IS NULL AND a.chief_id IN (
-            SELECT DISTINCT chief_id FROM segment_assignment WHERE valid_to IS NULL ORDER BY chief_id LIMIT :n)
-        ORDER BY a.chief_id, a.segment_id
-    """), {"n": count}).all()
+        WHERE a.valid_to IS NULL ORDER BY a.chief_id, a.segment_id
+    """)).all()
     return demo_patrols.chief_paths(rows)
 
 
 def measure(engine, args) -> None:
-    # The demo at scale 1 has ~216 chiefs holding segments: scale up until there are enough.
-    scale = max(1.0, args.chiefs / 200)
+    # About 2 km of road a chief: the demo at scale 1 has ~1,000 km of road.
+    scale = max(1.0, args.chiefs / 500)
     now = datetime.now(CHINA_TZ).replace(hour=18, minute=0, second=0, microsecond=0)
     with engine.begin() as conn:
         start = time.perf_counter()
         load_demo(conn, scale=scale, issues=1000, as_of=now, patrol_days=0)
-        chiefs = chiefs_of(conn, args.chiefs)
+        chiefs = make_chiefs(conn, args.chiefs, now.replace(hour=0) - timedelta(days=args.days + 1))
         print(f"demo district at scale {scale:g}: {time.perf_counter() - start:.1f} s, "
               f"{len(chiefs)} chiefs with segments", flush=True)
 

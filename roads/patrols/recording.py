@@ -52,6 +52,8 @@ def recording_chief(conn: Connection, user: User | None, chief_id: int | None) -
 
 def link_user_to_chief(conn: Connection, user_id: int, chief_id: int) -> None:
     """Make `user_id` the user who is chief `chief_id` (replacing an earlier link of either)."""
+    if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM chief WHERE id = :c)"), {"c": chief_id}).scalar():
+        raise NotFound(f"chief {chief_id} does not exist", f"未找到编号为 {chief_id} 的路长")
     conn.execute(text("DELETE FROM chief_user WHERE user_id = :u OR chief_id = :c"), {"c": chief_id, "u": user_id})
     conn.execute(text("INSERT INTO chief_user (user_id, chief_id) VALUES (:u, :c)"), {"c": chief_id, "u": user_id})
 

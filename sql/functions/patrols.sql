@@ -124,7 +124,8 @@ $$;
 -- Per assignment (chief, segment, tier) and per general chief (segment NULL, tier 0), over the
 -- window [from_ts, to_ts): patrols due and done.
 --  - The window is cut into whole periods of the tier's rule from from_ts (a daily rule over a
---    week: 7; a half-month rule over a week: none, so not assessed); a period is due when the
+--    week: 7; a half-month rule over a week: none, so not assessed); periods not yet begun are
+--    not due; a period is due when the
 --    assignment holds at its start, and for a daily rule when its day is not a holiday.
 --  - Done: the due periods in which the chief started a patrol that is not too fast, lasted and
 --    went at least the rule's minutes and metres, and covered at least the rule's share of the
@@ -133,7 +134,11 @@ CREATE OR REPLACE FUNCTION roadchief.patrol_compliance(from_ts timestamptz, to_t
 RETURNS TABLE (chief_id integer, segment_id integer, tier smallint, due integer, done integer)
 LANGUAGE sql STABLE AS $$
     WITH rule AS MATERIALIZED (
-        SELECT r.*, floor(extract(epoch FROM to_ts - from_ts) / 86400 / r.every_days)::integer AS periods
+        -- Whole periods in the window that have begun: a week asked for on its Wednesday has 3
+        -- daily periods due so far, today's included.
+        SELECT r.*, LEAST(floor(extract(epoch FROM to_ts - from_ts) / 86400 / r.every_days),
+                          GREATEST(0, ceil(extract(epoch FROM now() - from_ts) / 86400 / r.every_days))
+               )::integer AS periods
         FROM public.patrol_rule AS r
     ),
     off_period AS MATERIALIZED (
