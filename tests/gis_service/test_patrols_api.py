@@ -151,3 +151,19 @@ def test_compliance_and_missing_answer_for_a_week_and_a_day(client, conn, patrol
     bad = client.get("/api/patrols/compliance", params={"week": "2026-W99"})
     assert bad.status_code == 422 and bad.json()["message_zh"]
     assert (T0 + timedelta(days=1)).date().isoformat() == "2026-11-18"
+
+
+def test_the_patrols_layer_shows_a_segment_patrolled_today(client, conn, patrol_setup):
+    from tests.layers.tile_helpers import get_features, tile_of
+
+    now = datetime.now(CHINA_TZ).replace(microsecond=0)
+    start = max(now - timedelta(hours=1), now.replace(hour=0, minute=1, second=0))  # today, whenever run
+    seg = patrol_setup.a
+    client.post("/api/patrols/gpx", files={"file": ("w.gpx", gpx(there_and_back(seg, start)), "x")},
+                headers=bearer(conn, "p_chief"))
+    mid = ((seg.start[0] + seg.end[0]) / 2, (seg.start[1] + seg.end[1]) / 2)
+    features = get_features(client, "patrols", 15, *tile_of(*mid, 15))
+    status = {f["properties"]["segment_id"]: f["properties"]["status"] for f in features}
+    assert status[seg.id] == "today"
+    assert status.get(patrol_setup.b.id, "none") == "none"
+    assert set(status.values()) <= {"today", "week", "none"}

@@ -14,6 +14,9 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+COUNTED_TABLES = ("patrol", "patrol_segment", "patrol_rule")
+SHARDS = 8  # as in 0008
+
 
 def upgrade() -> None:
     op.execute("""
@@ -97,10 +100,27 @@ def upgrade() -> None:
     );
     CREATE INDEX ix_patrol_segment_segment ON patrol_segment (segment_id);
     """)
+    # Change counters for the patrol tile layer's cache (migrations 0003, 0007, 0008).
+    for table in COUNTED_TABLES:
+        op.execute(f"""
+        INSERT INTO table_version_shard (table_name, shard, version)
+        SELECT '{table}', shard,
+               CASE WHEN shard = 0 THEN (extract(epoch FROM clock_timestamp()) * 1000000)::bigint ELSE 0 END
+        FROM generate_series(0, {SHARDS - 1}) AS shard;
+        CREATE TRIGGER tg_{table}_version
+            AFTER INSERT OR UPDATE OR DELETE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION bump_table_version();
+        CREATE TRIGGER tg_{table}_version_truncate
+            AFTER TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION bump_table_version();
+        ALTER TABLE {table} ENABLE ALWAYS TRIGGER tg_{table}_version;
+        ALTER TABLE {table} ENABLE ALWAYS TRIGGER tg_{table}_version_truncate;
+        """)
 
 
 def downgrade() -> None:
-    op.execute("""
+    op.execute(f"""
+    DELETE FROM table_version_shard WHERE table_name IN ({", ".join(f"'{t}'" for t in COUNTED_TABLES)});
     DROP TABLE patrol_segment;
     DROP TABLE patrol_batch;
     DROP TABLE patrol_point;
