@@ -10,10 +10,12 @@ from gis_service.auth import OptionalUser
 from gis_service.db import Conn
 from gis_service.params import Int32, Text
 from gis_service.routes.imports import too_large
+from roads.errors import InvalidInput
 from roads.issues.filter import parse_period
 from roads.issues.window import CHINA_TZ
 from roads.patrols import compliance, queries, recording, rules
 from roads.patrols.gpx import parse_gpx
+from roads.patrols.route import patrol_route
 
 router = APIRouter(prefix="/api", tags=["patrols"])
 WindowFrom = Annotated[str | None, Query(alias="from", description="ISO date or datetime")]
@@ -144,3 +146,13 @@ def end_patrol(patrol_id: PatrolId, conn: Conn, user: OptionalUser) -> dict:
     """End the patrol and evaluate it: the covered segments come back."""
     recording.end_patrol(conn, user, patrol_id)
     return queries.get_patrol(conn, patrol_id)
+
+
+@router.get("/chiefs/{chief_id}/patrol-route")
+def get_patrol_route(chief_id: Int32, conn: Conn,
+                     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+                     lat: Annotated[float | None, Query(ge=-90, le=90)] = None) -> dict:
+    """A suggested closed walk over the chief's segments from (lon, lat), as a GeoJSON Feature."""
+    if (lon is None) != (lat is None):
+        raise InvalidInput("give both lon and lat, or neither", "起点须同时给出经度和纬度，或都不填")
+    return patrol_route(conn, chief_id, (lon, lat) if lon is not None else None)

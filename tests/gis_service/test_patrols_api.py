@@ -167,3 +167,19 @@ def test_the_patrols_layer_shows_a_segment_patrolled_today(client, conn, patrol_
     assert status[seg.id] == "today"
     assert status.get(patrol_setup.b.id, "none") == "none"
     assert set(status.values()) <= {"today", "week", "none"}
+
+
+def test_a_route_suggestion_covers_every_own_segment(client, conn, patrol_setup):
+    a, b = patrol_setup.a, patrol_setup.b
+    route = client.get(f"/api/chiefs/{patrol_setup.chief_id}/patrol-route",
+                       params={"lon": a.start[0], "lat": a.start[1]})
+    assert route.status_code == 200, route.text
+    props = route.json()["properties"]
+    assert props["covers_all"] and {s["segment_id"] for s in props["segments"] if s["own"]} == {a.id, b.id}
+    coords = route.json()["geometry"]["coordinates"]
+    assert coords[0] == coords[-1]  # a closed walk, back to the start
+    assert abs(coords[0][0] - a.start[0]) < 1e-4 and abs(coords[0][1] - a.start[1]) < 1e-4
+    assert props["length_m"] >= props["own_length_m"] > 0.9 * (a.length_m + b.length_m)
+    half = client.get(f"/api/chiefs/{patrol_setup.chief_id}/patrol-route", params={"lon": a.start[0]})
+    assert half.status_code == 422 and half.json()["message_zh"]
+    assert client.get("/api/chiefs/999999/patrol-route").status_code == 404
