@@ -29,7 +29,7 @@ class RuleIn(BaseModel):
     every_days: Int32
     min_minutes: Int32
     min_distance_m: Int32
-    min_share: float
+    min_share: float = Field(gt=0, le=1, allow_inf_nan=False)
 
 
 class HolidayIn(BaseModel):

@@ -49,6 +49,8 @@ def compliance(conn: Connection, window: Window, level: str = "district") -> dic
 
 
 def day_window(day: date) -> Window:
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 31):
+        raise InvalidInput(f"date {day} is out of range (2000-2999)", f"日期 {day} 超出范围（2000—2999 年）")
     start = datetime.combine(day, time(0), CHINA_TZ)
     return Window(start, start + timedelta(days=1))
 

@@ -55,6 +55,14 @@ def walk(start, end, t0: datetime, speed_mps: float = 1.4, every_s: float = 5, o
     return points
 
 
+def beside(point, seg: "Segment", left_m: float) -> tuple[float, float]:
+    """`point` moved `left_m` metres to the left of the segment's direction."""
+    kx, ky = metres_per_deg_lon(seg.start[1]), M_PER_DEG_LAT
+    dx, dy = (seg.end[0] - seg.start[0]) * kx, (seg.end[1] - seg.start[1]) * ky
+    length = math.hypot(dx, dy)
+    return point[0] - dy / length * left_m / kx, point[1] + dx / length * left_m / ky
+
+
 def there_and_back(seg: Segment, t0: datetime, speed_mps: float = 1.4) -> list[Point]:
     out = walk(seg.start, seg.end, t0, speed_mps)
     back = walk(seg.end, seg.start, out[-1].recorded_at + timedelta(seconds=5), speed_mps)

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from roads.issues.window import CHINA_TZ
 from roads.patrols.queries import get_patrol
 from roads.patrols.recording import Point, add_points, end_patrol, record_track, start_patrol
-from tests.roads.patrols.conftest import walk
+from tests.roads.patrols.conftest import beside, walk
 
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=CHINA_TZ)
 
@@ -40,12 +40,7 @@ def test_a_track_crossing_a_segment_covers_only_the_crossing(conn, setup):
     seg = setup.a
     mid = midpoint(seg.start, seg.end)
     # 300 m across the segment's middle, square to it
-    across = walk(seg.start, seg.end, T0)
-    kx = (seg.end[0] - seg.start[0]) / seg.length_m
-    ky = (seg.end[1] - seg.start[1]) / seg.length_m
-    start = (mid[0] + ky * 150 * 0.8, mid[1] - kx * 150 * 1.25)
-    end = (mid[0] - ky * 150 * 0.8, mid[1] + kx * 150 * 1.25)
-    assert across  # the segment's own walk is not recorded
+    start, end = beside(mid, seg, 150), beside(mid, seg, -150)
     patrol_id = record_track(conn, setup.chief_user, None, walk(start, end, T0))
     share = shares(conn, patrol_id).get(seg.id, 0)
     assert 0 < share < 0.1
