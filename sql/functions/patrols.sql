@@ -86,7 +86,8 @@ BEGIN
     -- and several times faster than geography for buffers and intersections.
     INSERT INTO public.patrol_segment (patrol_id, segment_id, covered_share)
     WITH zone AS MATERIALIZED (
-        SELECT e.patrol_id, e.k, ST_Simplify(ST_Force2D(e.track_m), e.k) AS line
+        -- Simplified by 5 m: against a 30 m reach, GPS zigzag only costs overlay time.
+        SELECT e.patrol_id, e.k, ST_Simplify(ST_Force2D(e.track_m), 5 * e.k) AS line
         FROM patrol_eval AS e
         WHERE ST_NPoints(e.track_m) >= 2
     ),
@@ -103,11 +104,15 @@ BEGIN
     )
     SELECT c.patrol_id, c.segment_id, c.share
     FROM (
-        -- Only the part of the track near the segment is buffered: small buffers, fast overlays
-        -- (a sixth of the time of buffering the whole track).
+        -- The share of points every 10 m along the segment (at most 40 points) that lie within
+        -- 30 m of the track, clipped to the segment's surroundings. Buffering the track and
+        -- intersecting is exact but 4 times slower on noisy 5-second tracks (GEOS buffers of
+        -- zigzags); the samples are within 1 or 2 percent (measured on the demo and the bench).
         SELECT x.patrol_id, x.segment_id,
-               ST_Length(ST_Intersection(x.segment, ST_Buffer(x.near, 30 * x.k, 'quad_segs=4')))
-                   / NULLIF(ST_Length(x.segment), 0) AS share
+               (SELECT avg(ST_DWithin(d.geom, x.near, 30 * x.k)::integer)
+                FROM ST_Dump(ST_LineInterpolatePoints(
+                    x.segment, 1.0 / LEAST(40, GREATEST(1, ceil(ST_Length(x.segment) / x.k / 10))), true)
+                ) AS d) AS share
         FROM (
             SELECT y.*, ST_ClipByBox2D(y.line, ST_Expand(ST_Envelope(y.segment), 31 * y.k)) AS near
             FROM candidate AS y
