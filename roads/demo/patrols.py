@@ -4,7 +4,7 @@ some now and then, a few hardly ever; a few tracks are too short or driven by ca
 
 Tracks walk the chief's segments in order from a random one (there and back on a short one), for
 most of their length (22-60 minutes), at
-1.1-1.6 m/s, a reading every 30 s with a few metres of GPS noise and the odd spike."""
+1.1-1.6 m/s, a reading a minute with a few metres of GPS noise and the odd spike."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ from roads.demo import layout
 from roads.demo.ledger import lonlat_to_m
 
 DAYS = 14
-EVERY_S = 30.0  # phones record more often; fewer readings keep the demo load fast
+EVERY_S = 60.0  # phones record more often; a reading a minute keeps the demo load fast
 DILIGENCE = ([0.92, 0.6, 0.25, 0.03], [0.35, 0.35, 0.2, 0.1])  # chance to patrol a due period, share of chiefs
 EVERY_DAYS = {1: 7, 2: 1, 3: 1}
 

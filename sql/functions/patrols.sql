@@ -101,6 +101,8 @@ BEGIN
          AND a.valid_from <= p.started_at AND (a.valid_to IS NULL OR a.valid_to > p.started_at)
         JOIN public.road_segment AS s ON s.id = a.segment_id
         WHERE s.geom && ST_Expand(p.geom, 31 * z.k / 111319.0, 31 / 110574.0)
+          -- in degrees, a longitude degree's worth: never closer than 30 m when this fails
+          AND ST_DWithin(s.geom, p.geom, 31 * z.k / 111319.0)
     )
     SELECT c.patrol_id, c.segment_id, c.share
     FROM (
@@ -118,6 +120,7 @@ BEGIN
             FROM candidate AS y
             WHERE ST_DWithin(y.segment, y.line, 30 * y.k)
         ) AS x
+        OFFSET 0  -- computed once: inlined, the share would be computed again for the WHERE below
     ) AS c
     WHERE c.share > 0;
 
