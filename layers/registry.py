@@ -51,6 +51,12 @@ def next_minute() -> datetime:
     return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
+def patrol_day_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    """Today's and this week's (Monday's) midnight, Beijing time, as of the next full minute."""
+    day = next_minute().replace(hour=0, minute=0)
+    return {"day_start": day, "week_start": day - timedelta(days=day.weekday())}
+
+
 @dataclass(frozen=True)
 class LayerDef:
     """One layer: its name (MVT layer, OGC collection id, export file name), the services it
@@ -132,6 +138,13 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         tables=("road_segment", "road", "issue"),
         zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
         parse_params=issue_filter_params, param_names=PERIOD_NAMES,
+    ),
+    LayerDef(
+        name="patrols", title="路段巡查（今日/本周/未巡查）", geometry="line",
+        fields={"segment_id": "Number", "road_name": "String", "road_class": "String",
+                "last_patrol_at": "String", "status": "String"},
+        tables=("road_segment", "road", "patrol", "patrol_segment", "patrol_rule"),
+        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM, parse_params=patrol_day_params,
     ),
     LayerDef(
         name="communities", title="村/社区", geometry="polygon",

@@ -1,16 +1,14 @@
 """`roadchief assign import FILE`: the same sheet import as the upload, dry run unless --apply."""
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from gis_service.cli.common import console, engine
+from gis_service.cli.common import console, engine, operator
 from gis_service.settings import Settings
 from roads.assign_import import apply_import, plan_import, read_sheet
-from roads.users import User
 
 app = typer.Typer(help="Assign chiefs to road segments.", no_args_is_help=True)
 
@@ -22,13 +20,12 @@ def assign_import(
 ) -> None:
     """Read a sheet (road or segment_id, tier, chief_name, chief_phone); list or apply its changes."""
     settings = Settings()
-    operator = User(0, f"cli:{getpass.getuser()}", "district_admin")
     rows = read_sheet(file.read_bytes(), file.name)
     with engine(settings).begin() as conn:
         if apply:
-            plan = apply_import(conn, operator, rows, settings.chief_length_limit_m)
+            plan = apply_import(conn, operator(), rows, settings.chief_length_limit_m)
         else:
-            plan = plan_import(conn, operator, rows)
+            plan = plan_import(conn, operator(), rows)
     print_plan(plan, apply)
 
 

@@ -1,6 +1,8 @@
 """What every `roadchief` command shares: settings, the engine, the console, and the one place
 where an error becomes a message and an exit code (RoadchiefGroup, the root group's class)."""
 
+import getpass
+
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -13,6 +15,7 @@ from gis_service.db import check_connection, make_engine, resolve_database_url
 from gis_service.pg_cluster import ClusterError
 from gis_service.settings import Settings
 from roads.errors import InvalidInput, RoadchiefError, Unavailable
+from roads.users import User
 
 console = Console()
 SHOWN_ROWS = 20
@@ -98,3 +101,8 @@ class RoadchiefGroup(TyperGroup):
                 raise
             print_error(error)
             raise typer.Exit(OUTCOME[error.kind][0]) from exc
+
+
+def operator() -> User:
+    """Who the command line acts as: whoever can run it on the server is the district's admin."""
+    return User(0, f"cli:{getpass.getuser()}", "district_admin")

@@ -17,6 +17,7 @@ from gis_service.routes import (
     issues,
     ogc,
     open311,
+    patrols,
     segments,
     styles,
     tiles,
@@ -27,7 +28,7 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

@@ -10,12 +10,13 @@ from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
 from roads.demo import layout, ledger, names, people, units
+from roads.demo import patrols as demo_patrols
 from roads.district import set_district
 
 Progress = Callable[[str, int, int], None]
 CHINA_TZ = timezone(timedelta(hours=8))
 DISTRICT_TABLES = ["sub_district", "community", "road", "road_segment", "chief", "segment_assignment",
-                   "construction_site", "resettlement_point", "issue"]
+                   "construction_site", "resettlement_point", "issue", "patrol", "patrol_point", "patrol_segment"]
 
 
 def default_as_of() -> datetime:
@@ -39,11 +40,12 @@ def hexwkb(geoms) -> list[str]:
 
 def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: int | None = None,
               as_of: datetime | None = None, snap_distance_m: float = 50.0,
+              patrol_days: int = demo_patrols.DAYS,
               progress: Progress = lambda step, done, total: None) -> dict[str, int]:
     """Generate and write the district; returns row counts. The caller owns the transaction."""
     rng = np.random.default_rng(seed)
     as_of = as_of or default_as_of()
-    steps = 7
+    steps = 8
     progress("layout", 0, steps)
     district = layout.build(scale, rng)
 
@@ -65,6 +67,9 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     progress("snapping", 6, steps)
     conn.execute(text("SELECT roadchief.snap_issues(:m)"), {"m": snap_distance_m})
     conn.execute(text("SELECT roadchief.complete_issue_records()"))  # communities, workflow steps
+    progress("patrols", 7, steps)
+    if patrol_days:
+        write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days)
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
@@ -196,3 +201,21 @@ def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -
                   (t.isoformat() for t in generated.updated_at),
                   generated.sources, generated.reporters, strict=True))
     conn.execute(text("ANALYZE issue"))
+
+
+def write_patrols(conn: Connection, as_of: datetime, rng, days: int) -> None:
+    """The last `days` of patrols along the chiefs' own segments, evaluated like real ones."""
+    rows = conn.execute(text("""
+        SELECT a.chief_id, a.tier, ST_AsBinary(s.geom) AS wkb
+        FROM public.segment_assignment AS a JOIN public.road_segment AS s ON s.id = a.segment_id
+        WHERE a.valid_to IS NULL
+        ORDER BY a.chief_id, a.segment_id
+    """)).all()
+    generated = demo_patrols.generate(demo_patrols.chief_paths(rows), as_of, rng, days)
+    copy_rows(conn, "patrol", ["id", "chief_id", "source", "started_at", "ended_at", "recorded_by"],
+              ((pid, chief, "phone", start.isoformat(), end.isoformat(), "demo")
+               for pid, chief, start, end in generated.patrols))
+    reset_identity(conn, "patrol")
+    copy_rows(conn, "patrol_point", ["patrol_id", "recorded_at", "lon", "lat", "accuracy_m"],
+              generated.points)
+    conn.execute(text("SELECT roadchief.evaluate_patrols(ARRAY(SELECT id FROM public.patrol))"))

@@ -10,7 +10,7 @@ Create Date: 2026-12-01
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"  # lead: re-chain to 0011 at merge
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
