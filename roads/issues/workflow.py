@@ -43,12 +43,9 @@ def actor_of(user: User) -> str:
     return user.display_name.strip() or user.username
 
 
-def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
-    """Apply one workflow step taken by `user`; returns the event written. Locks the case row
-    while it checks."""
-    if step.to_status not in NEXT_STEPS:
-        raise InvalidInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}",
-                           f"未知的办理状态 {step.to_status!r}；可选：{'、'.join(NEXT_STEPS)}")
+def lock_case(conn: Connection, issue_id: int, user: User | None):
+    """The case row, locked until the transaction ends, once `user` may act on it (403 outside
+    their jurisdiction, 404 when there is no such issue)."""
     case = conn.execute(
         text("""
         SELECT i.status, i.updated_at, i.department, i.community_id, c.sub_district_id,
@@ -59,9 +56,18 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
         {"id": issue_id},
     ).first()
     if case is None:
-        raise NotFound(f"no issue {issue_id}",
-                       f"未找到编号为 {issue_id} 的问题")
+        raise NotFound(f"no issue {issue_id}", f"未找到编号为 {issue_id} 的问题")
     check_issue_write(user, issue_id, case.community_id, case.sub_district_id)
+    return case
+
+
+def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
+    """Apply one workflow step taken by `user`; returns the event written. Locks the case row
+    while it checks."""
+    if step.to_status not in NEXT_STEPS:
+        raise InvalidInput(f"unknown status {step.to_status!r}; one of {', '.join(NEXT_STEPS)}",
+                           f"未知的办理状态 {step.to_status!r}；可选：{'、'.join(NEXT_STEPS)}")
+    case = lock_case(conn, issue_id, user)
     if step.to_status not in NEXT_STEPS[case.status]:
         allowed = (
             "、".join(f"{s} ({STATUS_LABELS[s]})" for s in NEXT_STEPS[case.status])
@@ -151,17 +157,6 @@ def checked_time(at: datetime | None, last_step: datetime, now: datetime) -> dat
 
 def confirm(conn: Connection, issue_id: int, user: User | None) -> None:
     """Accept an unconfirmed report (an anonymous Open311 one) as a real case; idempotent."""
-    case = conn.execute(
-        text("""
-        SELECT i.community_id, c.sub_district_id
-        FROM public.issue AS i LEFT JOIN public.community AS c ON c.id = i.community_id
-        WHERE i.id = :id FOR UPDATE OF i
-    """),
-        {"id": issue_id},
-    ).first()
-    if case is None:
-        raise NotFound(f"no issue {issue_id}",
-                       f"未找到编号为 {issue_id} 的问题")
-    check_issue_write(user, issue_id, case.community_id, case.sub_district_id)
+    lock_case(conn, issue_id, user)
     conn.execute(text("UPDATE public.issue SET confirmed = true WHERE id = :id AND NOT confirmed"),
                  {"id": issue_id})
