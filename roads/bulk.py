@@ -66,3 +66,4 @@ def reset_identity(conn: Connection, table: str) -> None:
     conn.exec_driver_sql(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)"
     )
+

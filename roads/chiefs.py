@@ -4,6 +4,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from roads.errors import Conflict, InvalidInput, NotFound
+from roads.rows import write_row
 from roads.segments import get_place
 from roads.users import User, check_chief_write
 
@@ -91,13 +92,7 @@ def save_chief(conn: Connection, values: dict, chief_id: int | None = None) -> d
     columns = [c for c in EDITABLE if c in values]  # code constants only, never user text
     try:
         with conn.begin_nested():
-            if chief_id is None:
-                sql = (f"INSERT INTO public.chief ({', '.join(columns)}) "
-                       f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id")
-                chief_id = conn.execute(text(sql), values).scalar_one()
-            elif columns:
-                sql = f"UPDATE public.chief SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :id"
-                conn.execute(text(sql), values | {"id": chief_id})
+            chief_id = write_row(conn, "chief", columns, values, chief_id)
     except IntegrityError as exc:
         name = exc.orig.diag.constraint_name
         if name == "uq_chief_name_phone":

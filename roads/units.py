@@ -5,6 +5,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from roads.errors import Conflict, InvalidInput, NotFound
+from roads.rows import write_row
 from roads.users import User, require_district_admin
 
 KINDS = {"sub_district_office": "办事处", "company": "市场化外包公司", "department": "职能部门"}
@@ -94,13 +95,7 @@ def save_unit(conn: Connection, values: dict, areas: list[dict] | None,
     columns = [c for c in FIELDS if c in values]  # code constants only, never user text
     try:
         with conn.begin_nested():
-            if unit_id is None:
-                unit_id = conn.execute(text(
-                    f"INSERT INTO public.unit ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(':' + c for c in columns)}) RETURNING id"), values).scalar_one()
-            elif columns:
-                conn.execute(text(f"UPDATE public.unit SET {', '.join(f'{c} = :{c}' for c in columns)} "
-                                  "WHERE id = :id"), values | {"id": unit_id})
+            unit_id = write_row(conn, "unit", columns, values, unit_id)
             if areas is not None:
                 replace_areas(conn, unit_id, areas)
             if categories is not None:
