@@ -26,7 +26,7 @@ class Point:
 
 
 def chief_of_user(conn: Connection, user: User) -> int | None:
-    return conn.execute(text("SELECT chief_id FROM chief_user WHERE user_id = :u"), {"u": user.id}).scalar()
+    return conn.execute(text("SELECT chief_id FROM public.chief_user WHERE user_id = :u"), {"u": user.id}).scalar()
 
 
 def recording_chief(conn: Connection, user: User | None, chief_id: int | None) -> int:
@@ -54,8 +54,9 @@ def link_user_to_chief(conn: Connection, user_id: int, chief_id: int) -> None:
     """Make `user_id` the user who is chief `chief_id` (replacing an earlier link of either)."""
     if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.chief WHERE id = :c)"), {"c": chief_id}).scalar():
         raise NotFound(f"chief {chief_id} does not exist", f"未找到编号为 {chief_id} 的路长")
-    conn.execute(text("DELETE FROM chief_user WHERE user_id = :u OR chief_id = :c"), {"c": chief_id, "u": user_id})
-    conn.execute(text("INSERT INTO chief_user (user_id, chief_id) VALUES (:u, :c)"), {"c": chief_id, "u": user_id})
+    ids = {"c": chief_id, "u": user_id}
+    conn.execute(text("DELETE FROM public.chief_user WHERE user_id = :u OR chief_id = :c"), ids)
+    conn.execute(text("INSERT INTO public.chief_user (user_id, chief_id) VALUES (:u, :c)"), ids)
 
 
 def start_patrol(conn: Connection, user: User | None, chief_id: int | None = None,
@@ -116,7 +117,7 @@ def add_points(conn: Connection, user: User | None, patrol_id: int, batch_id: st
     patrol = patrol_for_write(conn, user, patrol_id)
     if not batch_id.strip() or len(batch_id) > 100:
         raise InvalidInput("batch_id must be 1 to 100 characters", "批次编号须为 1 至 100 个字符")
-    seen = conn.execute(text("SELECT points FROM patrol_batch WHERE patrol_id = :p AND batch_id = :b"),
+    seen = conn.execute(text("SELECT points FROM public.patrol_batch WHERE patrol_id = :p AND batch_id = :b"),
                         {"p": patrol_id, "b": batch_id}).scalar()
     if seen is not None:
         return {"patrol_id": patrol_id, "batch_id": batch_id, "stored": 0, "duplicate": True}
@@ -125,7 +126,7 @@ def add_points(conn: Connection, user: User | None, patrol_id: int, batch_id: st
                        f"巡查 {patrol_id} 已结束，请开始新的巡查")
     check_points(conn, points)
     stored = insert_points(conn, patrol_id, points)
-    conn.execute(text("INSERT INTO patrol_batch (patrol_id, batch_id, points) VALUES (:p, :b, :n)"),
+    conn.execute(text("INSERT INTO public.patrol_batch (patrol_id, batch_id, points) VALUES (:p, :b, :n)"),
                  {"p": patrol_id, "b": batch_id, "n": stored})
     return {"patrol_id": patrol_id, "batch_id": batch_id, "stored": stored, "duplicate": False}
 
