@@ -34,7 +34,7 @@
       html += `<tr data-tier="${t}"><td>${RC.TIER_LABEL[t]}</td><td class="num">${u.tiers[t].km.toFixed(2)}</td>
         <td class="num tier-share">${RC.pct(u.tiers[t].share)}</td><td style="width:30%">${bar(u.tiers[t].share)}</td></tr>`;
     }
-    html += `<tr><td>三级全覆盖</td><td class="num">${u.all_tiers.km.toFixed(2)}</td><td class="num">${RC.pct(u.all_tiers.share)}</td>
+    html += `<tr><td>一至三级全覆盖</td><td class="num">${u.all_tiers.km.toFixed(2)}</td><td class="num">${RC.pct(u.all_tiers.share)}</td>
       <td>${bar(u.all_tiers.share)}</td></tr></table>
       <h3>三级路长党员占比</h3>
       <p id="party-share">${u.tier3_party_chiefs} / ${u.tier3_chiefs} 人，<b class="${u.meets_party_target ? 'ok' : 'warn'}">${RC.pct(u.tier3_party_share)}</b>
