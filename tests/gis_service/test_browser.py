@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from gis_service.settings import Settings
+from roads.users import add_user
 from tests.gis_service.browser import (
     BROWSER_PASSWORD,
     BROWSER_USER,
@@ -256,3 +257,54 @@ def test_on_a_phone_the_map_fills_the_width_and_the_panels_sit_below_it(base_url
         phone.click("aside nav button[data-tab='assign']")
         assert phone.locator("#tab-assign").is_visible()
         assert phone.errors == [] and phone.console_errors == []
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.fill("#login-user", username)
+    page.fill("#login-pass", password)
+    page.click("#login-form button")
+    page.wait_for_selector("#signed-in:not([hidden])")
+
+
+def test_a_read_only_user_sees_no_write_tabs_and_phones_are_tel_links(base_url, page, engine):
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    with engine.begin() as conn:
+        add_user(conn, "browser_test_viewer", BROWSER_PASSWORD, "viewer")
+    try:
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        assert page.locator("aside nav button[data-tab='assign']").is_visible()  # anonymous: shown
+        sign_in(page, "browser_test_viewer", BROWSER_PASSWORD)
+        assert not page.locator("aside nav button[data-tab='assign']").is_visible()
+        assert not page.locator("aside nav button[data-tab='import']").is_visible()
+        x, y = go_to(page, seg.lon, seg.lat, zoom=17)
+        page.mouse.click(x, y)
+        page.wait_for_selector("#segment-chiefs")
+        link = page.locator("#segment-chiefs tr[data-tier='3'] a.tel")
+        assert link.get_attribute("href").startswith("tel:") and link.inner_text()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM app_user WHERE username = 'browser_test_viewer'"))
+
+
+def test_unassigning_asks_first_and_a_no_changes_nothing(base_url, page, engine):
+    seg = midpoint(engine, "sc.road_class = '主干道' AND sc.tier3_chief_id IS NOT NULL")
+    with undo_writes(engine):
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        sign_in(page, BROWSER_USER, BROWSER_PASSWORD)
+        x, y = go_to(page, seg.lon, seg.lat, zoom=17)
+        page.mouse.click(x, y)
+        page.wait_for_selector("#segment-chiefs")
+        page.click("aside nav button[data-tab='assign']")
+        page.select_option("#assign-tier", "3")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.click("#unassign-btn")
+        page.wait_for_timeout(500)
+        with engine.connect() as conn:
+            holder = conn.execute(text(
+                "SELECT tier3_chief_name FROM roadchief.segment_coverage WHERE segment_id = :s"),
+                {"s": seg.segment_id}).scalar()
+    assert asked and "确定解除" in asked[0] and "三级路长" in asked[0]
+    assert holder == seg.tier3_chief_name

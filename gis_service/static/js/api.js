@@ -50,6 +50,13 @@ window.RC = window.RC || {};
       c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   };
 
+  // A phone number as a link the phone dials; the href keeps only what a dialler reads.
+  RC.tel = function (phone) {
+    if (!phone) return '';
+    const number = String(phone).replace(/[^0-9+]/g, '');
+    return number ? `<a class="tel" href="tel:${number}">${RC.esc(phone)}</a>` : RC.esc(phone);
+  };
+
   // Times a person reads are in the district's time zone (from /api/webmap/config), not the
   // browser's nor UTC: "2026-12-01 23:21".
   RC.localTime = function (value, withTime) {

@@ -21,7 +21,7 @@
       const chiefs = await RC.api(`/api/chiefs?segment_id=${first}&tier=${tier}&limit=100&q=${encodeURIComponent(q)}`);
       $('chief-list').innerHTML = chiefs.map(c => `<li data-chief="${c.id}" class="${chosenChief === c.id ? 'chosen' : ''}">
         ${RC.esc(c.name)} ${c.is_party_member ? '<span class="party-badge">党员</span>' : ''}
-        <span class="muted">${RC.esc(c.position || '')} · ${RC.esc(c.phone || '')} · 已负责 ${RC.km(c.assigned_length_m)} 公里</span></li>`).join('')
+        <span class="muted">${RC.esc(c.position || '')} · ${RC.tel(c.phone)} · 已负责 ${RC.km(c.assigned_length_m)} 公里</span></li>`).join('')
         || '<li class="muted">没有符合条件的路长</li>';
     } catch (err) { $('chief-list').textContent = err.message; }
   }
@@ -43,7 +43,7 @@
     } catch (err) {
       const holder = err.body && err.body.holder;
       $('assign-result').innerHTML = `<p class="warn">${RC.esc(err.message)}</p>` +
-        (holder ? `<p>现任：${RC.esc(holder.name)} ${RC.esc(holder.phone || '')}</p>` : '');
+        (holder ? `<p>现任：${RC.esc(holder.name)} ${RC.tel(holder.phone)}</p>` : '');
       RC.toast(err.message, true);
     }
   }
@@ -89,7 +89,10 @@
     $('chief-search').addEventListener('input', () => { clearTimeout(pickerTimer); pickerTimer = setTimeout(loadChiefs, 250); });
     $('assign-tier').addEventListener('change', () => { chosenChief = null; RC.onSelection(); });
     $('assign-btn').addEventListener('click', () => chosenChief && write(chosenChief));
-    $('unassign-btn').addEventListener('click', () => write(null));
+    $('unassign-btn').addEventListener('click', () => {
+      const tier = $('assign-tier').selectedOptions[0].textContent;
+      if (window.confirm(`确定解除所选 ${RC.selected.size} 段路段的${tier}吗？`)) write(null);
+    });
     $('clear-selection').addEventListener('click', () => { RC.selected.clear(); RC.selectionChanged(); });
     $('import-dry').addEventListener('click', () => upload(true));
     $('import-apply').addEventListener('click', () => upload(false));

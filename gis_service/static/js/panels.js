@@ -92,7 +92,7 @@
   function chiefHtml(c) {
     if (!c) return '<span class="warn">未指派</span>';
     return `${RC.esc(c.name)} ${c.is_party_member ? '<span class="party-badge">党员</span>' : ''}
-      <span class="muted">${RC.esc(c.phone || '')} ${RC.esc(c.organisation || '')} ${RC.esc(c.position || '')}</span>`;
+      <span class="muted">${RC.tel(c.phone)} ${RC.esc(c.organisation || '')} ${RC.esc(c.position || '')}</span>`;
   }
 
   function segmentHtml(d, h) {
@@ -156,6 +156,8 @@
     $('login-form').hidden = !!RC.user;
     $('signed-in').hidden = !RC.user;
     if (RC.user) $('who').textContent = `${RC.user.display_name || RC.user.username}（${RC.user.role_label}）`;
+    // A read-only user sees no write controls (the API refuses them anyway).
+    document.body.dataset.readOnly = RC.user && RC.user.role === 'viewer' ? '1' : '';
     if (RC.onSelection) RC.onSelection();
   }
 
