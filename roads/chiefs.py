@@ -4,7 +4,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from roads.errors import Conflict, InvalidInput, NotFound
-from roads.rows import write_row
+from roads.rows import refuse_by_constraint, write_row
 from roads.segments import get_place
 from roads.users import User, check_chief_write
 
@@ -94,14 +94,13 @@ def save_chief(conn: Connection, values: dict, chief_id: int | None = None) -> d
         with conn.begin_nested():
             chief_id = write_row(conn, "chief", columns, values, chief_id)
     except IntegrityError as exc:
-        name = exc.orig.diag.constraint_name
-        if name == "uq_chief_name_phone":
-            raise Conflict(f"a chief named {values.get('name')} with that phone already exists",
-                           f"已有名为 {values.get('name')}、电话相同的路长，未重复添加") from exc
-        if name in {"fk_chief_community", "fk_chief_sub_district"}:
-            raise InvalidInput("that community or sub-district does not exist",
-                               "所填的社区或办事处不存在") from exc
-        raise
+        no_area = InvalidInput("that community or sub-district does not exist", "所填的社区或办事处不存在")
+        refuse_by_constraint(exc, {
+            "uq_chief_name_phone": Conflict(f"a chief named {values.get('name')} with that phone already exists",
+                                            f"已有名为 {values.get('name')}、电话相同的路长，未重复添加"),
+            "fk_chief_community": no_area,
+            "fk_chief_sub_district": no_area,
+        })
     return list_chiefs_by_id(conn, chief_id)
 
 

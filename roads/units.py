@@ -5,7 +5,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from roads.errors import Conflict, InvalidInput, NotFound
-from roads.rows import write_row
+from roads.rows import refuse_by_constraint, write_row
 from roads.users import User, require_district_admin
 
 KINDS = {"sub_district_office": "办事处", "company": "市场化外包公司", "department": "职能部门"}
@@ -101,14 +101,13 @@ def save_unit(conn: Connection, values: dict, areas: list[dict] | None,
             if categories is not None:
                 replace_categories(conn, unit_id, categories)
     except IntegrityError as exc:
-        name = exc.orig.diag.constraint_name
-        if name == "uq_unit_name":
-            raise Conflict(f"a unit named {values.get('name')} already exists",
-                           f"已有名为 {values.get('name')} 的处置单位，未重复添加") from exc
-        if name in {"fk_unit_area_community", "fk_unit_area_sub_district"}:
-            raise InvalidInput("that community or sub-district does not exist",
-                               "所填的社区或办事处不存在") from exc
-        raise
+        no_area = InvalidInput("that community or sub-district does not exist", "所填的社区或办事处不存在")
+        refuse_by_constraint(exc, {
+            "uq_unit_name": Conflict(f"a unit named {values.get('name')} already exists",
+                                     f"已有名为 {values.get('name')} 的处置单位，未重复添加"),
+            "fk_unit_area_community": no_area,
+            "fk_unit_area_sub_district": no_area,
+        })
     return get_unit(conn, unit_id)
 
 
