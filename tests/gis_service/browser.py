@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from gis_service.main import create_app
 from gis_service.pg_cluster import free_port
-from roads.users import add_user
+from roads.users import add_user, login
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -63,20 +63,23 @@ def browser_page(viewport: dict | None = None):
 
 
 @contextmanager
-def undo_writes(engine):
-    """A signed-in test user; afterwards every assignment change it made is undone, the user removed."""
+def undo_writes(engine, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD,
+                display_name: str = "浏览器测试"):
+    """A committed district admin, yielding its bearer headers; afterwards every assignment change
+    it made is undone and the user removed (for tests that must commit: browsers, real servers)."""
     with engine.begin() as conn:
         before = conn.execute(text("SELECT COALESCE(max(id), 0) FROM segment_assignment")).scalar()
-        add_user(conn, BROWSER_USER, BROWSER_PASSWORD, "district_admin", display_name="浏览器测试")
+        add_user(conn, username, password, "district_admin", display_name=display_name)
+        token, _user = login(conn, username, password)
     try:
-        yield
+        yield {"Authorization": f"Bearer {token}"}
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM segment_assignment WHERE id > :m"), {"m": before})
             conn.execute(text("UPDATE segment_assignment SET valid_to = NULL, ended_by = NULL "
-                              "WHERE ended_by = :u"), {"u": BROWSER_USER})
-            conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": BROWSER_USER})
-            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": BROWSER_USER})
+                              "WHERE ended_by = :u"), {"u": username})
+            conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": username})
+            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": username})
 
 
 def wait_for_map(page) -> None:

@@ -38,6 +38,12 @@ def page():
         yield p
 
 
+def sign_in(page, username: str, password: str) -> None:
+    page.fill("#login-user", username)
+    page.fill("#login-pass", password)
+    page.click("#login-form button")
+    page.wait_for_selector("#signed-in:not([hidden])")
+
 def midpoint(engine, where: str):
     """A segment's midpoint and its details; `where` is a fixed SQL condition from these tests."""
     with engine.connect() as conn:
@@ -88,10 +94,7 @@ def test_an_assignment_in_the_ui_recolours_the_segment_and_changes_the_statistic
     with undo_writes(engine):
         page.goto(base_url + "/")
         wait_for_map(page)
-        page.fill("#login-user", BROWSER_USER)
-        page.fill("#login-pass", BROWSER_PASSWORD)
-        page.click("#login-form button")
-        page.wait_for_selector("#signed-in:not([hidden])")
+        sign_in(page, BROWSER_USER, BROWSER_PASSWORD)
         km_before = page.inner_text("#stats-tiers tr[data-tier='3'] td.num")
         x, y = go_to(page, seg.lon, seg.lat, zoom=17)
         assert count_like(colours_near(page, x, y), GREY) > 0
@@ -188,10 +191,7 @@ def test_a_sheet_dry_run_in_the_ui_lists_changes_and_unmatched_rows(base_url, pa
     with undo_writes(engine):
         page.goto(base_url + "/")
         wait_for_map(page)
-        page.fill("#login-user", BROWSER_USER)
-        page.fill("#login-pass", BROWSER_PASSWORD)
-        page.click("#login-form button")
-        page.wait_for_selector("#signed-in:not([hidden])")
+        sign_in(page, BROWSER_USER, BROWSER_PASSWORD)
         page.click("aside nav button[data-tab='import']")
         page.set_input_files("#import-file", str(sheet))
         page.click("#import-dry")
@@ -258,12 +258,6 @@ def test_on_a_phone_the_map_fills_the_width_and_the_panels_sit_below_it(base_url
         assert phone.locator("#tab-assign").is_visible()
         assert phone.errors == [] and phone.console_errors == []
 
-
-def sign_in(page, username: str, password: str) -> None:
-    page.fill("#login-user", username)
-    page.fill("#login-pass", password)
-    page.click("#login-form button")
-    page.wait_for_selector("#signed-in:not([hidden])")
 
 
 def test_a_read_only_user_sees_no_write_tabs_and_phones_are_tel_links(base_url, page, engine):

@@ -6,36 +6,22 @@ the test cluster; every change made here is undone afterwards."""
 import random
 import threading
 import time
-from contextlib import contextmanager
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from roads.users import add_user, login
 from tests.gis_service.browser import serve
+from tests.gis_service.browser import undo_writes as committed_writer
 
 WRITER = "concurrency_http"
 PASSWORD = "concurrency-http-password"
 WRITERS = 50
 
 
-@contextmanager
 def undo_writes(engine):
-    """A committed district admin; afterwards its assignment changes are undone and it is removed."""
-    with engine.begin() as conn:
-        before = conn.execute(text("SELECT COALESCE(max(id), 0) FROM segment_assignment")).scalar()
-        add_user(conn, WRITER, PASSWORD, "district_admin")
-        token, _ = login(conn, WRITER, PASSWORD)
-    try:
-        yield {"Authorization": f"Bearer {token}"}
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM segment_assignment WHERE id > :m"), {"m": before})
-            conn.execute(text("UPDATE segment_assignment SET valid_to = NULL, ended_by = NULL "
-                              "WHERE ended_by = :u"), {"u": WRITER})
-            conn.execute(text("DELETE FROM assignment_audit WHERE username = :u"), {"u": WRITER})
-            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": WRITER})
+    """The committed writer of these races (tests.gis_service.browser.undo_writes)."""
+    return committed_writer(engine, WRITER, PASSWORD, display_name="")
 
 
 @pytest.fixture
