@@ -114,6 +114,8 @@ COVERAGE_FIELDS = {
 # colour needs (ids, class, coverage), not names or lengths, so that a tile holding a whole
 # district stays small. At 14 a tile is about 2.4 km wide, where names and details are read.
 LINE_DETAIL = {"detail_from": 14}
+# Road names from the zoom where a tile is about 2.4 km wide: below it few names fit their road.
+ROAD_LABELS_FROM = 14
 # A tile holds at most a few thousand segments: looking each one's chiefs up through the indexes
 # beats hashing the whole assignment and road tables, which the default costs (tuned for disks)
 # pick. Measured on the demo district at scale 20: 1.6-1.9x faster tiles.
@@ -156,6 +158,11 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         name="labels", title="办事处与村/社区名称", geometry="point",
         fields={"id": "Number", "name": "String", "level": "String", "kind": "String"},
         tables=("sub_district", "community"),
+    ),
+    LayerDef(
+        name="road_labels", title="道路名称", geometry="line", minzoom=ROAD_LABELS_FROM,
+        fields={"road_id": "Number", "road_name": "String", "road_class": "String"},
+        tables=("road_segment", "road"),
     ),
     LayerDef(
         name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,

@@ -32,7 +32,8 @@ def test_the_list_names_every_layer_with_its_tilejson(client):
     body = client.get("/tiles").json()
     names = [layer["name"] for layer in body["layers"]]
     assert set(names) == {"segments", "density", "communities", "sub_districts",
-                          "construction_sites", "resettlement_points", "issues", "labels", "patrols"}
+                          "construction_sites", "resettlement_points", "issues", "labels", "patrols",
+                          "road_labels"}
     for layer in body["layers"]:
         assert layer["tilejson"].endswith(f"/tiles/{layer['name']}.json")
 
@@ -175,6 +176,30 @@ def test_low_zoom_segments_carry_what_their_colour_needs_and_details_come_at_14(
     classes = {f["properties"]["road_class"] for f in get_features(client, "segments", z, x, y)}
     assert "街巷" in classes
     assert all("road_name" in f["properties"] for f in get_features(client, "segments", z, x, y))
+
+
+def test_road_labels_are_one_line_per_road_and_tile(client, conn):
+    z, x, y = a_tile_with_segments(conn, 15)
+    labels = get_features(client, "road_labels", z, x, y)
+    segments = get_features(client, "segments", z, x, y)
+    road_ids = [f["properties"]["road_id"] for f in labels]
+    assert len(road_ids) == len(set(road_ids)) > 0
+    assert len(labels) < len(segments)
+    names = dict(conn.execute(text("SELECT id, name FROM road WHERE id = ANY(:ids)"),
+                              {"ids": road_ids}).all())
+    assert {f["properties"]["road_id"]: f["properties"]["road_name"] for f in labels} == names
+    assert {f["properties"]["road_name"] for f in labels} == {
+        f["properties"]["road_name"] for f in segments}
+    assert get_features(client, "road_labels", 13, *tile_of(*lonlat_of_tile(z, x, y), 13)) == []
+
+
+def lonlat_of_tile(z: int, x: int, y: int) -> tuple[float, float]:
+    import math
+
+    n = 2 ** z
+    lon = (x + 0.5) / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 0.5) / n))))
+    return lon, lat
 
 
 @pytest.mark.parametrize("name", list(TILE_LAYERS))

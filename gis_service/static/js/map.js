@@ -49,12 +49,12 @@
       `<div class="item"><span class="swatch" style="border-top-color:${color};border-top-style:${dashed ? 'dashed' : 'solid'}"></span>${label}</div>`).join('');
   }
 
-  function tileLayer(name, style, options = {}) {
-    const source = new ol.source.VectorTile({
+  function tileLayer(name, style, options = {}, sourceOptions = {}) {
+    const source = new ol.source.VectorTile(Object.assign({
       format: new ol.format.MVT(),
       url: `/tiles/${name}/{z}/{x}/{y}.mvt`,
       maxZoom: 18,
-    });
+    }, sourceOptions));
     return new ol.layer.VectorTile(Object.assign({ source, style, properties: { name } }, options));
   }
 
@@ -63,6 +63,20 @@
     fill: new ol.style.Fill({ color: '#444' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
     overflow: true,
   });
+
+  const ROAD_LABELS_FROM = 14;  // the tile layer's minzoom (layers/registry.py)
+  const ROAD_LABEL_SIZE = { '主干道': 14, '次干道': 13 };
+
+  function roadLabelStyle(f) {
+    const size = ROAD_LABEL_SIZE[f.get('road_class')] || 12;
+    return cached('label|' + f.get('road_name') + '|' + size, () => new ol.style.Style({
+      text: new ol.style.Text({
+        text: f.get('road_name'), placement: 'line', overflow: false, maxAngle: Math.PI / 5,
+        font: `${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`,
+        fill: new ol.style.Fill({ color: '#222' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
+      }),
+    }));
+  }
 
   const layers = {
     communities: tileLayer('communities', (f, resolution) => new ol.style.Style({
@@ -85,6 +99,10 @@
                                    fill: new ol.style.Fill({ color: 'rgba(229,57,53,0.55)' }) }),
     }), { visible: false }),
     segments: tileLayer('segments', segmentStyle, { renderBuffer: 20 }),
+    // One line per road and tile (the road_labels layer), so a road is named once, not per
+    // segment; a name that does not fit along its line is left out (overflow false).
+    road_labels: tileLayer('road_labels', roadLabelStyle, { declutter: true, minZoom: 14 },
+                           { minZoom: ROAD_LABELS_FROM }),
   };
   RC.layers = layers;
 
@@ -107,7 +125,7 @@
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'segments', 'issues', 'labels'].map(n => layers[n])),
+                           'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });
