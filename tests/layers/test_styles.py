@@ -111,3 +111,14 @@ def test_context_layers_have_legend_entries_in_colours_apart_from_the_tiers(clie
             assert all(sum((a - b) ** 2 for a, b in zip(rgb(entry["color"]), rgb(tier), strict=True)) > 60 ** 2
                        for tier in tiers), (entry, tiers)
     assert {e["color"].lower() for e in legend if e["kind"] == "line"} == tiers
+
+
+@pytest.mark.parametrize("name", ["coverage", "density"])
+def test_at_the_opening_zoom_no_style_layer_hides_a_road_class(client, name):
+    style = client.get(f"/styles/{name}.json").json()
+    lines = [layer for layer in style["layers"]
+             if layer.get("source") in ("segments", "density") and layer["type"] == "line"]
+    assert lines
+    for layer in lines:
+        assert layer.get("minzoom", 0) <= style["zoom"], layer["id"]
+        assert "road_class" not in gets(layer.get("filter", [])), layer["id"]
