@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     open311_requests_per_minute: int = 10
     tile_cache_size: int = 20_000
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
+    # MapLibre glyph ranges built from the installed CJK font on first request (layers/glyphs.py).
+    glyph_cache_dir: Path = Field(default=PROJECT_DIR / "var" / "glyphs")
     token_idle_minutes: int = 120  # a token unused this long expires (besides its 7-day life)
     db_pool_size: int = 10  # connections kept per worker process; more open up to worker_threads
     # Threads for the sync routes (anyio's default, 40), the most requests in progress at once

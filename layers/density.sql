@@ -1,19 +1,20 @@
 -- density: road segments with their issue count and issues per km for a time window, from the
--- one definition of density (roadchief.segment_density). Minor roads drop out like in segments.
+-- one definition of density (roadchief.segment_density). Every class at every zoom, as in
+-- segments; below :detail_from without the road's name and the length.
 WITH tile AS (
     SELECT
         ST_TileEnvelope(:z, :x, :y) AS envelope,
-        ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS search
+        ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS search,
+        :z >= :detail_from AS detailed
 ),
 features AS (
     SELECT
-        ST_AsMVTGeom(ST_Simplify(ST_Transform(s.geom, 3857), :tolerance), tile.envelope,
-                     :extent, :buffer, true) AS geom,
+        roadchief.tile_line(s.geom, tile.envelope, :extent, :buffer, :tolerance) AS geom,
         s.id AS segment_id,
         s.id AS feature_id,
-        r.name AS road_name,
+        CASE WHEN tile.detailed THEN r.name END AS road_name,
         coalesce(s.road_class, r.road_class) AS road_class,
-        round(s.length_m::numeric, 1)::float8 AS length_m,
+        CASE WHEN tile.detailed THEN round(s.length_m::numeric, 1)::float8 END AS length_m,
         d.issue_count,
         round(d.per_km::numeric, 2)::float8 AS per_km,
         round(d.per_km_30d::numeric, 2)::float8 AS per_km_30d
@@ -27,7 +28,7 @@ features AS (
             CAST(:categories AS text[]), CAST(:statuses AS text[]),
             CAST(:sources AS text[])) AS d
         ON d.segment_id = s.id
-    WHERE coalesce(s.road_class, r.road_class) <> ALL (CAST(:hidden AS text[]))
 )
 SELECT ST_AsMVT(features, 'density', :extent, 'geom', 'feature_id')
 FROM features
+WHERE geom IS NOT NULL

@@ -1,10 +1,12 @@
 -- patrols: every road segment with when it was last patrolled (a patrol not too fast that covered
 -- at least the smallest rule share of it) and its status: 'today', 'week' (since Monday) or
--- 'none'. :day_start and :week_start come from the layer's parameters (Beijing time).
+-- 'none'. :day_start and :week_start come from the layer's parameters (Beijing time). Every class
+-- at every zoom, as in segments; below :detail_from without the road's name and the patrol's time.
 WITH tile AS (
     SELECT
         ST_TileEnvelope(:z, :x, :y) AS envelope,
-        ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS search
+        ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => :margin), 4326) AS search,
+        :z >= :detail_from AS detailed
 ),
 share AS (
     SELECT min(r.min_share) AS least_share
@@ -12,12 +14,11 @@ share AS (
 ),
 features AS (
     SELECT
-        ST_AsMVTGeom(ST_Simplify(ST_Transform(s.geom, 3857), :tolerance), tile.envelope,
-                     :extent, :buffer, true) AS geom,
+        roadchief.tile_line(s.geom, tile.envelope, :extent, :buffer, :tolerance) AS geom,
         s.id AS segment_id,
-        r.name AS road_name,
-        r.road_class,
-        last.started_at::text AS last_patrol_at,
+        CASE WHEN tile.detailed THEN r.name END AS road_name,
+        coalesce(s.road_class, r.road_class) AS road_class,
+        CASE WHEN tile.detailed THEN last.started_at::text END AS last_patrol_at,
         CASE
             WHEN last.started_at >= :day_start THEN 'today'
             WHEN last.started_at >= :week_start THEN 'week'
@@ -38,7 +39,7 @@ features AS (
           AND NOT p.too_fast
           AND p.started_at >= :week_start - interval '30 days'
     ) AS last ON true
-    WHERE r.road_class <> ALL (CAST(:hidden AS text[]))
 )
 SELECT ST_AsMVT(features, 'patrols', :extent, 'geom')
 FROM features
+WHERE geom IS NOT NULL

@@ -74,9 +74,6 @@ class LayerDef:
     datetime_column: str | None = None  # a column of the features that OGC `datetime` filters
     minzoom: int = 0
     maxzoom: int = 22
-    # Values of the layer's `zoom_column` that drop out below a zoom, e.g. 街巷 below 14.
-    zoom_column: str | None = None
-    hidden_below: dict[str, int] = field(default_factory=dict)
     simplify_px: float = 1.0  # Douglas-Peucker tolerance in tile pixels (of 4096)
     constants: dict[str, object] = field(default_factory=dict)  # extra fixed SQL parameters
     planner: dict[str, str] = field(default_factory=dict)  # settings for this layer's query only
@@ -100,13 +97,9 @@ class LayerDef:
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever the SQL or the definition changes, so ETags from old code expire."""
-        return sha1((self.sql + repr(sorted(self.fields.items())) + repr(self.hidden_below)
+        return sha1((self.sql + repr(sorted(self.fields.items()))
                      + repr(self.constants) + str(self.simplify_px)
                      + repr(self.planner)).encode()).hexdigest()[:12]
-
-    def hidden_values(self, z: int) -> list[str]:
-        """The `zoom_column` values not drawn at zoom z."""
-        return sorted(value for value, minzoom in self.hidden_below.items() if z < minzoom)
 
 
 COVERAGE_FIELDS = {
@@ -117,7 +110,12 @@ COVERAGE_FIELDS = {
                             ("party", "Boolean"))},
     "tiers_covered": "Number",
 }
-ROAD_CLASS_MINZOOM = {"支路": 12, "街巷": 14}
+# Line layers draw every segment at every zoom; below this zoom a feature carries only what its
+# colour needs (ids, class, coverage), not names or lengths, so that a tile holding a whole
+# district stays small. At 14 a tile is about 2.4 km wide, where names and details are read.
+LINE_DETAIL = {"detail_from": 14}
+# Road names from the zoom where a tile is about 2.4 km wide: below it few names fit their road.
+ROAD_LABELS_FROM = 14
 # A tile holds at most a few thousand segments: looking each one's chiefs up through the indexes
 # beats hashing the whole assignment and road tables, which the default costs (tuned for disks)
 # pick. Measured on the demo district at scale 20: 1.6-1.9x faster tiles.
@@ -128,7 +126,7 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         name="segments", title="路段与三级路长", geometry="line", fields=COVERAGE_FIELDS,
         tables=("road_segment", "road", "community", "segment_assignment", "chief"),
         features=True, features_title="道路分段与路长覆盖",
-        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM, planner=SMALL_SET_PLANNER,
+        constants=LINE_DETAIL, planner=SMALL_SET_PLANNER,
     ),
     LayerDef(
         name="density", title="问题密度", geometry="line",
@@ -136,15 +134,14 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
                 "length_m": "Number", "issue_count": "Number", "per_km": "Number",
                 "per_km_30d": "Number"},
         tables=("road_segment", "road", "issue"),
-        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM,
-        parse_params=issue_filter_params, param_names=PERIOD_NAMES,
+        constants=LINE_DETAIL, parse_params=issue_filter_params, param_names=PERIOD_NAMES,
     ),
     LayerDef(
         name="patrols", title="路段巡查（今日/本周/未巡查）", geometry="line",
         fields={"segment_id": "Number", "road_name": "String", "road_class": "String",
                 "last_patrol_at": "String", "status": "String"},
         tables=("road_segment", "road", "patrol", "patrol_segment", "patrol_rule"),
-        zoom_column="road_class", hidden_below=ROAD_CLASS_MINZOOM, parse_params=patrol_day_params,
+        constants=LINE_DETAIL, parse_params=patrol_day_params,
     ),
     LayerDef(
         name="communities", title="村/社区", geometry="polygon",
@@ -161,6 +158,11 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         name="labels", title="办事处与村/社区名称", geometry="point",
         fields={"id": "Number", "name": "String", "level": "String", "kind": "String"},
         tables=("sub_district", "community"),
+    ),
+    LayerDef(
+        name="road_labels", title="道路名称", geometry="line", minzoom=ROAD_LABELS_FROM,
+        fields={"road_id": "Number", "road_name": "String", "road_class": "String"},
+        tables=("road_segment", "road"),
     ),
     LayerDef(
         name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,

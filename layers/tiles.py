@@ -53,12 +53,11 @@ def bounds(conn: Connection) -> tuple[float, float, float, float]:
 
 
 def sql_params(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object]) -> dict:
-    """Everything a layer's SQL file binds: the tile, its resolution, the zoom filters, params."""
+    """Everything a layer's SQL file binds: the tile, its resolution, its constants and params."""
     return {
         "z": z, "x": x, "y": y,
         "extent": EXTENT, "buffer": BUFFER, "margin": BUFFER / EXTENT,
         "tolerance": layer.simplify_px * WORLD_M / 2 ** z / EXTENT,
-        "hidden": layer.hidden_values(z),
         **layer.constants,
         **params,
     }

@@ -1,11 +1,13 @@
-"""MapLibre styles for the map's views, pointing at this server's TileJSON; empty glyph ranges."""
+"""MapLibre styles for the map's views, pointing at this server's TileJSON, and their glyphs."""
+
+from functools import lru_cache
 
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import QueryParams
 
 from gis_service.db import Conn
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
-from layers import style_docs
+from layers import glyphs, style_docs
 from layers.registry import TILE_LAYERS
 from roads.district import district_extent
 
@@ -49,9 +51,16 @@ def with_default_window(query: QueryParams, parsed: list[dict]) -> QueryParams:
     return QueryParams(items)
 
 
-@router.get("/styles/glyphs/{fontstack}/{range}.pbf", summary="Glyphs (none: CJK is drawn locally)")
-def get_glyphs(fontstack: str, range: str) -> Response:
-    """An empty glyph set: MapLibre draws Chinese labels with the browser's own fonts
-    (localIdeographFontFamily) and only asks here for other characters, which the labels avoid."""
-    return Response(b"", media_type="application/x-protobuf",
+@router.get("/styles/glyphs/{fontstack}/{range}.pbf", summary="Glyphs: signed distance fields")
+def get_glyphs(fontstack: str, range: str, request: Request) -> Response:
+    """The glyphs of code points range (e.g. 0-255, 38400-38655) for MapLibre labels, from the
+    installed CJK font whatever the fontstack; built on first request, then read from disk."""
+    start = glyphs.parse_range(range)
+    data = glyphs.glyph_range(installed_font(), start, request.app.state.settings.glyph_cache_dir)
+    return Response(data, media_type="application/x-protobuf",
                     headers={"Cache-Control": "public, max-age=86400"})
+
+
+@lru_cache(maxsize=1)
+def installed_font() -> glyphs.Font:
+    return glyphs.find_font()

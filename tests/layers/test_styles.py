@@ -78,3 +78,47 @@ def test_without_a_window_the_density_styles_sources_share_the_default_one(clien
     density = parse_qs(urlsplit(style["sources"]["density"]["url"]).query)
     issues = parse_qs(urlsplit(style["sources"]["issues"]["url"]).query)
     assert density == issues and set(density) == {"category", "from", "to"}
+
+
+def colours_in(expression) -> set[str]:
+    if isinstance(expression, str):
+        return {expression.lower()} if expression.startswith("#") else set()
+    if isinstance(expression, list):
+        return set().union(*(colours_in(part) for part in expression))
+    if isinstance(expression, dict):
+        return set().union(*(colours_in(part) for part in expression.values()))
+    return set()
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_context_layers_have_legend_entries_in_colours_apart_from_the_tiers(client):
+    style = client.get("/styles/coverage.json").json()
+    by_source = {}
+    for layer in style["layers"]:
+        by_source.setdefault(layer.get("source"), set()).update(colours_in(layer.get("paint", {})))
+    tiers = by_source["segments"] - {"#999999"}
+    legend = style["metadata"]["roadchief:legend"]
+    for source, word in (("construction_sites", "施工"), ("resettlement_points", "安置"),
+                         ("issues", "问题")):
+        entries = [e for e in legend if word in e["label"]]
+        assert entries, word
+        for entry in entries:
+            assert entry["color"].lower() in by_source[source]
+            # Far from every tier colour in RGB, so a site, shelter or issue never reads as coverage.
+            assert all(sum((a - b) ** 2 for a, b in zip(rgb(entry["color"]), rgb(tier), strict=True)) > 60 ** 2
+                       for tier in tiers), (entry, tiers)
+    assert {e["color"].lower() for e in legend if e["kind"] == "line"} == tiers
+
+
+@pytest.mark.parametrize("name", ["coverage", "density"])
+def test_at_the_opening_zoom_no_style_layer_hides_a_road_class(client, name):
+    style = client.get(f"/styles/{name}.json").json()
+    lines = [layer for layer in style["layers"]
+             if layer.get("source") in ("segments", "density") and layer["type"] == "line"]
+    assert lines
+    for layer in lines:
+        assert layer.get("minzoom", 0) <= style["zoom"], layer["id"]
+        assert "road_class" not in gets(layer.get("filter", [])), layer["id"]

@@ -32,7 +32,8 @@ def test_the_list_names_every_layer_with_its_tilejson(client):
     body = client.get("/tiles").json()
     names = [layer["name"] for layer in body["layers"]]
     assert set(names) == {"segments", "density", "communities", "sub_districts",
-                          "construction_sites", "resettlement_points", "issues", "labels", "patrols"}
+                          "construction_sites", "resettlement_points", "issues", "labels", "patrols",
+                          "road_labels"}
     for layer in body["layers"]:
         assert layer["tilejson"].endswith(f"/tiles/{layer['name']}.json")
 
@@ -149,19 +150,56 @@ def test_a_segment_appears_in_every_tile_it_intersects(client, conn):
         assert segment_id in ids, tile
 
 
-def test_lanes_drop_out_below_zoom_14(client, conn):
-    lon, lat = conn.execute(text("""
-        SELECT ST_X(ST_Centroid(s.geom)), ST_Y(ST_Centroid(s.geom))
-        FROM road_segment s JOIN road r ON r.id = s.road_id
-        WHERE r.road_class = '街巷' ORDER BY s.id LIMIT 1
-    """)).one()
-    classes = {}
-    for z in (12, 13, 14):
-        features = get_features(client, "segments", z, *tile_of(lon, lat, z))
-        classes[z] = {f["properties"]["road_class"] for f in features}
-    assert "街巷" not in classes[12] and "街巷" not in classes[13]
-    assert "街巷" in classes[14]
-    assert "主干道" in classes[12] or "次干道" in classes[12]
+@pytest.mark.parametrize("name", ["segments", "density", "patrols"])
+@pytest.mark.parametrize("z", [10, 12, 13, 14])
+def test_every_segment_is_in_the_tiles_at_low_zoom(client, conn, name, z):
+    """The whole network at the opening view: lanes (街巷) and segments shorter than a tile
+    pixel too, none thinned out."""
+    ids = set()
+    for tile in tiles_covering(district_bounds(conn), z):
+        ids |= {f["properties"]["segment_id"] for f in get_features(client, name, *tile)}
+    expected = set(conn.execute(text("SELECT id FROM road_segment")).scalars())
+    assert ids == expected
+    assert conn.execute(text("SELECT count(*) FROM road_segment WHERE length_m < 2")).scalar() > 0
+
+
+def test_low_zoom_segments_carry_what_their_colour_needs_and_details_come_at_14(client, conn):
+    z, x, y = a_tile_with_segments(conn, 13)
+    [low] = [f for f in get_features(client, "segments", z, x, y)
+             if f["properties"].get("tier3_chief_id")][:1]
+    assert set(low["properties"]) <= {"segment_id", "road_class", "tiers_covered",
+                                      "tier1_chief_id", "tier1_party", "tier2_chief_id",
+                                      "tier2_party", "tier3_chief_id", "tier3_party"}
+    assert low["id"] == low["properties"]["segment_id"]
+    assert {"road_class", "tiers_covered", "tier3_party"} <= set(low["properties"])
+    z, x, y = a_tile_with_segments(conn, 14)
+    classes = {f["properties"]["road_class"] for f in get_features(client, "segments", z, x, y)}
+    assert "街巷" in classes
+    assert all("road_name" in f["properties"] for f in get_features(client, "segments", z, x, y))
+
+
+def test_road_labels_are_one_line_per_road_and_tile(client, conn):
+    z, x, y = a_tile_with_segments(conn, 15)
+    labels = get_features(client, "road_labels", z, x, y)
+    segments = get_features(client, "segments", z, x, y)
+    road_ids = [f["properties"]["road_id"] for f in labels]
+    assert len(road_ids) == len(set(road_ids)) > 0
+    assert len(labels) < len(segments)
+    names = dict(conn.execute(text("SELECT id, name FROM road WHERE id = ANY(:ids)"),
+                              {"ids": road_ids}).all())
+    assert {f["properties"]["road_id"]: f["properties"]["road_name"] for f in labels} == names
+    assert {f["properties"]["road_name"] for f in labels} == {
+        f["properties"]["road_name"] for f in segments}
+    assert get_features(client, "road_labels", 13, *tile_of(*lonlat_of_tile(z, x, y), 13)) == []
+
+
+def lonlat_of_tile(z: int, x: int, y: int) -> tuple[float, float]:
+    import math
+
+    n = 2 ** z
+    lon = (x + 0.5) / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 0.5) / n))))
+    return lon, lat
 
 
 @pytest.mark.parametrize("name", list(TILE_LAYERS))

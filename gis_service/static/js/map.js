@@ -2,6 +2,9 @@
 (function (RC) {
   const COLORS = { party: '#d7191c', other: '#2b83ba', none: '#8c8c8c', all: '#1a9641', some: '#f39c12',
                    partyMark: '#ffd700', selected: '#00e5ff' };
+  // Context layers in colours no coverage view uses (red, blue, grey, green, orange, gold, cyan).
+  const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
+                    issue: '#263238' };
   const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
   RC.view = '3';
   RC.selected = new Set();
@@ -40,21 +43,27 @@
 
   function legend() {
     const items = RC.view === 'all'
-      ? [[COLORS.all, '三级路长全覆盖'], [COLORS.some, '部分覆盖'], [COLORS.none, '无路长', true],
+      ? [[COLORS.all, '三级路长全覆盖'], [COLORS.some, '部分覆盖'], [COLORS.none, '无路长', 'dashed'],
          [COLORS.partyMark, '三级路长为党员（金色中线）']]
       : [[COLORS.party, RC.TIER_LABEL[RC.view] + '：党员'], [COLORS.other, RC.TIER_LABEL[RC.view] + '：非党员'],
-         [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', true]];
+         [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', 'dashed']];
     items.push([COLORS.selected, '已选路段']);
-    document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, dashed]) =>
-      `<div class="item"><span class="swatch" style="border-top-color:${color};border-top-style:${dashed ? 'dashed' : 'solid'}"></span>${label}</div>`).join('');
+    const visible = name => layers[name] && layers[name].getVisible();
+    if (visible('construction_sites')) {
+      items.push([CONTEXT.siteLine, '施工工地', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
+    }
+    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点', 'triangle']);
+    if (visible('issues')) items.push([CONTEXT.issue, '问题（数字为附近问题数）', 'dot']);
+    document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, kind]) =>
+      `<div class="item"><span class="swatch ${kind || 'line'}" style="--c:${color}"></span>${label}</div>`).join('');
   }
 
-  function tileLayer(name, style, options = {}) {
-    const source = new ol.source.VectorTile({
+  function tileLayer(name, style, options = {}, sourceOptions = {}) {
+    const source = new ol.source.VectorTile(Object.assign({
       format: new ol.format.MVT(),
       url: `/tiles/${name}/{z}/{x}/{y}.mvt`,
       maxZoom: 18,
-    });
+    }, sourceOptions));
     return new ol.layer.VectorTile(Object.assign({ source, style, properties: { name } }, options));
   }
 
@@ -64,6 +73,35 @@
     overflow: true,
   });
 
+  const ROAD_LABELS_FROM = 14;  // the tile layer's minzoom (layers/registry.py)
+  const ROAD_LABEL_SIZE = { '主干道': 14, '次干道': 13 };
+
+  function roadLabelStyle(f) {
+    const size = ROAD_LABEL_SIZE[f.get('road_class')] || 12;
+    return cached('label|' + f.get('road_name') + '|' + size, () => new ol.style.Style({
+      text: new ol.style.Text({
+        // Beside the line (baseline on the far side of the text), so the name never hides the
+        // coverage colour drawn under it.
+        text: f.get('road_name'), placement: 'line', overflow: false, maxAngle: Math.PI / 5,
+        textBaseline: 'bottom', offsetY: -Math.ceil(WIDTH[f.get('road_class')] / 2 || 1),
+        font: `${size}px "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif`,
+        fill: new ol.style.Fill({ color: '#222' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
+      }),
+    }));
+  }
+
+  // An issue, or a cluster of them below zoom 15 with its count written inside.
+  function issueStyle(f) {
+    const count = f.get('count') || 1;
+    return cached('issue|' + count, () => new ol.style.Style({
+      image: new ol.style.Circle({ radius: count > 1 ? Math.min(16, 7 + Math.sqrt(count)) : 5,
+                                   fill: new ol.style.Fill({ color: CONTEXT.issue }),
+                                   stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
+      text: count > 1 ? new ol.style.Text({ text: String(count), font: 'bold 11px sans-serif',
+                                            fill: new ol.style.Fill({ color: '#fff' }) }) : undefined,
+    }));
+  }
+
   const layers = {
     communities: tileLayer('communities', (f, resolution) => new ol.style.Style({
       fill: new ol.style.Fill({ color: 'rgba(236, 232, 220, 0.55)' }),
@@ -72,19 +110,22 @@
     sub_districts: tileLayer('sub_districts', f => new ol.style.Style({
       stroke: new ol.style.Stroke({ color: '#6d4c41', width: 2.5, lineDash: [10, 6] }),
     })),
-    construction_sites: tileLayer('construction_sites', f => new ol.style.Style({
-      fill: new ol.style.Fill({ color: f.get('is_green_demo') ? 'rgba(76,175,80,0.45)' : 'rgba(255,152,0,0.40)' }),
-      stroke: new ol.style.Stroke({ color: '#e65100', width: 1 }),
-    }), { visible: false }),
-    resettlement_points: tileLayer('resettlement_points', f => new ol.style.Style({
-      image: new ol.style.RegularShape({ points: 3, radius: 7, fill: new ol.style.Fill({ color: '#6a1b9a' }),
-                                         stroke: new ol.style.Stroke({ color: '#fff', width: 1 }) }),
-    }), { visible: false }),
-    issues: tileLayer('issues', f => new ol.style.Style({
-      image: new ol.style.Circle({ radius: Math.min(14, 3 + Math.sqrt(f.get('count') || 1)),
-                                   fill: new ol.style.Fill({ color: 'rgba(229,57,53,0.55)' }) }),
-    }), { visible: false }),
+    construction_sites: tileLayer('construction_sites', f => cached('site|' + !!f.get('is_green_demo'), () =>
+      new ol.style.Style({
+        fill: new ol.style.Fill({ color: CONTEXT.siteFill }),
+        stroke: new ol.style.Stroke({ color: CONTEXT.siteLine, width: 1.5,
+                                      lineDash: f.get('is_green_demo') ? [5, 3] : undefined }),
+      })), { visible: false }),
+    resettlement_points: tileLayer('resettlement_points', () => cached('resettlement', () => new ol.style.Style({
+      image: new ol.style.RegularShape({ points: 3, radius: 8, fill: new ol.style.Fill({ color: CONTEXT.resettlement }),
+                                         stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
+    })), { visible: false }),
+    issues: tileLayer('issues', issueStyle, { visible: false }),
     segments: tileLayer('segments', segmentStyle, { renderBuffer: 20 }),
+    // One line per road and tile (the road_labels layer), so a road is named once, not per
+    // segment; a name that does not fit along its line is left out (overflow false).
+    road_labels: tileLayer('road_labels', roadLabelStyle, { declutter: true, minZoom: 14 },
+                           { minZoom: ROAD_LABELS_FROM }),
   };
   RC.layers = layers;
 
@@ -107,7 +148,7 @@
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'segments', 'issues', 'labels'].map(n => layers[n])),
+                           'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });
@@ -161,13 +202,24 @@
 
   RC.setView = function (view) { RC.view = view; layers.segments.changed(); legend(); };
 
-  RC.setLayerVisible = function (name, visible) { layers[name].setVisible(visible); };
+  RC.setLayerVisible = function (name, visible) { layers[name].setVisible(visible); legend(); };
 
   // After a write: new tile URLs, so every segment tile is fetched again with the new chiefs.
   RC.refreshSegments = function () {
     RC.tileVersion += 1;
     layers.segments.getSource().setUrl(`/tiles/segments/{z}/{x}/{y}.mvt?v=${RC.tileVersion}`);
   };
+
+  // For the browser tests: what the map has drawn in the current view, read from the rendered tiles.
+  RC.debug = {
+    renderedSegmentIds() { return renderedIds(layers.segments, 'segment_id'); },
+    renderedRoadLabels() { return renderedIds(layers.road_labels, 'road_name'); },
+  };
+
+  function renderedIds(layer, property) {
+    const extent = RC.map.getView().calculateExtent(RC.map.getSize());
+    return [...new Set(layer.getFeaturesInExtent(extent).map(f => f.get(property)))];
+  }
 
   RC.zoomTo = function (extent4326, maxZoom) {
     RC.map.getView().fit(ol.proj.transformExtent(extent4326, 'EPSG:4326', 'EPSG:3857'),

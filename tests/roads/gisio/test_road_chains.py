@@ -66,7 +66,7 @@ def test_a_road_keeps_the_class_of_each_of_its_lines(conn, tmp_path):
     lane = conn.execute(text("""
         SELECT road_class FROM roadchief.segment_coverage
         WHERE road_id = :r ORDER BY ST_XMin(geom) DESC LIMIT 1"""), {"r": road.id}).scalar()
-    assert lane == "街巷"  # what the tiles show: hidden below zoom 14 only where it is a lane
+    assert lane == "街巷"  # what the tiles show: drawn as a lane only where it is one
 
 
 def test_unnamed_lines_get_a_readable_stable_name(conn, tmp_path):
