@@ -15,6 +15,7 @@ from gis_service.db import Conn
 from gis_service.filters import MAX_PAGE, issue_filter
 from gis_service.params import Int32
 from gis_service.upload_guard import too_large
+from roads import notifications
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
@@ -88,6 +89,7 @@ def create_issue(
         reported_at=parse_instant(reported_at, "reported_at") if reported_at else None,
     )
     issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
+    notifications.enqueue(conn, issue_id, "filed")
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
         return detail(conn, request, issue_id)
