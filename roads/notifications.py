@@ -63,7 +63,7 @@ def plain(value: str | None, limit: int = DESCRIPTION_CHARS) -> str:
     flat = " ".join((value or "").split())
     if len(flat) > limit:
         flat = flat[:limit] + "…"
-    flat = re.sub(r"([\\\[\]()*_`~#>!|])", r"\\\1", flat)
+    flat = re.sub(r"([\\\[\]()*_`~#!|])", r"\\\1", flat)
     return flat.replace("<", "＜").replace(">", "＞")
 
 

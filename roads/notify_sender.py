@@ -33,7 +33,7 @@ FOR UPDATE SKIP LOCKED
 """)
 RECORD = text("""
 UPDATE public.notification
-SET attempts = attempts + 1, last_status = :status, last_error = :error, state = :state,
+SET attempts = attempts + 1, last_status = :status, last_error = :problem, state = :state,
     sent_at = CASE WHEN :state = 'sent' THEN clock_timestamp() END,
     next_try_at = clock_timestamp() + make_interval(secs => :delay)
 WHERE id = :id
@@ -106,7 +106,7 @@ def deliver(conn: Connection, row, policy: Policy) -> Outcome:
     status, error = post(row.url, with_site(row.body, policy.public_url), policy.timeout_s)
     outcome = judge(status, error, row.attempts + 1, policy)
     delay = policy.backoff_s * 2 ** row.attempts if outcome.state == "pending" else 0
-    conn.execute(RECORD, {"id": row.id, "status": outcome.status, "error": outcome.error,
+    conn.execute(RECORD, {"id": row.id, "status": outcome.status, "problem": outcome.error,
                           "state": outcome.state, "delay": delay})
     return outcome
 
