@@ -157,7 +157,7 @@ SELECT n.id, n.issue_id, n.unit_id, u.name AS unit_name, n.event, n.state, n.att
        n.last_status, n.last_error, n.created_at, n.sent_at, n.next_try_at, n.body
 FROM public.notification AS n JOIN public.unit AS u ON u.id = n.unit_id
 WHERE (CAST(:state AS text) IS NULL OR n.state = :state)
-  AND (CAST(:issue_id AS integer) IS NULL OR n.issue_id = :issue_id)
+  AND (CAST(:issue_id AS bigint) IS NULL OR n.issue_id = :issue_id)
 ORDER BY n.created_at DESC, n.id DESC
 LIMIT :limit OFFSET :offset
 """)

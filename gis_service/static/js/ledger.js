@@ -58,6 +58,7 @@
       layers: baseLayers().concat([new ol.layer.Vector({ source: dots, style: dotStyle, properties: { name: 'issues' } })]),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
     });
+    listMap.updateSize();
     fitDistrict(listMap);
     listMap.on('singleclick', e => {
       const hit = listMap.getFeaturesAtPixel(e.pixel, { layerFilter: l => l.get('name') === 'issues', hitTolerance: 6 })[0];
@@ -68,6 +69,7 @@
       listMap.getTargetElement().style.cursor = hit ? 'pointer' : '';
     });
     RC.map = listMap;
+    RC.ledgerDots = dots;
   }
 
   // ---- the list ----
@@ -85,12 +87,19 @@
         ${issue.description ? ' · ' + RC.esc(issue.description.slice(0, 40)) : ''}</div></a></li>`;
   }
 
+  // Filters change faster than answers come: only the answer to the latest request is shown.
+  let listAsked = 0;
+  let dotsAsked = 0;
+
   async function loadList() {
+    const asked = ++listAsked;
     const query = filterQuery();
+    const filter = query.toString();
     $('export').href = '/api/exports/issues.xlsx?' + query.toString();
     query.set('page', page);
     query.set('page_size', PAGE_SIZE);
     const result = await RC.api('/api/issues?' + query.toString());
+    if (asked !== listAsked) return;
     const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
     $('list-summary').textContent = `共 ${result.total} 条问题`;
     $('issue-list').innerHTML = result.items.map(listItem).join('') || '<li class="muted empty">没有符合条件的问题。</li>';
@@ -98,18 +107,23 @@
     $('prev-page').disabled = page <= 1;
     $('next-page').disabled = page >= pages;
     document.body.dataset.listed = String(result.total);
+    document.body.dataset.filter = filter;
   }
 
   async function loadDots() {
+    const asked = ++dotsAsked;
     const query = filterQuery();
+    const filter = query.toString();
     query.set('format', 'geojson');
     query.set('page_size', MAP_LIMIT);
     const collection = await RC.api('/api/issues?' + query.toString());
+    if (asked !== dotsAsked) return;
     dots.clear();
     dots.addFeatures(new ol.format.GeoJSON().readFeatures(collection, { featureProjection: 'EPSG:3857' }));
     $('map-note').textContent = collection.numberMatched > MAP_LIMIT
       ? `地图显示最新的 ${MAP_LIMIT} 条（共 ${collection.numberMatched} 条）` : `地图显示全部 ${collection.numberMatched} 条`;
     document.body.dataset.dots = String(dots.getFeatures().length);
+    document.body.dataset.dotsFilter = filter;
   }
 
   async function refresh() {
@@ -172,8 +186,8 @@
     let units = '';
     if (needsUnit) {
       const suggested = await RC.api(`/api/issues/${issue.id}/dispatch-suggestions`);
-      units = `<label>承办单位 <input id="step-department" list="unit-choices" value="${RC.esc(suggested[0] ? suggested[0].name : issue.department || '')}"></label>
-        <datalist id="unit-choices">${suggested.map(u => `<option value="${RC.esc(u.name)}">`).join('')}</datalist>`;
+      units = `<label>承办单位 <input id="step-department" list="unit-choices" value="${RC.esc(suggested[0] ? suggested[0].unit_name : issue.department || '')}"></label>
+        <datalist id="unit-choices">${suggested.map(u => `<option value="${RC.esc(u.unit_name)}">`).join('')}</datalist>`;
     }
     box.innerHTML = `<div class="step-form">${units}
       <label>办理意见 <input id="step-note" placeholder="可不填"></label>
