@@ -172,7 +172,7 @@
     $('case-timeline').innerHTML = issue.steps.map(s => `<li class="${s.rework ? 'rework' : ''}">
       <div><b>${RC.esc(s.label)}</b>${s.rework ? ' <span class="badge overdue">返工</span>' : ''}
         <span class="muted">${RC.localTime(s.at, true)}</span></div>
-      <div>${RC.esc(s.actor || '')}${s.department ? ' → ' + RC.esc(s.department) : ''}</div>
+      <div>${RC.esc(SOURCE_LABEL[s.actor] || s.actor || '')}${s.department ? ' → ' + RC.esc(s.department) : ''}</div>
       ${s.note ? `<div class="muted">${RC.esc(s.note)}</div>` : ''}</li>`).join('');
   }
 
