@@ -18,6 +18,7 @@ from tests.gis_service.browser import (
     BROWSER_USER,
     SCREENSHOTS,
     browser_page,
+    rendered,
     undo_writes,
 )
 
@@ -62,7 +63,9 @@ def png_file(tmp_path) -> Path:
 
 
 def ready(page) -> None:
+    """Until the page has started and its list map has drawn (RC.map is the list's map)."""
     page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+    rendered(page)
 
 
 def sign_in(page) -> None:
@@ -116,6 +119,7 @@ def test_filter_click_a_dot_take_steps_and_upload_a_photo_on_a_desktop(server, c
         assert page.locator(f"#issue-list a[data-id='{case}']").count() == 1
         export = page.get_attribute("#export", "href")
         assert "status=reported" in export and "category=T03.02" in export
+        rendered(page)
         page.screenshot(path=str(SCREENSHOTS / "ledger-desktop-filtered.png"))
 
         click_dot(page, case)
@@ -142,7 +146,8 @@ def test_filter_click_a_dot_take_steps_and_upload_a_photo_on_a_desktop(server, c
         timeline = page.locator("#case-timeline li")
         assert timeline.count() == 3
         assert [timeline.nth(i).locator("b").inner_text() for i in range(3)] == ["上报", "派遣", "处置"]
-        page.screenshot(path=str(SCREENSHOTS / "ledger-desktop-case.png"), full_page=True)
+        page.evaluate("document.getElementById('case-view').scrollTop = 0")
+        page.screenshot(path=str(SCREENSHOTS / "ledger-desktop-case.png"))
         assert page.errors == [] and page.console_errors == []
 
 

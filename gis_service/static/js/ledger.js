@@ -265,7 +265,7 @@
     const match = location.hash.match(/^#\/issues\/(\d+)$/);
     $('list-view').hidden = !!match;
     $('case-view').hidden = !match;
-    window.scrollTo(0, 0);
+    $(match ? 'case-view' : 'list-view').scrollTop = 0;
     if (match) {
       await showCase(Number(match[1]));
     } else {
