@@ -159,8 +159,9 @@ def test_the_list_and_the_case_work_on_a_phone(server, case, engine):
         page.click("#filters-toggle")
         assert page.is_visible("#filters select[name=status]")
         page.select_option("#filters select[name=overdue]", "true")
-        page.wait_for_function("() => [...document.querySelectorAll('#issue-list li a')].length > 0"
-                               " && [...document.querySelectorAll('#issue-list li a')].every(a => a.innerText.includes('超期'))")
+        page.wait_for_function("() => document.body.dataset.filter === 'overdue=true'")
+        items = page.locator("#issue-list li a")
+        assert items.count() > 0 and all("超期" in items.nth(i).inner_text() for i in range(items.count()))
         page.click("#filters-toggle")
         page.screenshot(path=str(SCREENSHOTS / "ledger-phone-list.png"))
         assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]

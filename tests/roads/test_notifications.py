@@ -268,3 +268,22 @@ def test_a_unit_without_webhook_cannot_be_tested(client, conn, headers):
     refused = client.post(f"/api/units/{unit_id}/webhook-test", headers=headers["admin"])
     assert refused.status_code == 422 and "未配置群机器人地址" in refused.json()["message_zh"]
 
+
+
+def test_the_cli_sends_what_is_due_and_shows_the_log(engine, outbox, cluster, monkeypatch):
+    from typer.testing import CliRunner
+
+    from gis_service.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", cluster.url())
+    monkeypatch.setenv("ROADCHIEF_PUBLIC_URL", SITE_URL)
+    with robot(statuses=[404]) as server:
+        (refused,) = outbox(server.url)
+        (delivered,) = outbox(server.url)
+        sent = CliRunner().invoke(app, ["notify", "send"])
+    assert sent.exit_code == 0, sent.output
+    assert "sent 1" in sent.output and "failed 1" in sent.output
+    assert f"{SITE_URL}/x/0" in server.received[1]["markdown"]["content"]
+    shown = CliRunner().invoke(app, ["notify", "log", "--state", "failed", "--limit", "5"])
+    assert shown.exit_code == 0 and str(refused) in shown.output and "发送失败" in shown.output
+    assert row(engine, delivered).state == "sent"
