@@ -11,6 +11,7 @@ limited) → retried after backoff × 2^(attempts − 1), until max_attempts, th
 4xx → failed at once: the address is wrong and retrying will not mend it.
 """
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -70,15 +71,17 @@ def with_site(body: dict, public_url: str) -> bytes:
 
 def post(url: str, payload: bytes, timeout_s: float) -> tuple[int | None, str | None]:
     """POST the JSON; the HTTP status (None: no answer) and what went wrong, if anything."""
-    request = urllib.request.Request(url, data=payload, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
     try:
+        request = urllib.request.Request(url, data=payload, method="POST",
+                                         headers={"Content-Type": "application/json; charset=utf-8"})
         with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (http/https only)
             return response.status, robot_error(response.read(65536))
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        return None, f"no answer: {getattr(exc, 'reason', exc)}"
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+        return None, f"no answer: {getattr(exc, 'reason', exc)}"[:500]
+    except ValueError as exc:  # a malformed address (http.client.InvalidURL, a bad port ...)
+        return None, f"bad address: {exc}"[:500]
 
 
 def robot_error(answer: bytes) -> str | None:

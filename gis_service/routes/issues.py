@@ -88,9 +88,9 @@ def create_issue(
         reported_at=parse_instant(reported_at, "reported_at") if reported_at else None,
     )
     issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
-    notifications.enqueue(conn, issue_id, "filed")
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
+        notifications.enqueue(conn, issue_id, "filed")  # after the photos: the message links one
         return detail(conn, request, issue_id, user)
     except Exception:
         photo_store.remove_files(written)

@@ -52,6 +52,12 @@ def queued(conn, issue_id=None, unit_id=None) -> list:
 
 
 @pytest.fixture
+def settings(settings, tmp_path):
+    """Photos go to the test's own folder."""
+    return settings.model_copy(update={"photo_dir": tmp_path / "photos"})
+
+
+@pytest.fixture
 def hooked(client, conn, headers):
     """The unit new issues at LON/LAT are announced to, with a webhook (in the test's transaction)."""
     unit_id = first_suggested_unit(conn)
@@ -76,6 +82,21 @@ def test_filing_and_dispatching_a_case_queue_a_message_for_its_units_group(clien
     for part in ("（T03.02）", f"案卷：{issue_id}", "位置：", "路段：", "处置时限：", "（北京时间）",
                  f"[打开案卷]({notifications.SITE}/ledger.html#/issues/{issue_id})"):
         assert part in content, part
+
+
+def test_the_message_links_the_reports_photo(client, conn, headers, hooked):
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(png, format="PNG")
+    response = client.post("/api/issues", headers=headers["admin"], files={"photos": ("a.png", png.getvalue())},
+                           data={"lon": LON, "lat": LAT, "category": "T03.02"})
+    assert response.status_code == 201, response.text
+    photo_id = response.json()["photos"][0]["id"]
+    content = queued(conn, response.json()["id"])[0].body["markdown"]["content"]
+    assert f"[查看照片]({notifications.SITE}/api/issues/{response.json()['id']}/photos/{photo_id})" in content
 
 
 def test_a_case_dispatched_to_a_unit_with_a_webhook_tells_that_units_group(client, conn, headers, hooked):
