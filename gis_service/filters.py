@@ -3,6 +3,7 @@ checking is roads.issues.filter.parse_filter's (as for the tiles and the CLI), s
 the same answer everywhere."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,6 +12,7 @@ from gis_service.db import Conn
 from gis_service.params import Int32
 from roads.errors import InvalidInput
 from roads.issues.filter import IssueFilter, parse_filter
+from roads.segments import parse_bbox
 
 MAX_PAGE = 1_000_000  # pages of a listing: an offset PostgreSQL can take
 AreaId = Annotated[Int32 | None, Query(ge=1)]
@@ -85,3 +87,15 @@ def issue_filter(
         return parse_filter(conn, **period, **which, **where, default_days=default_days)
 
     return dependency
+
+
+def ledger_filter(
+    where: Annotated[IssueFilter, Depends(issue_filter(default_days=None))],
+    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+    segment: Int32 | None = None,
+    unit: Annotated[Int32 | None, Query(description="Cases dispatched to this unit (id)")] = None,
+    overdue: Annotated[bool | None, Query(description="true: open past the deadline; false: not")] = None,
+) -> IssueFilter:
+    """The ledger list's filter (GET /api/issues and its XLSX export): the issue filter, all time
+    by default, plus a bounding box, a segment, a unit and overdue."""
+    return replace(where, bbox=parse_bbox(bbox), segment_id=segment, unit_id=unit, overdue=overdue)

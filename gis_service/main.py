@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from gis_service.admission import AdmissionLimit
 from gis_service.db import check_connection, health_engine, resolve_database_url, service_engine
 from gis_service.errors import install_error_handlers
+from gis_service.notifier import Notifier
 from gis_service.nul_guard import NulGuard
 from gis_service.routes import include_routes
 from gis_service.security_headers import SecurityHeaders
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.health_engine = health_engine(app.state.engine)
         check_connection(app.state.health_engine)  # its one connection opened now, not under load
+        notifier = start_notifier(app.state.engine, settings)
         yield
+        if notifier is not None:
+            notifier.stop()
         app.state.health_engine.dispose()
         if owns_engine:
             app.state.engine.dispose()
@@ -57,6 +61,15 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
     app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
     add_cors(app, settings.cors_origin_list())
     return app
+
+
+def start_notifier(engine, settings: Settings) -> Notifier | None:
+    """The outbox sender of this process (none when notify_interval_s is 0)."""
+    if settings.notify_interval_s <= 0:
+        return None
+    notifier = Notifier(engine, settings.notify_policy(), settings.notify_interval_s)
+    notifier.start()
+    return notifier
 
 
 def add_cors(app: FastAPI, origins: list[str]) -> None:

@@ -54,6 +54,20 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000
+    # Where people reach the service (http://10.1.2.3:8000): the links in work-group messages.
+    public_url: str = "http://127.0.0.1:8000"
+    # The outbox sender in each service process: every notify_interval_s it posts what is due
+    # (0: no sender in the service; run `roadchief notify send` from cron instead).
+    notify_interval_s: float = 10.0
+    notify_max_attempts: int = 5  # then the message is kept as failed
+    notify_backoff_s: float = 30.0  # the wait before the n-th retry is this × 2^(n-1)
+    notify_timeout_s: float = 5.0  # a robot that has not answered by then is retried later
+
+    def notify_policy(self):
+        from roads.notify_sender import Policy
+
+        return Policy(max_attempts=self.notify_max_attempts, backoff_s=self.notify_backoff_s,
+                      timeout_s=self.notify_timeout_s, public_url=self.public_url)
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]

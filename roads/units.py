@@ -5,14 +5,15 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from roads.errors import Conflict, InvalidInput, NotFound
+from roads.notifications import check_webhook_kind
 from roads.rows import refuse_by_constraint, write_row
 from roads.users import User, require_district_admin
 
 KINDS = {"sub_district_office": "办事处", "company": "市场化外包公司", "department": "职能部门"}
-FIELDS = ("kind", "name", "contact", "phone", "webhook_url", "active")
+FIELDS = ("kind", "name", "contact", "phone", "webhook_url", "webhook_kind", "active")
 
 LIST_UNITS = text("""
-SELECT u.id, u.kind, u.name, u.contact, u.phone, u.webhook_url, u.active,
+SELECT u.id, u.kind, u.name, u.contact, u.phone, u.webhook_url, u.webhook_kind, u.active,
        coalesce((SELECT json_agg(json_build_object(
                      'sub_district_id', ua.sub_district_id, 'community_id', ua.community_id,
                      'name', coalesce(cm.name, sd.name))
@@ -70,6 +71,8 @@ def check_fields(values: dict) -> dict:
     url = values.get("webhook_url")
     if url is not None and not url.startswith(("https://", "http://")):
         raise InvalidInput("webhook_url: an http or https address", "群机器人地址须以 http:// 或 https:// 开头")
+    if "webhook_kind" in values:
+        check_webhook_kind(values["webhook_kind"])
     return values
 
 
@@ -141,7 +144,7 @@ def update_unit(conn: Connection, user: User | None, unit_id: int, values: dict,
     require_district_admin(user)
     conn.execute(text("SELECT id FROM public.unit WHERE id = :id FOR UPDATE"), {"id": unit_id})
     get_unit(conn, unit_id)
-    for needed in ("kind", "name", "active"):
+    for needed in ("kind", "name", "active", "webhook_kind"):
         if needed in values and values[needed] is None:
             raise InvalidInput(f"{needed} cannot be empty", "单位类型、名称和启用状态不能为空")
     if areas is not None:

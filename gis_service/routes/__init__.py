@@ -15,6 +15,7 @@ from gis_service.routes import (
     health,
     imports,
     issues,
+    notifications,
     ogc,
     open311,
     patrols,
@@ -28,7 +29,8 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar, patrols,
+           webmap)
 
 
 def include_routes(app: FastAPI) -> None:

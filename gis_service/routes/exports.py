@@ -1,5 +1,5 @@
-"""Briefing exports: GET /api/rankings, /api/exports/heatmap.{png,pdf,html} and
-/api/exports/rankings.xlsx.
+"""Briefing exports: GET /api/rankings, /api/exports/heatmap.{png,pdf,html},
+/api/exports/rankings.xlsx and the ledger list /api/exports/issues.xlsx.
 
 Files are streamed with their content type and a Content-Disposition name that says what they are
 (an ASCII name, plus the Chinese one per RFC 5987)."""
@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from gis_service.db import Conn
-from gis_service.filters import issue_filter
+from gis_service.filters import issue_filter, ledger_filter
 from gis_service.params import Int32
 from maps import query, rankings
 from maps.briefing import briefing_pdf
 from maps.heatmap import HeatmapOptions, heatmap_bytes
+from maps.ledger import ledger_workbook
 from maps.webmap import webmap_html
 from roads.errors import NotFound
 from roads.issues.filter import IssueFilter
@@ -34,6 +35,7 @@ MEDIA = {
 # The maps draw the filter's issues in its area; the rankings cover every area and count every
 # status themselves (closed, on time, overdue), so they take the window and categories only.
 Filter = Annotated[IssueFilter, Depends(issue_filter(default_days=30))]
+LedgerFilter = Annotated[IssueFilter, Depends(ledger_filter)]
 WindowFilter = Annotated[IssueFilter, Depends(issue_filter(default_days=30, states=False, area=False))]
 
 
@@ -93,6 +95,15 @@ def rankings_xlsx(conn: Conn, flt: WindowFilter) -> StreamingResponse:
     )
     ascii_name, chinese_name = file_names("rankings", "路长制区域排名", flt)
     return stream(data, "xlsx", ascii_name.replace(f"-{flt.area.slug()}", ""), chinese_name)
+
+
+@router.get("/exports/issues.xlsx")
+def issues_xlsx(conn: Conn, flt: LedgerFilter) -> StreamingResponse:
+    """The ledger list (问题台账) with the same filters as GET /api/issues, as a workbook."""
+    data = ledger_workbook(conn, flt)
+    window = flt.window.slug() if flt.window else "all"
+    return stream(data, "xlsx", f"issues-{flt.area.slug()}-{window}",
+                  f"{flt.area.place().replace(' ', '')}问题台账-{window}")
 
 
 @router.get("/exports/heatmap.{fmt}")

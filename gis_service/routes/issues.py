@@ -1,7 +1,6 @@
 """The issue ledger API: intake (with photos), listing with filters, one issue, workflow steps."""
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,17 +11,18 @@ from pydantic import BaseModel, Field
 
 from gis_service.auth import OptionalUser
 from gis_service.db import Conn
-from gis_service.filters import MAX_PAGE, issue_filter
+from gis_service.filters import MAX_PAGE, ledger_filter
 from gis_service.params import Int32
 from gis_service.upload_guard import too_large
+from roads import notifications
 from roads.errors import InvalidInput
 from roads.issues import photos as photo_store
 from roads.issues import repository, workflow
+from roads.issues.actions import allowed_actions
 from roads.issues.filter import IssueFilter
 from roads.issues.importer import import_issues
 from roads.issues.window import parse_instant
-from roads.segments import parse_bbox
-from roads.users import require_district_admin, require_writer
+from roads.users import User, require_district_admin, require_writer
 
 router = APIRouter(prefix="/api", tags=["issues"])
 GEOJSON = "application/geo+json"
@@ -90,7 +90,8 @@ def create_issue(
     issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
-        return detail(conn, request, issue_id)
+        notifications.enqueue(conn, issue_id, "filed")  # after the photos: the message links one
+        return detail(conn, request, issue_id, user)
     except Exception:
         photo_store.remove_files(written)
         raise
@@ -104,9 +105,7 @@ def read_uploads(uploads: list[UploadFile]) -> list[photo_store.Photo]:
 def list_issues(
     conn: Conn,
     request: Request,
-    where: Annotated[IssueFilter, Depends(issue_filter(default_days=None))],
-    bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
-    segment: Int32 | None = None,
+    where: Annotated[IssueFilter, Depends(ledger_filter)],
     page: Annotated[Int32, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[Int32, Query(ge=1, le=1000)] = 100,
     format: Annotated[
@@ -115,7 +114,6 @@ def list_issues(
 ):
     """Issues, newest first, one page at a time, as JSON or GeoJSON."""
     geojson = wants_geojson(request, format)
-    where = replace(where, bbox=parse_bbox(bbox), segment_id=segment)
     total, rows = repository.list_issues(conn, where, page_size, (page - 1) * page_size)
     items = [issue_out(r, request) for r in rows]
     if geojson:
@@ -131,7 +129,7 @@ def list_issues(
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
-def detail(conn, request: Request, issue_id: Int32) -> dict:
+def detail(conn, request: Request, issue_id: Int32, user: User | None = None) -> dict:
     issue = repository.get_issue(conn, issue_id)
     reported = {
         "status": "reported",
@@ -157,13 +155,15 @@ def detail(conn, request: Request, issue_id: Int32) -> dict:
         {**p, "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
         for p in repository.list_photos(conn, issue_id)
     ]
-    return {**issue_out(issue, request), "steps": steps, "photos": photos}
+    return {**issue_out(issue, request), "steps": steps, "photos": photos,
+            "actions": allowed_actions(conn, issue_id, user)}
 
 
 @router.get("/issues/{issue_id}", name="get_issue")
-def get_issue(conn: Conn, request: Request, issue_id: Int32) -> dict:
-    """One issue with its workflow steps (time, actor, department) and photos."""
-    return detail(conn, request, issue_id)
+def get_issue(conn: Conn, request: Request, issue_id: Int32, user: OptionalUser) -> dict:
+    """One issue with its workflow steps (time, actor, department), photos and `actions`: the steps
+    the signed-in user may take now ([{action, label_zh}]; none for readers)."""
+    return detail(conn, request, issue_id, user)
 
 
 class StepIn(BaseModel):
@@ -195,14 +195,14 @@ def add_step(conn: Conn, request: Request, issue_id: Int32, step: StepIn, user: 
         ),
         require_writer(user),
     )
-    return {"event": event, "issue": detail(conn, request, issue_id)}
+    return {"event": event, "issue": detail(conn, request, issue_id, user)}
 
 
 @router.post("/issues/{issue_id}/confirm")
 def confirm_issue(conn: Conn, request: Request, issue_id: int, user: OptionalUser) -> dict:
     """Accept an anonymous report (Open311) as a case (受理); the first step does the same."""
     workflow.confirm(conn, issue_id, user)
-    return detail(conn, request, issue_id)
+    return detail(conn, request, issue_id, user)
 
 
 @router.post("/issues/{issue_id}/photos", status_code=201)
@@ -217,7 +217,7 @@ def add_photos(
     repository.get_issue(conn, issue_id)
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
-        return detail(conn, request, issue_id)
+        return detail(conn, request, issue_id, user)
     except Exception:
         photo_store.remove_files(written)
         raise

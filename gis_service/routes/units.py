@@ -25,6 +25,7 @@ class UnitCreate(BaseModel):
     contact: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=50)
     webhook_url: str | None = Field(None, max_length=2000)
+    webhook_kind: Literal["wecom", "dingtalk"] = "wecom"
     active: bool = True
     areas: list[UnitArea] = Field(default_factory=list, max_length=500)
     categories: list[str] = Field(default_factory=list, max_length=500)
@@ -36,6 +37,7 @@ class UnitPatch(BaseModel):
     contact: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=50)
     webhook_url: str | None = Field(None, max_length=2000)
+    webhook_kind: Literal["wecom", "dingtalk"] | None = None
     active: bool | None = None
     areas: list[UnitArea] | None = Field(None, max_length=500)
     categories: list[str] | None = Field(None, max_length=500)

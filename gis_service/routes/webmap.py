@@ -19,6 +19,12 @@ def index() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/ledger.html", include_in_schema=False)
+def ledger() -> FileResponse:
+    """The 台账 page: the filtered ledger list, its map and each case (ledger.html#/issues/123)."""
+    return FileResponse(STATIC_DIR / "ledger.html", headers={"Cache-Control": "no-cache"})
+
+
 @router.get("/api/webmap/config")
 def config(request: Request, conn: Conn) -> dict:
     """What the page needs at start: the district's extent, the optional basemap, labels."""

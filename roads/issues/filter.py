@@ -31,6 +31,8 @@ class IssueFilter:
     sources: tuple[str, ...] | None = None
     bbox: tuple[float, float, float, float] | None = None
     segment_id: int | None = None
+    unit_id: int | None = None  # the ledger list: cases dispatched to this unit
+    overdue: bool | None = None  # the ledger list: open past the deadline (True) or not (False)
 
     def params(self) -> dict:
         """The bind parameters of roadchief.counted_issues and the queries built on it."""
@@ -43,6 +45,8 @@ class IssueFilter:
             "sources": list(self.sources) if self.sources else None,
             **self.area.params(),
             "segment_id": self.segment_id,
+            "unit_id": self.unit_id,
+            "overdue": self.overdue,
             "min_lon": bbox[0], "min_lat": bbox[1], "max_lon": bbox[2], "max_lat": bbox[3],
         }
 

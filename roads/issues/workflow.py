@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
+from roads import notifications
 from roads.errors import InvalidInput, NotFound
 from roads.issues.errors import IllegalTransition
 from roads.issues.repository import STATUS_LABELS
@@ -118,6 +119,8 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
     """),
         {"id": issue_id, "status": step.to_status, "at": at, "department": department},
     )
+    if step.to_status in ("dispatched", "closed"):
+        notifications.enqueue(conn, issue_id, step.to_status)
     return dict(event)
 
 
