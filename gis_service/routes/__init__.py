@@ -18,6 +18,7 @@ from gis_service.routes import (
     ogc,
     open311,
     patrols,
+    penalties,
     segments,
     styles,
     tiles,
@@ -28,7 +29,8 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, penalties,
+           webmap)
 
 
 def include_routes(app: FastAPI) -> None:
