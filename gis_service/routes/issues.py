@@ -183,6 +183,7 @@ def detail(conn, request: Request, issue_id: Int32, user: User | None = None) ->
         "note": None,
         "reason": None,
         "data": None,
+        "rework": False,
     }
     steps = [reported] + [step_out(e) for e in repository.list_events(conn, issue_id)]
     photos = [
@@ -193,6 +194,8 @@ def detail(conn, request: Request, issue_id: Int32, user: User | None = None) ->
         **issue_out(issue, request),
         "steps": steps,
         "timeline": steps,
+        "rework_count": sum(s["action"] == "rework" for s in steps),
+        "return_count": sum(s["action"] == "return" for s in steps),
         "stages": beijing(repository.case_stages(conn, issue_id)),
         "time_left_work_hours": repository.working_hours_left(conn, issue["due_at"])
         if issue["overdue"] is not None and issue["status"] not in flow.FINAL_STATUSES else None,

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 from roads.errors import Conflict, Forbidden, InvalidInput, NotFound
 from roads.issues import flow
 from roads.issues.errors import IllegalTransition
+from roads.issues.window import CHINA_TZ
 from roads.users import ROLE_LABELS, User, check_issue_write, in_case_scope, require_writer
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -265,7 +266,9 @@ def refuse_duplicates(conn: Connection, issue_id: int, radius_m: float) -> None:
             f"issue {issue_id} may duplicate open case(s) {ids} within {radius_m:g} m; reject it "
             "as a duplicate, or file it with force",
             f"问题 {issue_id} 可能与 {radius_m:g} 米内同类未结案卷 {ids} 重复：请以“重复”不予立案，"
-            "或确认后强制立案", duplicates=found)
+            "或确认后强制立案",
+            duplicates=[d | {"reported_at": d["reported_at"].astimezone(CHINA_TZ).isoformat()}
+                        for d in found])
 
 
 def duplicate_candidates(conn: Connection, issue_id: int, radius_m: float) -> list[dict]:
