@@ -251,9 +251,10 @@ class ActionIn(BaseModel):
     reason: str | None = Field(None, description="reject: duplicate | outside | not_ours | invalid; "
                                                  "return, hold, request_extension: the reason")
     unit_id: Int32 | None = Field(None, description="dispatch: the unit (GET /api/units)")
-    duplicate_of: int | None = Field(None, description="reject as duplicate: the case it repeats")
+    duplicate_of: int | None = Field(None, ge=1, le=2**63 - 1,
+                                     description="reject as duplicate: the case it repeats")
     due_at: str | None = Field(None, description="request_extension: the new deadline")
-    amount: float | None = Field(None, description="request_extension: or this many ...")
+    amount: float | None = Field(None, gt=0, le=1000, description="request_extension: or this many ...")
     amount_unit: str | None = Field(None, description="... work_hour or work_day")
     evaluation: str | int | None = Field(None, description="evaluate: 1-5, 满意, 基本满意 or 不满意")
     force: bool = Field(False, description="file: although likely duplicates exist")

@@ -16,11 +16,11 @@ router = APIRouter(prefix="/api", tags=["penalties"])
 
 class PenaltyIn(BaseModel):
     target_kind: str = Field(description="shop (商户), company (公司) or unit (处置单位)")
-    target_name: str
+    target_name: str = Field(max_length=200)
     unit_id: Int32 | None = Field(None, description="the unit penalised (needed for kind unit)")
     amount_yuan: float = Field(description="yuan, 0 or more")
-    reason: str
-    issue_id: int | None = Field(None, description="the case the penalty arose from")
+    reason: str = Field(max_length=2000)
+    issue_id: int | None = Field(None, ge=1, le=2**63 - 1, description="the case the penalty arose from")
     penalty_date: date | None = Field(None, description="default today (Beijing)")
 
 
