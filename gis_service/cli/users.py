@@ -38,7 +38,9 @@ def user_demo() -> None:
     """Create one demo user per role when there are no users yet (and the case-flow users:
     inspector, operator, dispatcher, a unit user per unit, a leader), and print their passwords."""
     with engine().begin() as conn:
-        created = create_demo_users(conn) + create_case_flow_users(conn)
+        created = create_demo_users(conn)
+        if created:
+            created += create_case_flow_users(conn)
     if not created:
         console.print("users already exist; no demo users created (their passwords were printed "
                       "when they were made; `roadchief user add` creates more)")

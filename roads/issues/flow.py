@@ -6,6 +6,8 @@ generated from them (`permission_table_markdown`, `transition_table_markdown`) a
 that they agree.
 """
 
+from roads.users import ROLE_LABELS, ROLES
+
 STATUS_LABELS = {
     "reported": "上报",
     "filed": "立案",
@@ -107,9 +109,7 @@ def actions_from(status: str) -> list[str]:
 
 def permission_table_markdown() -> str:
     """The permission table (role × action) as the README shows it."""
-    from roads.users import ROLE_LABELS, ROLES
-
-    actions = [a for a in ALL_ACTIONS]
+    actions = list(ALL_ACTIONS)
     head = "| role | " + " | ".join(f"{ACTION_LABELS[a]} `{a}`" for a in actions) + " |"
     rule = "|---|" + "---|" * len(actions)
     rows = [f"| {ROLE_LABELS[r]} `{r}` | " + " | ".join("✓" if may(r, a) else "" for a in actions)
