@@ -141,6 +141,9 @@ def downgrade() -> None:
     ALTER TABLE issue_photo DROP COLUMN stage;
 
     -- The old flow knew five statuses and four kinds of step: fold the new ones onto them.
+    ALTER TABLE issue
+        DROP CONSTRAINT ck_issue_on_hold, DROP CONSTRAINT ck_issue_duplicate,
+        DROP CONSTRAINT ck_issue_rejected, DROP CONSTRAINT ck_issue_status;
     UPDATE issue SET status = held_from WHERE status = 'on_hold';
     UPDATE issue SET status = CASE status
         WHEN 'filed' THEN 'reported' WHEN 'rejected' THEN 'closed' WHEN 'handling' THEN 'dispatched'
@@ -173,13 +176,10 @@ def downgrade() -> None:
     DROP INDEX ix_issue_category_open;
     DROP INDEX ix_issue_unit;
     ALTER TABLE issue
-        DROP CONSTRAINT ck_issue_on_hold, DROP CONSTRAINT ck_issue_duplicate,
-        DROP CONSTRAINT ck_issue_rejected,
         DROP COLUMN evaluated_at, DROP COLUMN evaluation_score, DROP COLUMN extension_reason,
         DROP COLUMN extension_due, DROP COLUMN due_override, DROP COLUMN held_from,
         DROP COLUMN hold_reason, DROP COLUMN duplicate_of, DROP COLUMN reject_reason,
         DROP COLUMN unit_id,
-        DROP CONSTRAINT ck_issue_status,
         ADD CONSTRAINT ck_issue_status CHECK (status IN {OLD_STATUSES});
 
     DELETE FROM api_token WHERE user_id IN (
