@@ -66,15 +66,17 @@ def actor_of(user: User) -> str:
     return user.display_name.strip() or user.username
 
 
-CASE_ROW = text("""
+CASE_SELECT = """
     SELECT i.status, i.updated_at, i.department, i.community_id, c.sub_district_id, i.unit_id,
            i.held_from, i.extension_due, i.evaluation_score, i.category_code,
            coalesce(i.due_override, d.due_at) AS due_at, now() AS now
     FROM public.issue AS i
     LEFT JOIN public.community AS c ON c.id = i.community_id
     LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS d ON true
-    WHERE i.id = :id FOR UPDATE OF i
-""")
+    WHERE i.id = :id
+"""
+CASE_ROW = text(CASE_SELECT + " FOR UPDATE OF i")
+CASE_ROW_UNLOCKED = text(CASE_SELECT)
 
 
 def lock_case(conn: Connection, issue_id: int, user: User | None):
@@ -140,7 +142,7 @@ def available_actions(conn: Connection, issue_id: int, user: User | None) -> lis
     """The actions `user` may take on the case now, with their Chinese labels; none when signed out."""
     if user is None:
         return []
-    case = conn.execute(text(str(CASE_ROW).replace("FOR UPDATE OF i", "")), {"id": issue_id}).first()
+    case = conn.execute(CASE_ROW_UNLOCKED, {"id": issue_id}).first()
     if case is None:
         return []
     return [{"action": a, "label_zh": flow.ACTION_LABELS[a]}
@@ -331,6 +333,24 @@ def extension_request(conn: Connection, issue_id: int, case, act: Action) -> dic
             "event_data": json.dumps({"due_at": due.isoformat()})}
 
 
+OLD_STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
+
+
+def old_wrong_stage(issue_id: int, status: str, wanted: str) -> IllegalTransition:
+    """The 409 of the old body, in its words: the next statuses an old client can send."""
+    nexts = [s for s in NEXT_STEPS[status] if s in OLD_STATUSES]
+    label = flow.STATUS_LABELS
+    allowed = "、".join(f"{s} ({label[s]})" for s in nexts) or "none (closed)"
+    allowed_zh = "、".join(label[s] for s in nexts)
+    next_zh = f"下一步可为：{allowed_zh}" if allowed_zh else "该问题已结案"
+    return IllegalTransition(
+        f"issue {issue_id} is {status} ({label[status]}); it cannot go to {wanted} "
+        f"({label[wanted]}); allowed next: {allowed}",
+        f"问题 {issue_id} 处于“{label[status]}”环节，不能转到“{label[wanted]}”；{next_zh}，未做任何修改",
+        current_status=status, allowed_actions=flow.actions_from(status),
+    )
+
+
 def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
     """The old body of POST /events (a status to move to), mapped onto the action that leads
     there: reported → dispatched is 立案并派遣, handled → dispatched is 返工."""
@@ -342,7 +362,7 @@ def advance(conn: Connection, issue_id: int, step: Step, user: User) -> dict:
                    if flow.next_status(case.status, a) == step.to_status != case.status
                    and a != "resume"), None)
     if action is None:
-        raise wrong_stage(issue_id, case.status, step.to_status)
+        raise old_wrong_stage(issue_id, case.status, step.to_status)
     return apply_action(conn, issue_id, Action(
         action=action, note=step.note, department=step.department, at=step.at,
         claimed_actor=step.claimed_actor, force=True), user)
