@@ -36,7 +36,8 @@ def period_args(
 def state_args(
     status: Annotated[
         list[str] | None,
-        Query(description="reported, dispatched, handled, verified, closed; repeated or comma-separated"),
+        Query(description="reported, filed, rejected, dispatched, handling, handled, verified, closed, "
+                          "on_hold; repeated or comma-separated"),
     ] = None,
     source: Annotated[
         list[str] | None, Query(description="Sources (patrol, hotline, open311 ...), repeated or comma-separated")

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     snap_distance_m: float = 50.0
+    duplicate_radius_m: float = 50.0  # a report this close to an open case of its category may repeat it
     chief_length_limit_m: float = 20_000.0
     basemap_url: str | None = None
     # Other sites allowed to call the API and fetch tiles from a browser (a city dashboard's

@@ -1,6 +1,8 @@
-"""Rankings of communities and sub-districts (roadchief.area_rankings) and their spreadsheet.
+"""Rankings of communities and sub-districts (roadchief.area_rankings), the case-flow indicators
+per unit, sub-district and community (roadchief.case_indicators), penalties, and their workbook.
 
-The API, the spreadsheet and the briefing PDF all call `fetch`, so their numbers are the same."""
+The API, the spreadsheet and the briefing PDF all call `fetch` / `case_indicators`, so their
+numbers are the same."""
 
 import io
 from dataclasses import dataclass
@@ -13,7 +15,9 @@ from sqlalchemy import Connection, text
 from roads.cells import safe_cell
 from roads.district import get_district
 from roads.errors import InvalidInput
-from roads.issues.window import Window
+from roads.issues import indicators
+from roads.issues.window import CHINA_TZ, Window
+from roads.penalties import list_penalties
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
 TOTAL_LABEL = "全区合计"
@@ -48,6 +52,39 @@ COLUMNS = [
     Column("closed_on_time_share", "按期结案率", "share", 10),
     Column("open_overdue", "超期未结案数", "int", 11),
 ]
+INDICATOR_COLUMNS = [
+    Column("rank", "排名", "int", 6),
+    Column("code", "编码", "text", 10),
+    Column("name", "名称", "text", 24),
+    Column("reported", "上报数", "int", 8),
+    Column("filed", "立案数", "int", 8),
+    Column("dispatched", "派遣数", "int", 8),
+    Column("closed", "结案数", "int", 8),
+    Column("closed_on_time", "按期结案数", "int", 10),
+    Column("closed_rate", "结案率", "share", 9),
+    Column("on_time_rate", "按期结案率", "share", 10),
+    Column("rework_rate", "返工率", "share", 9),
+    Column("extension_rate", "延期率", "share", 9),
+    Column("open_overdue", "超期未结数", "int", 10),
+    Column("on_hold", "挂账数", "int", 8),
+    Column("mean_handling_work_hours", "平均处置用时（工作小时）", "density", 14),
+    Column("satisfaction", "满意度", "share", 9),
+    Column("penalties", "处罚起数", "int", 9),
+    Column("penalty_yuan", "罚款金额（元）", "km", 12),
+    Column("score", "综合评价得分", "density", 12),
+]
+INDICATOR_SHEETS = [("单位考核排名", "unit"), ("办事处考核排名", "sub_district"),
+                    ("社区考核排名", "community")]
+PENALTY_COLUMNS = [
+    Column("penalty_date", "处罚日期", "text", 12),
+    Column("target_kind_label", "对象类型", "text", 10),
+    Column("target_name", "处罚对象", "text", 24),
+    Column("unit_name", "处置单位", "text", 22),
+    Column("amount_yuan", "金额（元）", "km", 12),
+    Column("reason", "处罚原因", "text", 30),
+    Column("issue_id", "关联案卷", "int", 10),
+    Column("recorder", "登记人", "text", 12),
+]
 FORMATS = {"int": "#,##0", "km": "#,##0.00", "density": "0.00", "share": "0.0%", "text": "@"}
 DEFINITIONS = [
     ("覆盖率", "有该级路长的道路长度 ÷ 道路总长度（按长度计）"),
@@ -59,6 +96,13 @@ DEFINITIONS = [
     ("按期结案率", "结案且最后一步不晚于处置时限（按工作日历与工作时间计算）的问题 ÷ 问题数"),
     ("超期未结案数", "未结案且在统计期末（或当前，取较早者）已超过处置时限的问题"),
     ("排名", "按问题密度（件/公里/30天）从高到低"),
+    ("考核排名", indicators.RULE[0]),
+    ("综合评价得分", indicators.FORMULA),
+    ("结案率、按期结案率", "结案数、按期结案数 ÷ 立案数；按期：结案不晚于处置时限（含批准的延期）"),
+    ("返工率、延期率", "核查不通过返工过的案卷、批准过延期的案卷 ÷ 派遣数"),
+    ("超期未结数", "未结案、未挂账、未不予立案，且统计期末（或当前）已过处置时限"),
+    ("平均处置用时", "首次派遣至最后一次处置反馈的工作小时数的平均"),
+    ("满意度", "综合评价的平均：满意 1、基本满意 0.5、不满意 0"),
     (TOTAL_LABEL, "全区所有路段（含不在任何社区内的路段），列在每张排名表末行"),
 ]
 
@@ -106,9 +150,10 @@ def columns_for(level: str) -> list[Column]:
     return [c for c in COLUMNS if level == "community" or c.key != "sub_district_name"]
 
 
-def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
-    """The ranked areas, then the district's total line in bold (outside the filter range)."""
-    columns = columns_for(level)
+def write_sheet(sheet, level: str, rows: list[dict], total: dict | None,
+                columns: list[Column] | None = None) -> None:
+    """The ranked rows, then the district's total line in bold (outside the filter range)."""
+    columns = columns or columns_for(level)
     header_fill = PatternFill("solid", fgColor="1F4E79")
     thin = Side(style="thin", color="BFBFBF")
     for index, column in enumerate(columns, start=1):
@@ -118,10 +163,13 @@ def write_sheet(sheet, level: str, rows: list[dict], total: dict) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(bottom=thin)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for row_number, row in enumerate([*rows, total], start=2):
+    for row_number, row in enumerate([*rows, total] if total else rows, start=2):
         is_total = row is total
         for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=row_number, column=index, value=safe_cell(row[column.key]))
+            value = row[column.key]
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            cell = sheet.cell(row=row_number, column=index, value=safe_cell(value))
             cell.number_format = FORMATS[column.kind]
             if column.kind != "text":
                 cell.alignment = Alignment(horizontal="right")
@@ -168,6 +216,13 @@ def workbook_bytes(
         fetch(conn, "sub_district", window, categories),
         total,
     )
+    for title, level in INDICATOR_SHEETS:
+        write_sheet(book.create_sheet(title), level,
+                    indicators.case_indicators(conn, level, window, categories), None,
+                    INDICATOR_COLUMNS)
+    day = window.start.astimezone(CHINA_TZ).date(), window.end.astimezone(CHINA_TZ).date()
+    write_sheet(book.create_sheet("处罚明细"), "penalty", list_penalties(conn, day[0], day[1]), None,
+                PENALTY_COLUMNS)
     district = get_district(conn).short_name
     write_notes(book.create_sheet("说明"), district, window, category_label, data_date)
     book.properties.title = f"{district} 路长制区域排名 {window.label()}"

@@ -19,13 +19,15 @@ EVENTS = {"filed": "立案", "dispatched": "派遣", "overdue": "超期", "close
 WEBHOOK_KINDS = {"wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人"}
 DESCRIPTION_CHARS = 200  # 企业微信 takes 4,096 bytes of markdown; the case page has the rest
 
-# The unit a case's messages go to: the one it was dispatched to (issue.department names it),
+# The unit a case's messages go to: the one it was dispatched to (issue.unit_id; old rows: the
+# unit issue.department names),
 # else the first dispatch suggestion (most specific area and category), while no one has it yet.
 TARGET_UNIT = text("""
 SELECT u.id, u.webhook_url, u.webhook_kind
 FROM public.unit AS u
 WHERE u.active AND u.webhook_url IS NOT NULL
   AND u.id = coalesce(
+      (SELECT i.unit_id FROM public.issue AS i WHERE i.id = :id),
       (SELECT d.id FROM public.unit AS d JOIN public.issue AS i ON i.department = d.name
        WHERE i.id = :id),
       (SELECT s.unit_id FROM roadchief.suggest_units(:id) AS s LIMIT 1))

@@ -1,8 +1,11 @@
 """Users and tokens made inside the test's rolled-back connection."""
 
+import secrets
+from functools import cache
+
 from sqlalchemy import text
 
-from roads.users import add_user, login
+from roads.users import add_user, hash_password, login, token_digest
 
 PASSWORD = "correct horse battery"
 
@@ -64,3 +67,28 @@ def current_holder(conn, segment_id, tier):
     return conn.execute(text(
         "SELECT chief_id FROM segment_assignment WHERE segment_id = :s AND tier = :t AND valid_to IS NULL"),
         {"s": segment_id, "t": tier}).scalar()
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def quick_user(conn, username: str, role: str, display_name: str = "", sub_district_id=None,
+               community_id=None, unit_id=None) -> dict:
+    """A user and a bearer token written straight to the tables: the case-flow tests make hundreds,
+    and two argon2 hashes each (add_user, login) would cost most of their time."""
+    if community_id is not None:
+        sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
+                                       {"c": community_id}).scalar_one()
+    user_id = conn.execute(text("""
+        INSERT INTO app_user (username, display_name, password_hash, role, sub_district_id,
+                              community_id, unit_id)
+        VALUES (:u, :d, :h, :r, :sd, :c, :unit) RETURNING id
+    """), {"u": username, "d": display_name, "h": password_hash(), "r": role, "sd": sub_district_id,
+           "c": community_id, "unit": unit_id}).scalar_one()
+    token = secrets.token_urlsafe(16)
+    conn.execute(text("INSERT INTO api_token (token_hash, user_id, expires_at) "
+                      "VALUES (:t, :u, now() + interval '1 hour')"),
+                 {"t": token_digest(token), "u": user_id})
+    return {"Authorization": f"Bearer {token}"}

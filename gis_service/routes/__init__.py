@@ -19,6 +19,7 @@ from gis_service.routes import (
     ogc,
     open311,
     patrols,
+    penalties,
     segments,
     styles,
     tiles,
@@ -29,7 +30,7 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar, patrols,
+           auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar, patrols, penalties,
            webmap)
 
 

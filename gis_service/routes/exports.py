@@ -20,6 +20,7 @@ from maps.heatmap import HeatmapOptions, heatmap_bytes
 from maps.ledger import ledger_workbook
 from maps.webmap import webmap_html
 from roads.errors import NotFound
+from roads.issues import indicators
 from roads.issues.filter import IssueFilter
 
 router = APIRouter(prefix="/api", tags=["exports"])
@@ -68,9 +69,23 @@ def get_rankings(
     conn: Conn,
     flt: WindowFilter,
     level: Annotated[str, Query(description="community or sub_district")] = "community",
+    by: Annotated[str | None, Query(
+        description="unit, sub_district or community: the case-flow indicators and the 综合评价 "
+                    "score instead")] = None,
 ) -> dict:
     """Communities or sub-districts ranked by issues per km per 30 days, with coverage shares,
-    and the district's total line."""
+    and the district's total line; with `by`, units or areas ranked by their case indicators."""
+    if by is not None:
+        return {
+            "by": by,
+            "from": flt.window.start.isoformat(),
+            "to": flt.window.end.isoformat(),
+            "categories": list(flt.categories) if flt.categories else None,
+            "rule": indicators.RULE[0], "rule_en": indicators.RULE[1],
+            "formula": indicators.FORMULA,
+            "weights": indicators.weights(conn),
+            "rows": indicators.case_indicators(conn, by, flt.window, flt.categories),
+        }
     rows = rankings.fetch(conn, level, flt.window, flt.categories)
     total = rankings.district_total(conn, flt.window, flt.categories)
     return {

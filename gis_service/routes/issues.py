@@ -1,6 +1,8 @@
-"""The issue ledger API: intake (with photos), listing with filters, one issue, workflow steps."""
+"""The issue ledger API: intake (with photos), listing with filters, one issue, the case flow's
+actions (and the old status steps), duplicates at filing."""
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,15 +16,13 @@ from gis_service.db import Conn
 from gis_service.filters import MAX_PAGE, ledger_filter
 from gis_service.params import Int32
 from gis_service.upload_guard import too_large
-from roads import notifications
 from roads.errors import InvalidInput
+from roads.issues import flow, repository, workflow
 from roads.issues import photos as photo_store
-from roads.issues import repository, workflow
-from roads.issues.actions import allowed_actions
 from roads.issues.filter import IssueFilter
 from roads.issues.importer import import_issues
-from roads.issues.window import parse_instant
-from roads.users import User, require_district_admin, require_writer
+from roads.issues.window import CHINA_TZ, parse_instant
+from roads.users import ROLE_LABELS, User, require_district_admin, require_writer
 
 router = APIRouter(prefix="/api", tags=["issues"])
 GEOJSON = "application/geo+json"
@@ -37,8 +37,19 @@ def wants_geojson(request: Request, fmt: str | None) -> bool:
     return GEOJSON in request.headers.get("accept", "")
 
 
+def beijing(value):
+    """Times as Beijing time (+08:00), in dicts and lists too: what the bureau reads."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(CHINA_TZ)
+    if isinstance(value, dict):
+        return {k: beijing(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [beijing(v) for v in value]
+    return value
+
+
 def issue_out(issue: dict, request: Request) -> dict:
-    out = {k: v for k, v in issue.items() if k != "first_photo_id"}
+    out = {k: beijing(v) for k, v in issue.items() if k != "first_photo_id"}
     out["status_label"] = repository.STATUS_LABELS[issue["status"]]
     out["url"] = str(request.url_for("get_issue", issue_id=issue["id"]))
     return out
@@ -90,7 +101,6 @@ def create_issue(
     issue_id = repository.insert_issue(conn, issue, settings.snap_distance_m)
     written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
     try:
-        notifications.enqueue(conn, issue_id, "filed")  # after the photos: the message links one
         return detail(conn, request, issue_id, user)
     except Exception:
         photo_store.remove_files(written)
@@ -129,40 +139,70 @@ def list_issues(
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 
+def step_out(event: dict) -> dict:
+    return beijing({
+        "status": event["to_status"],
+        "label": repository.STATUS_LABELS[event["to_status"]],
+        "action": event["action"],
+        "action_label": flow.ACTION_LABELS.get(event["action"], event["action"]),
+        "at": event["at"],
+        "actor": event["actor"],
+        "role": event["role"],
+        "role_label": ROLE_LABELS.get(event["role"]) if event["role"] else None,
+        "unit_id": event["unit_id"],
+        "unit_name": event["unit_name"],
+        "department": event["department"],
+        "note": event["note"],
+        "reason": event["reason"],
+        "data": event["data"],
+        "rework": event["action"] == "rework",
+    })
+
+
 def detail(conn, request: Request, issue_id: Int32, user: User | None = None) -> dict:
+    """One case: the issue, its timeline, stages and deadline, photos, and the actions `user`
+    may take now."""
     issue = repository.get_issue(conn, issue_id)
     reported = {
         "status": "reported",
         "label": "上报",
-        "at": issue["reported_at"],
+        "action": "report",
+        "action_label": "上报",
+        "at": beijing(issue["reported_at"]),
         "actor": issue["reporter"] or issue["source"],
+        "role": None,
+        "role_label": None,
+        "unit_id": None,
+        "unit_name": None,
         "department": None,
         "note": None,
+        "reason": None,
+        "data": None,
+        "rework": False,
     }
-    steps = [reported] + [
-        {
-            "status": e["to_status"],
-            "label": repository.STATUS_LABELS[e["to_status"]],
-            "at": e["at"],
-            "actor": e["actor"],
-            "department": e["department"],
-            "note": e["note"],
-            "rework": e["from_status"] == "handled" and e["to_status"] == "dispatched",
-        }
-        for e in repository.list_events(conn, issue_id)
-    ]
+    steps = [reported] + [step_out(e) for e in repository.list_events(conn, issue_id)]
     photos = [
-        {**p, "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
+        {**beijing(p), "url": str(request.url_for("get_photo", issue_id=issue_id, photo_id=p["id"]))}
         for p in repository.list_photos(conn, issue_id)
     ]
-    return {**issue_out(issue, request), "steps": steps, "photos": photos,
-            "actions": allowed_actions(conn, issue_id, user)}
+    return {
+        **issue_out(issue, request),
+        "steps": steps,
+        "timeline": steps,
+        "rework_count": sum(s["action"] == "rework" for s in steps),
+        "return_count": sum(s["action"] == "return" for s in steps),
+        "stages": beijing(repository.case_stages(conn, issue_id)),
+        "time_left_work_hours": repository.working_hours_left(conn, issue["due_at"])
+        if issue["overdue"] is not None and issue["status"] not in flow.FINAL_STATUSES else None,
+        "photos": photos,
+        "actions": workflow.available_actions(conn, issue_id, user),
+    }
 
 
 @router.get("/issues/{issue_id}", name="get_issue")
 def get_issue(conn: Conn, request: Request, issue_id: Int32, user: OptionalUser) -> dict:
-    """One issue with its workflow steps (time, actor, department), photos and `actions`: the steps
-    the signed-in user may take now ([{action, label_zh}]; none for readers)."""
+    """One case: its timeline (who, role, unit, when in Beijing time), stages with their deadlines,
+    due_at, working hours left, overdue, photos, and `actions`: what the signed-in user may do now."""
     return detail(conn, request, issue_id, user)
 
 
@@ -181,8 +221,8 @@ class StepIn(BaseModel):
 
 @router.post("/issues/{issue_id}/events", status_code=201)
 def add_step(conn: Conn, request: Request, issue_id: Int32, step: StepIn, user: OptionalUser) -> dict:
-    """Take the case one step on, as the signed-in user, within their jurisdiction (403 outside
-    it); an illegal transition is refused with 409."""
+    """The old form of a step (a status to move to), mapped onto the action that leads there;
+    as the signed-in user, within their jurisdiction (403 outside it); 409 from a wrong stage."""
     event = workflow.advance(
         conn,
         issue_id,
@@ -195,7 +235,50 @@ def add_step(conn: Conn, request: Request, issue_id: Int32, step: StepIn, user: 
         ),
         require_writer(user),
     )
-    return {"event": event, "issue": detail(conn, request, issue_id, user)}
+    return {"event": beijing(event), "issue": detail(conn, request, issue_id, user)}
+
+
+class ActionIn(BaseModel):
+    action: str = Field(description="file, reject, file_and_dispatch, dispatch, accept_task, "
+                                    "feedback, verify, rework, close, evaluate, request_extension, "
+                                    "approve_extension, refuse_extension, return, hold, resume")
+    note: str | None = None
+    reason: str | None = Field(None, description="reject: duplicate | outside | not_ours | invalid; "
+                                                 "return, hold, request_extension: the reason")
+    unit_id: Int32 | None = Field(None, description="dispatch: the unit (GET /api/units)")
+    duplicate_of: int | None = Field(None, ge=1, le=2**63 - 1,
+                                     description="reject as duplicate: the case it repeats")
+    due_at: str | None = Field(None, description="request_extension: the new deadline")
+    amount: float | None = Field(None, gt=0, le=1000, description="request_extension: or this many ...")
+    amount_unit: str | None = Field(None, description="... work_hour or work_day")
+    evaluation: str | int | None = Field(None, description="evaluate: 1-5, 满意, 基本满意 or 不满意")
+    force: bool = Field(False, description="file: although likely duplicates exist")
+    at: str | None = None
+    actor: str | None = None
+
+
+@router.post("/issues/{issue_id}/actions", status_code=201)
+def take_action(conn: Conn, request: Request, issue_id: Int32, body: ActionIn,
+                user: OptionalUser) -> dict:
+    """Take one action of the case flow as the signed-in user: 403 for a role or a place the user
+    may not act for, 409 at the wrong stage (with the allowed next actions), 422 for bad input."""
+    event = workflow.apply_action(conn, issue_id, workflow.Action(
+        action=body.action.strip(), note=body.note, reason=body.reason, unit_id=body.unit_id,
+        duplicate_of=body.duplicate_of,
+        due_at=parse_instant(body.due_at, "due_at") if body.due_at else None,
+        amount=body.amount, amount_unit=body.amount_unit, evaluation=body.evaluation,
+        force=body.force, at=parse_instant(body.at, "at") if body.at else None,
+        claimed_actor=body.actor,
+    ), user, request.app.state.settings.duplicate_radius_m)
+    return {"event": beijing(event), "issue": detail(conn, request, issue_id, user)}
+
+
+@router.get("/issues/{issue_id}/duplicates")
+def duplicates(conn: Conn, request: Request, issue_id: Int32) -> dict:
+    """Open cases of the same category within the duplicate radius, nearest first (at 立案)."""
+    radius = request.app.state.settings.duplicate_radius_m
+    found = workflow.duplicate_candidates(conn, issue_id, radius)
+    return {"radius_m": radius, "items": beijing(found)}
 
 
 @router.post("/issues/{issue_id}/confirm")
@@ -209,13 +292,16 @@ def confirm_issue(conn: Conn, request: Request, issue_id: int, user: OptionalUse
 def add_photos(
     conn: Conn, request: Request, issue_id: Int32, photos: Annotated[list[UploadFile], File()],
     user: OptionalUser,
+    stage: Annotated[str, Form(description="before (处置前) or after (处置后, the feedback)")] = "after",
 ) -> dict:
-    """Add photos to an issue (e.g. the handler's feedback photos, 反馈)."""
+    """Add photos to an issue: the handler's feedback photos (反馈, stage after) or more photos of
+    the problem (stage before)."""
     require_writer(user)
     settings = request.app.state.settings
+    photo_store.check_stage(stage)
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
     repository.get_issue(conn, issue_id)
-    written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked)
+    written = photo_store.store_photos(conn, settings.photo_dir, issue_id, checked, stage)
     try:
         return detail(conn, request, issue_id, user)
     except Exception:

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, text
 
 from roads.areas import Area, area_from_spec, resolve_area
 from roads.errors import InvalidInput
+from roads.issues.flow import STATUS_LABELS, STATUSES
 from roads.issues.window import Window, parse_week, parse_window
 
-STATUSES = ("reported", "dispatched", "handled", "verified", "closed")
 # The query-string names of the filter: what and when (the density tiles take these and pass them
 # along in their URLs), and where.
 PERIOD_NAMES = ("from", "to", "week", "category", "status", "source")
@@ -154,7 +154,7 @@ def parse_statuses(values: list[str]) -> tuple[str, ...] | None:
         listed = ", ".join(unknown)
         raise InvalidInput(
             f"unknown status {listed}; use {', '.join(STATUSES)}",
-            f"没有案卷状态 {listed}；可选：上报 reported、派遣 dispatched、处置 handled、核查 verified、结案 closed",
+            f"没有案卷状态 {listed}；可选：" + "、".join(f"{v} {k}" for k, v in STATUS_LABELS.items()),
         )
     return tuple(sorted(set(values))) or None
 

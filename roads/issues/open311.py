@@ -8,6 +8,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, TooManyRequests
+from roads.issues.flow import FINAL_STATUSES, STATUSES
 from roads.issues.repository import STATUS_LABELS, deadline_label
 
 MAX_REQUESTS = 1000
@@ -86,7 +87,7 @@ def as_request(issue: dict, base_url: str = "") -> dict:
         notes += f"；承办部门：{issue['department']}"
     return {
         "service_request_id": str(issue["id"]),
-        "status": "closed" if issue["status"] == "closed" else "open",
+        "status": "closed" if issue["status"] in FINAL_STATUSES else "open",
         "status_notes": notes,
         "service_name": issue["category_name"],
         "service_code": issue["category_code"],
@@ -114,7 +115,7 @@ def iso(value: datetime | None) -> str | None:
 def open311_statuses(status: str | None) -> list[str] | None:
     if status is None or status == "":
         return None
-    mapping = {"open": ["reported", "dispatched", "handled", "verified"], "closed": ["closed"]}
+    mapping = {"open": [s for s in STATUSES if s not in FINAL_STATUSES], "closed": list(FINAL_STATUSES)}
     wanted = []
     for part in status.split(","):
         if part.strip() not in mapping:

@@ -86,7 +86,18 @@ def image_kind(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Photo]) -> list[Path]:
+STAGES = {"before": "处置前", "after": "处置后"}
+
+
+def check_stage(stage: str) -> str:
+    if stage not in STAGES:
+        raise InvalidInput(f"stage: before or after, not {stage!r}",
+                           "照片环节须为 before（处置前）或 after（处置后）")
+    return stage
+
+
+def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Photo],
+                 stage: str = "before") -> list[Path]:
     """Write the files and their rows; returns the files, so a failed request can remove them."""
     written: list[Path] = []
     try:
@@ -98,8 +109,9 @@ def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Pho
             written.append(target)
             conn.execute(
                 text("""
-                INSERT INTO public.issue_photo (issue_id, file_name, content_type, size_bytes, stored_path)
-                VALUES (:issue, :name, :type, :size, :path)
+                INSERT INTO public.issue_photo (issue_id, file_name, content_type, size_bytes, stored_path,
+                                                stage)
+                VALUES (:issue, :name, :type, :size, :path, :stage)
             """),
                 {
                     "issue": issue_id,
@@ -107,6 +119,7 @@ def store_photos(conn: Connection, folder: Path, issue_id: int, photos: list[Pho
                     "type": photo.content_type,
                     "size": len(photo.data),
                     "path": relative,
+                    "stage": stage,
                 },
             )
     except Exception:

@@ -8,15 +8,10 @@ from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, NotFound
 from roads.issues.filter import IssueFilter
+from roads.issues.flow import STATUS_LABELS
 
+__all__ = ["STATUS_LABELS"]
 CLOCK_SKEW = timedelta(minutes=5)
-STATUS_LABELS = {
-    "reported": "上报",
-    "dispatched": "派遣",
-    "handled": "处置",
-    "verified": "核查",
-    "closed": "结案",
-}
 
 
 @dataclass
@@ -102,13 +97,17 @@ ISSUE_COLUMNS = """
     cat.parent_code AS task_code, i.description, i.status, i.reported_at, i.updated_at, i.source,
     i.reporter, i.address, i.department, i.confirmed, i.segment_id, i.snap_distance_m, r.name AS road_name,
     i.community_id, c.name AS community_name, c.sub_district_id, sd.name AS sub_district_name,
+    i.unit_id, u.name AS unit_name, i.reject_reason, i.duplicate_of, i.hold_reason,
+    i.extension_due, i.extension_reason, i.evaluation_score, i.evaluated_at,
     deadline.due_at,
-    (i.status <> 'closed' AND now() > deadline.due_at) AS overdue,
+    (roadchief.clock_runs(i.status) AND now() > deadline.due_at) AS overdue,
     (SELECT min(ph.id) FROM public.issue_photo AS ph WHERE ph.issue_id = i.id) AS first_photo_id
 """
 ISSUE_JOINS = """
     JOIN public.issue_category AS cat ON cat.code = i.category_code
-    LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS deadline ON true
+    LEFT JOIN LATERAL roadchief.handling_deadline(i.reported_at, i.category_code, i.due_override)
+        AS deadline ON true
+    LEFT JOIN public.unit AS u ON u.id = i.unit_id
     LEFT JOIN public.road_segment AS s ON s.id = i.segment_id
     LEFT JOIN public.road AS r ON r.id = s.road_id
     LEFT JOIN public.community AS c ON c.id = i.community_id
@@ -180,8 +179,10 @@ def list_events(conn: Connection, issue_id: int) -> list[dict]:
     rows = (
         conn.execute(
             text("""
-        SELECT id, from_status, to_status, at, actor, department, note
-        FROM public.issue_event WHERE issue_id = :id ORDER BY at, id
+        SELECT e.id, e.from_status, e.to_status, e.at, e.actor, e.department, e.note, e.action,
+               e.role, e.unit_id, u.name AS unit_name, e.reason, e.data
+        FROM public.issue_event AS e LEFT JOIN public.unit AS u ON u.id = e.unit_id
+        WHERE e.issue_id = :id ORDER BY e.at, e.id
     """),
             {"id": issue_id},
         )
@@ -195,7 +196,7 @@ def list_photos(conn: Connection, issue_id: int) -> list[dict]:
     rows = (
         conn.execute(
             text("""
-        SELECT id, file_name, content_type, size_bytes, created_at
+        SELECT id, file_name, content_type, size_bytes, created_at, stage
         FROM public.issue_photo WHERE issue_id = :id ORDER BY id
     """),
             {"id": issue_id},
@@ -214,6 +215,21 @@ def deadline_label(value: float | None, unit: str | None) -> str:
     if value is None or unit is None:
         return "无"
     return f"{value:g} {DEADLINE_UNITS[unit]}"
+
+
+def case_stages(conn: Connection, issue_id: int) -> list[dict]:
+    """Each stage of the case with its deadline, end and working hours used (roadchief.case_stages)."""
+    rows = conn.execute(text("SELECT * FROM roadchief.case_stages(:id)"), {"id": issue_id}).mappings()
+    return [dict(r) | {"used_work_hours": float(r["used_work_hours"])
+                       if r["used_work_hours"] is not None else None} for r in rows]
+
+
+def working_hours_left(conn: Connection, due_at: datetime | None) -> float | None:
+    """Working hours from now to `due_at` (negative once past it)."""
+    if due_at is None:
+        return None
+    hours = conn.execute(text("SELECT roadchief.working_time_between(now(), :d)"), {"d": due_at}).scalar()
+    return float(hours)
 
 
 def list_categories(conn: Connection) -> list[dict]:

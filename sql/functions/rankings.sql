@@ -1,3 +1,4 @@
+-- requires: public.issue.due_override
 -- Rankings of communities or sub-districts for briefings: road length and its coverage by chiefs,
 -- and the issues of a time window [from_ts, to_ts) on their segments. The one definition that
 -- GET /api/rankings, the rankings spreadsheet and the briefing PDF all read.
@@ -10,7 +11,8 @@
 --   Closed on time: status 'closed' and updated_at (the last workflow step) no later than the
 --   case's due_at (roadchief.case_deadline, in working time); a category without a deadline is
 --   never late.
---   Open overdue: not closed and past its deadline at the end of the window (or now, if earlier).
+--   Open overdue: its clock runs (not closed, rejected or on hold) and past its deadline (moved
+--   by an approved extension) at the end of the window (or now, if earlier).
 --   Shares over zero issues are NULL, not 0: nothing to close is not the same as nothing closed.
 CREATE OR REPLACE FUNCTION roadchief.area_rankings(
     level text,
@@ -57,11 +59,11 @@ BEGIN
                   AND (d.due_at IS NULL OR i.updated_at <= d.due_at)
             ) AS n_on_time,
             count(*) FILTER (
-                WHERE i.status <> 'closed'
+                WHERE roadchief.clock_runs(i.status)
                   AND LEAST(now(), to_ts) > d.due_at
             ) AS n_overdue
         FROM roadchief.counted_issues(from_ts, to_ts, categories) AS i
-        LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS d
+        LEFT JOIN LATERAL roadchief.handling_deadline(i.reported_at, i.category_code, i.due_override) AS d
             ON true
         GROUP BY i.segment_id
     ),

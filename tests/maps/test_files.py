@@ -24,7 +24,8 @@ def test_rankings_workbook_numbers_equal_the_api(client):
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert 'filename="rankings-20261022-20261120.xlsx"' in response.headers["content-disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["社区排名", "办事处排名", "说明"]
+    assert book.sheetnames == ["社区排名", "办事处排名", "单位考核排名", "办事处考核排名", "社区考核排名",
+                               "处罚明细", "说明"]
     for sheet_name, level in (("社区排名", "community"), ("办事处排名", "sub_district")):
         sheet = book[sheet_name]
         assert sheet.freeze_panes == "A2"

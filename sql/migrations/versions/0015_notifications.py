@@ -15,7 +15,7 @@ Create Date: 2026-12-01
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"  # lead: re-chain to 0014 at merge
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -75,7 +75,7 @@ def count(conn, sql: str, **params) -> int:
 @pytest.fixture
 def client(client, conn):
     """The API as a signed-in district admin: logging and importing issues needs a write role."""
-    from tests.helpers import make_user
+    from tests.helpers import quick_user
 
-    client.headers.update(make_user(conn, "t_ledger_admin", "district_admin"))
+    client.headers.update(quick_user(conn, "t_ledger_admin", "district_admin"))
     return client
