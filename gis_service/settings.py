@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000
+    # HTTPS: both set, `roadchief serve` speaks TLS (browsers give geolocation to secure pages only).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     def cors_origin_list(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]

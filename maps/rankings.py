@@ -14,6 +14,7 @@ from roads.cells import safe_cell
 from roads.district import get_district
 from roads.errors import InvalidInput
 from roads.issues.window import Window
+from roads.patrols.rates import area_rates
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
 TOTAL_LABEL = "全区合计"
@@ -47,6 +48,7 @@ COLUMNS = [
     Column("closed_on_time", "按期结案数", "int", 10),
     Column("closed_on_time_share", "按期结案率", "share", 10),
     Column("open_overdue", "超期未结案数", "int", 11),
+    Column("patrol_rate", "巡查率", "share", 9),
 ]
 FORMATS = {"int": "#,##0", "km": "#,##0.00", "density": "0.00", "share": "0.0%", "text": "@"}
 DEFINITIONS = [
@@ -58,6 +60,7 @@ DEFINITIONS = [
     ("结案率", "状态为结案的问题 ÷ 问题数"),
     ("按期结案率", "结案且最后一步不晚于处置时限（按工作日历与工作时间计算）的问题 ÷ 问题数"),
     ("超期未结案数", "未结案且在统计期末（或当前，取较早者）已超过处置时限的问题"),
+    ("巡查率", "统计期内路长应巡查次数中已完成的比例（按各级巡查规则，节假日不计日巡查，与巡查达标接口一致）"),
     ("排名", "按问题密度（件/公里/30天）从高到低"),
     (TOTAL_LABEL, "全区所有路段（含不在任何社区内的路段），列在每张排名表末行"),
 ]
@@ -91,7 +94,13 @@ def fetch(
 ) -> list[dict]:
     """One dict per area, ranked by issues per km per 30 days (highest first)."""
     rows = area_rankings(conn, check_level(level), window, categories)
-    return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
+    rates = area_rates(conn, level, window)
+    return [{"rank": number, **row, "patrol_rate": patrol_rate(rates, row["area_id"])}
+            for number, row in enumerate(rows, start=1)]
+
+
+def patrol_rate(rates: dict[int, dict], area_id: int) -> float | None:
+    return rates.get(area_id, {}).get("rate")
 
 
 def district_total(
@@ -99,7 +108,8 @@ def district_total(
 ) -> dict:
     """The whole district as one row (every segment, also those outside all communities)."""
     (row,) = area_rankings(conn, "district", window, categories)
-    return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL}
+    rate = patrol_rate(area_rates(conn, "district", window), 0)
+    return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL, "patrol_rate": rate}
 
 
 def columns_for(level: str) -> list[Column]:

@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from gis_service.routes import (
     assignment_import,
     auth,
+    chief_tree,
     chiefs,
     coverage,
     density,
@@ -18,6 +19,7 @@ from gis_service.routes import (
     ogc,
     open311,
     patrols,
+    phone,
     segments,
     styles,
     tiles,
@@ -28,7 +30,8 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, work_calendar, patrols, phone, chief_tree,
+           webmap)
 
 
 def include_routes(app: FastAPI) -> None:
