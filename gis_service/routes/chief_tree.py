@@ -1,9 +1,9 @@
 """The chief tree (GET /api/chief-tree, the page /tree), street chiefs and their backing party
 members (PUT /api/roads/{id}/street-chief), and the user↔chief link (PUT/DELETE /api/users/{id}/chief)."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
