@@ -199,7 +199,7 @@ def draw_patrol_section(conn: Connection, flt: IssueFilter, sub_rows: list[dict]
         missing = [m for m in missing if m["chief_id"] in own]
     lowest = patrol_rates.lowest_chiefs(conn, flt.window, 10, sub_district)
     fig.text(0.03, top + 0.02, f"路长巡查（{flt.window.label()}）", fontsize=12, fontweight="bold")
-    bars = fig.add_axes([0.09, 0.08, 0.36, top - 0.12])
+    bars = fig.add_axes([0.09, 0.13, 0.36, top - 0.17])
     names = [r["area_name"] for r in sub_rows][::-1]
     values = [(r["patrol_rate"] or 0) * 100 for r in sub_rows][::-1]
     bars.barh(names, values, color="#2b83ba")
