@@ -34,18 +34,22 @@ def chief(conn, name, party=False, general=False, rank=None, community=None, sub
     return conn.execute(text("""
         INSERT INTO chief (name, phone, organisation, position, is_party_member, general_chief, general_rank,
                            community_id, sub_district_id)
-        VALUES (:n, '1380000' || lpad((floor(random() * 10000))::text, 4, '0'), '测试单位', :pos, :party, :g, :r, :c, :sd)
+        VALUES (:n, '1380000' || lpad((floor(random() * 10000))::text, 4, '0'), '测试单位', :pos, :party, :g, :r,
+                :c, :sd)
         RETURNING id
     """), {"n": name, "pos": position, "party": party, "g": general, "r": rank, "c": community, "sd": sub}).scalar_one()
 
 
 @pytest.fixture
 def hand(conn) -> Hand:
-    x, y = conn.execute(text("SELECT ST_XMax(ST_Extent(geom)) + 0.01, ST_YMin(ST_Extent(geom)) + 0.01 FROM sub_district")).one()
-    sd = conn.execute(text("INSERT INTO sub_district (code, name, geom) VALUES ('T-SD', '手工办事处', :g) RETURNING id"),
-                      {"g": box(x, y, x + 0.02, y + 0.01)}).scalar_one()
-    a, b = (conn.execute(text("""INSERT INTO community (code, name, sub_district_id, geom) VALUES (:code, :name, :sd, :g)
-                                 RETURNING id"""), {"code": code, "name": name, "sd": sd, "g": box(x0, y, x0 + 0.01, y + 0.01)}
+    x, y = conn.execute(text(
+        "SELECT ST_XMax(ST_Extent(geom)) + 0.01, ST_YMin(ST_Extent(geom)) + 0.01 FROM sub_district")).one()
+    sd = conn.execute(text(
+        "INSERT INTO sub_district (code, name, geom) VALUES ('T-SD', '手工办事处', :g) RETURNING id"),
+        {"g": box(x, y, x + 0.02, y + 0.01)}).scalar_one()
+    add_community = text("""INSERT INTO community (code, name, sub_district_id, geom)
+                            VALUES (:code, :name, :sd, :g) RETURNING id""")
+    a, b = (conn.execute(add_community, {"code": code, "name": name, "sd": sd, "g": box(x0, y, x0 + 0.01, y + 0.01)}
                          ).scalar_one() for code, name, x0 in (("T-A", "甲社区", x), ("T-B", "乙社区", x + 0.01)))
     roads = {name: conn.execute(text("INSERT INTO road (name, road_class) VALUES (:n, '次干道') RETURNING id"),
                                 {"n": name}).scalar_one() for name in ("手工甲路", "手工乙街")}
@@ -106,7 +110,8 @@ def test_the_tree_of_a_hand_made_sub_district(client, conn, hand, headers):
     assert segment["id"] == hand.segments["a"]
     assert names(segment["chiefs"]) == [("一级路长", "一级丙"), ("二级路长", "二级丁"), ("三级路长", "三级戊")]
     assert all(c["phone"] is None for c in segment["chiefs"])  # anonymous: no phone numbers
-    signed_in = client.get("/api/chief-tree", params={"community": hand.communities[0]}, headers=headers["viewer"]).json()
+    signed_in = client.get("/api/chief-tree", params={"community": hand.communities[0]},
+                           headers=headers["viewer"]).json()
     assert all(c["phone"] for c in signed_in["children"][0]["children"][0]["chiefs"])
     shallow = client.get("/api/chief-tree", params={"sub_district": hand.sub_district, "depth": "sub_district"}).json()
     assert "children" not in shallow["children"][0]
