@@ -26,9 +26,9 @@ def phone_page() -> FileResponse:
 
 @router.get("/m/sw.js", include_in_schema=False)
 def service_worker() -> FileResponse:
-    # Served under /m so that its scope is the phone pages (a worker's scope is its own folder).
+    # A worker's scope is at most its own folder (/m/); the page itself is /m, hence the header.
     return FileResponse(PHONE_DIR / "sw.js", media_type="text/javascript",
-                        headers={"Cache-Control": "no-cache"})
+                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/m"})
 
 
 @router.get("/api/me")

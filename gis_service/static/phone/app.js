@@ -1,7 +1,8 @@
 // The phone pages: sign in, then four views in one page (我的路段, 巡查, 上报问题, 我的案卷).
 (function (RC) {
   const $ = id => document.getElementById(id);
-  let segments = null, view = 'segments';
+  let segments = null, view = 'segments', lastTrack = [];
+  const TODAY_ORDER = { due: 0, done: 1, not_due: 2 };  // what is left to do first
 
   async function signIn(event) {
     event.preventDefault();
@@ -48,14 +49,16 @@
 
   async function loadSegments() {
     segments = await RC.api('/api/me/segments');
-    const items = segments.features;
+    const items = segments.features.slice().sort((a, b) =>
+      TODAY_ORDER[a.properties.today] - TODAY_ORDER[b.properties.today]);
     const done = items.filter(f => f.properties.today === 'done').length;
     const due = items.filter(f => f.properties.today !== 'not_due').length;
     $('segments-summary').textContent = `共 ${items.length} 个路段；今日应巡 ${due} 个，已巡 ${done} 个。`;
     $('segment-list').innerHTML = items.map(f => {
       const p = f.properties;
       return `<li data-segment="${f.id}"><div class="main"><b>${RC.esc(p.road_name)}</b> #${f.id}
-        <div class="sub">${RC.TIER_LABEL[p.tier]} · ${RC.esc(p.community_name || '')} · ${Math.round(p.length_m)} 米 · 本周 ${p.done_week}/${p.due_week}</div></div>
+        <div class="sub">${RC.TIER_LABEL[p.tier]} · ${RC.esc(p.community_name || '')} · ${Math.round(p.length_m)} 米</div>
+        <div class="sub">本周已巡 ${p.done_week} / 应巡 ${p.due_week}</div></div>
         <span class="badge ${p.today}">${RC.esc(p.today_label)}</span></li>`;
     }).join('') || '<li>您名下暂无路段</li>';
     drawSegments();
@@ -76,7 +79,7 @@
     $('patrol-start').hidden = !!state;
     $('patrol-end').hidden = !state || state.ending;
     $('patrol-state').textContent = !state ? '未在巡查' : state.ending ? '正在结束：等待网络发送轨迹…' : '巡查中：请保持本页打开';
-    RC.drawMap($('patrol-map'), { segments, track: state ? state.track : [], me: state && state.track.slice(-1)[0] });
+    RC.drawMap($('patrol-map'), { segments, track: state ? state.track : lastTrack, me: state && state.track.slice(-1)[0] });
   }
 
   function patrolChanged(state, extra) {
@@ -85,7 +88,9 @@
       const p = extra.ended.patrol;
       $('patrol-result').innerHTML = `<p class="ok">巡查已结束：${Math.round(p.distance_m || 0)} 米，` +
         `${Math.round((p.duration_s || 0) / 60)} 分钟${p.too_fast ? '（速度过快，不计入巡查）' : ''}${covered ? '，覆盖 ' + covered + ' 个路段' : ''}。</p>`;
-      loadSegments().catch(() => {});
+      const track = extra.ended.features[0].geometry;
+      lastTrack = track ? track.coordinates : [];
+      loadSegments().then(() => { if (view === 'patrol') drawPatrol(); }).catch(() => {});
     }
     if (view === 'patrol') drawPatrol();
     else if (view === 'segments') drawSegments();
