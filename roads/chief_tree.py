@@ -191,3 +191,17 @@ def set_street_chief(conn: Connection, user: User | None, road_id: int, chief_id
     if rows:
         conn.execute(text("INSERT INTO public.road_chief_role (road_id, chief_id, role) VALUES (:r, :c, :role)"), rows)
     return {"road_id": road_id, "street_chief_id": chief_id, "party_backer_ids": backers}
+
+
+def set_general_rank(conn: Connection, user: User | None, chief_id: int, rank: int | None) -> dict:
+    """Make a chief 总路长 (1) or 副总路长 (2) of the district, or neither (None); district admin."""
+    require_district_admin(user)
+    if rank not in (None, 1, 2):
+        raise InvalidInput("rank must be 1 (总路长), 2 (副总路长) or null", "级别须为 1（总路长）、2（副总路长）或空")
+    row = conn.execute(text("""
+        UPDATE public.chief SET general_chief = :general, general_rank = :rank WHERE id = :c
+        RETURNING id, name, general_chief, general_rank
+    """), {"c": chief_id, "general": rank is not None, "rank": rank}).mappings().first()
+    if row is None:
+        raise NotFound(f"chief {chief_id} does not exist", f"未找到编号为 {chief_id} 的路长")
+    return {**row, "title": GENERAL_TITLES.get(rank)}

@@ -24,6 +24,10 @@ class StreetChiefIn(BaseModel):
     party_backer_ids: list[Int32] = Field([], description="up to 3 party members who back the 街长")
 
 
+class GeneralIn(BaseModel):
+    rank: Int32 | None = Field(description="1 总路长, 2 副总路长, null: not a general chief")
+
+
 class ChiefLinkIn(BaseModel):
     chief_id: Int32
 
@@ -50,6 +54,12 @@ def get_chief_tree(
 def put_street_chief(road_id: Int32, body: StreetChiefIn, conn: Conn, user: OptionalUser) -> dict:
     """Set a road's 街长 and the party members backing them, replacing the former (district admin)."""
     return chief_tree.set_street_chief(conn, user, road_id, body.chief_id, body.party_backer_ids)
+
+
+@router.put("/api/chiefs/{chief_id}/general")
+def put_general_rank(chief_id: Int32, body: GeneralIn, conn: Conn, user: OptionalUser) -> dict:
+    """Make a chief the district's 总路长 or 副总路长 (patrolled by the tier-0 rule), or neither."""
+    return chief_tree.set_general_rank(conn, user, chief_id, body.rank)
 
 
 @router.put("/api/users/{user_id}/chief")

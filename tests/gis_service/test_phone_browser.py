@@ -137,6 +137,7 @@ def test_a_chief_walks_a_patrol_reports_on_the_way_and_sees_the_segment_patrolle
         page.wait_for_function("() => document.getElementById('patrol-result').textContent.includes('巡查已结束')",
                                timeout=30_000)
         assert "覆盖" in page.inner_text("#patrol-result")
+        page.wait_for_selector(f"#patrol-map path.seg.done[data-segment='{walker.id}']")  # redrawn
         page.screenshot(path=str(SCREENSHOTS / "phone-patrol-ended.png"))
 
         page.click("#tabs button[data-view='segments']")
@@ -205,3 +206,26 @@ def report_an_issue(page, walker, tmp_path) -> None:
     page.wait_for_selector("#report-result .ok")
     assert "已上报" in page.inner_text("#report-result")
     page.click("#tabs button[data-view='patrol']")
+
+
+def test_the_chief_tree_page_opens_a_community_on_a_phone(base_url, walker):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True).new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(base_url + "/tree")
+        page.wait_for_selector("body[data-ready='1']")
+        subs = page.locator("details[data-level='sub_district']")
+        assert subs.count() == 6
+        subs.first.locator("> summary").click()
+        assert "二级路长" in subs.first.inner_text()  # collapsed until tapped
+        community = subs.first.locator("details[data-level='community']").first
+        community.locator("> summary").click()
+        page.wait_for_selector("details[data-level='community'][open] details[data-level='road']")
+        assert "三级路长" in community.inner_text() and "巡查率" in community.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "phone-tree.png"))
+        browser.close()
+    assert errors == []

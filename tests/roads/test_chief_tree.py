@@ -153,3 +153,17 @@ def test_street_chief_needs_the_district_admin_and_a_real_road(client, hand, hea
     assert client.put(f"/api/roads/{hand.roads['手工甲路']}/street-chief", headers=headers["admin"],
                       json={"chief_id": 99999999}).status_code == 404
     assert client.get("/api/chief-tree", params={"community": 99999999}).status_code == 404
+
+
+def test_the_district_admin_names_the_general_chiefs(client, hand, headers):
+    chief_id = hand.chiefs["t1"]
+    answer = client.put(f"/api/chiefs/{chief_id}/general", json={"rank": 2}, headers=headers["admin"])
+    assert answer.status_code == 200 and answer.json()["title"] == "副总路长"
+    tree = client.get("/api/chief-tree", params={"sub_district": hand.sub_district, "depth": "district"}).json()
+    assert ("副总路长", "一级丙") in names(tree["chiefs"])
+    assert client.put(f"/api/chiefs/{chief_id}/general", json={"rank": 3}, headers=headers["admin"]).status_code == 422
+    assert client.put(f"/api/chiefs/{chief_id}/general", json={"rank": 1}, headers=headers["sub"]).status_code == 403
+    assert client.put("/api/chiefs/99999999/general", json={"rank": 1}, headers=headers["admin"]).status_code == 404
+    client.put(f"/api/chiefs/{chief_id}/general", json={"rank": None}, headers=headers["admin"])
+    tree = client.get("/api/chief-tree", params={"sub_district": hand.sub_district, "depth": "district"}).json()
+    assert ("副总路长", "一级丙") not in names(tree["chiefs"])
