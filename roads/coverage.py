@@ -104,10 +104,12 @@ def coverage(conn: Connection, level: str = "district", unit_id: int | None = No
     scope = scope_for(conn, level, unit_id)
     params = {"level": level, **scope}
     window = patrol_window or this_week()
-    units = with_patrols([unit_stats(r) for r in conn.execute(UNITS, params)], area_rates(conn, level, window))
+    community_rates = area_rates(conn, "community", window)
+    rates = community_rates if level == "community" else area_rates(conn, level, window)
+    units = with_patrols([unit_stats(r) for r in conn.execute(UNITS, params)], rates)
     uncovered = conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings().all()
     ranking = with_patrols([unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})],
-                           area_rates(conn, "community", window))
+                           community_rates)
     ranking.sort(key=lambda u: (-(u["tiers"]["3"]["share"] or 0), -(u["all_tiers"]["share"] or 0), u["name"]))
     for rank, unit in enumerate(ranking, start=1):
         unit["rank"] = rank

@@ -137,7 +137,7 @@ def test_a_chief_walks_a_patrol_reports_on_the_way_and_sees_the_segment_patrolle
         page.wait_for_function("() => document.getElementById('patrol-result').textContent.includes('巡查已结束')",
                                timeout=30_000)
         assert "覆盖" in page.inner_text("#patrol-result")
-        page.wait_for_selector(f"#patrol-map path.seg.done[data-segment='{walker.id}']")  # redrawn
+        page.wait_for_selector(f"#patrol-map path.seg.done[data-segment='{walker.id}']", state="attached")  # redrawn
         page.screenshot(path=str(SCREENSHOTS / "phone-patrol-ended.png"))
 
         page.click("#tabs button[data-view='segments']")
