@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         return Policy(max_attempts=self.notify_max_attempts, backoff_s=self.notify_backoff_s,
                       timeout_s=self.notify_timeout_s, public_url=self.public_url)
 
+    # HTTPS: both set, `roadchief serve` speaks TLS (browsers give geolocation to secure pages only).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
     def cors_origin_list(self) -> list[str]:
         return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 

@@ -14,6 +14,8 @@ from maps import cartography as carto
 from maps import heatmap, rankings
 from maps.fonts import use_cjk_font
 from roads.issues.filter import IssueFilter
+from roads.patrols import compliance
+from roads.patrols import rates as patrol_rates
 
 Progress = Callable[[str, int, int], None]
 TIER_COLOURS = {0: "#b2182b", 1: "#ef6548", 2: "#fdae61", 3: "#1a9850"}
@@ -34,7 +36,9 @@ TABLE_COLUMNS = [
     "closed_share",
     "closed_on_time_share",
     "open_overdue",
+    "patrol_rate",
 ]
+PATROL_SECTION_MAX_ROWS = 12  # a sub-district table this short leaves room for the patrol section
 
 
 def coverage_figure(data: heatmap.HeatmapData) -> Figure:
@@ -178,6 +182,54 @@ def table_figures(title: str, level: str, rows: list[dict], total: dict | None =
     return figures
 
 
+def draw_patrol_section(conn: Connection, flt: IssueFilter, sub_rows: list[dict],
+                        fig: Figure | None) -> Figure:
+    """路长巡查: the patrol rate per sub-district, the chiefs with the lowest rate and today's 未巡查,
+    under the sub-district table when it leaves room, else on a page of its own."""
+    if fig is None:
+        fig = Figure(figsize=heatmap.A4_INCHES)
+        top = 0.9
+    else:
+        top = 0.6
+    sub_district = None if flt.area.kind == "district" else flt.area.sub_district_id
+    day = patrol_rates.briefing_day(flt.window)
+    missing = compliance.missing(conn, day)
+    if sub_district is not None:
+        own = patrol_rates.chiefs_of_sub_district(conn, sub_district)
+        missing = [m for m in missing if m["chief_id"] in own]
+    lowest = patrol_rates.lowest_chiefs(conn, flt.window, 10, sub_district)
+    fig.text(0.03, top + 0.02, f"路长巡查（{flt.window.label()}）", fontsize=12, fontweight="bold")
+    bars = fig.add_axes([0.09, 0.13, 0.36, top - 0.17])
+    names = [r["area_name"] for r in sub_rows][::-1]
+    values = [(r["patrol_rate"] or 0) * 100 for r in sub_rows][::-1]
+    bars.barh(names, values, color="#2b83ba")
+    for y, (value, row) in enumerate(zip(values, sub_rows[::-1], strict=True)):
+        bars.text(value + 1, y, "—" if row["patrol_rate"] is None else f"{value:.1f}%", va="center", fontsize=7)
+    bars.set_xlim(0, 110)
+    bars.set_xlabel("巡查率（%）", fontsize=8)
+    bars.set_title("各办事处巡查率", fontsize=9)
+    bars.tick_params(labelsize=7)
+    table_ax = fig.add_axes([0.52, 0.3, 0.45, top - 0.34])
+    table_ax.axis("off")
+    table_ax.set_title("巡查率最低的路长", fontsize=9)
+    body = [[r["name"], r["organisation"] or "", f"{r['done']}/{r['due']}", f"{r['rate']:.0%}"] for r in lowest]
+    table = table_ax.table(cellText=body or [["无应巡查记录", "", "", ""]],
+                           colLabels=["路长", "单位", "已巡/应巡", "巡查率"], loc="upper center", cellLoc="left")
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.5)
+    for cell in table.get_celld().values():
+        cell.set_edgecolor("#bfbfbf")
+        cell.set_linewidth(0.4)
+    shown = "、".join(m["chief_name"] for m in missing[:20]) + ("等" if len(missing) > 20 else "")
+    fig.text(0.52, 0.24, f"{day:%Y年%m月%d日} 未巡查：{len(missing)} 名路长", fontsize=9, fontweight="bold")
+    fig.text(0.52, 0.08, "\n".join(wrap(shown or "无", 38)), fontsize=7, va="bottom", color="#333333")
+    return fig
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+
+
 def briefing_pdf(
     conn: Connection,
     flt: IssueFilter,
@@ -208,10 +260,15 @@ def briefing_pdf(
             if r["area_name"] in set(data.communities["name"])
             and r["sub_district_name"] == sub_rows[0]["sub_district_name"]
         ]
+    sub_figures = table_figures(f"{flt.area.district} 办事处排名 {label}", "sub_district", sub_rows, total)
+    last_page_rows = (len(sub_rows) - 1) % ROWS_PER_PAGE + 1 if sub_rows else 0
+    patrol_fig = sub_figures[-1] if last_page_rows <= PATROL_SECTION_MAX_ROWS else None
+    patrol_fig = draw_patrol_section(conn, flt, sub_rows, patrol_fig)
     figures = [
         heat_fig,
         cover_fig,
-        *table_figures(f"{flt.area.district} 办事处排名 {label}", "sub_district", sub_rows, total),
+        *sub_figures,
+        *([] if patrol_fig in sub_figures else [patrol_fig]),
         *table_figures(f"{flt.area.district} 社区（村）排名 {label}", "community", community_rows, total),
     ]
     progress("写入 PDF", 4, steps)

@@ -17,6 +17,7 @@ from roads.district import get_district
 from roads.errors import InvalidInput
 from roads.issues import indicators
 from roads.issues.window import CHINA_TZ, Window
+from roads.patrols.rates import area_rates
 from roads.penalties import list_penalties
 
 LEVELS = {"community": "社区（村）", "sub_district": "办事处"}
@@ -51,6 +52,7 @@ COLUMNS = [
     Column("closed_on_time", "按期结案数", "int", 10),
     Column("closed_on_time_share", "按期结案率", "share", 10),
     Column("open_overdue", "超期未结案数", "int", 11),
+    Column("patrol_rate", "巡查率", "share", 9),
 ]
 INDICATOR_COLUMNS = [
     Column("rank", "排名", "int", 6),
@@ -95,6 +97,7 @@ DEFINITIONS = [
     ("结案率", "状态为结案的问题 ÷ 问题数"),
     ("按期结案率", "结案且最后一步不晚于处置时限（按工作日历与工作时间计算）的问题 ÷ 问题数"),
     ("超期未结案数", "未结案且在统计期末（或当前，取较早者）已超过处置时限的问题"),
+    ("巡查率", "统计期内路长应巡查次数中已完成的比例（按各级巡查规则，节假日不计日巡查，与巡查达标接口一致）"),
     ("排名", "按问题密度（件/公里/30天）从高到低"),
     ("考核排名", indicators.RULE[0]),
     ("综合评价得分", indicators.FORMULA),
@@ -135,7 +138,13 @@ def fetch(
 ) -> list[dict]:
     """One dict per area, ranked by issues per km per 30 days (highest first)."""
     rows = area_rankings(conn, check_level(level), window, categories)
-    return [{"rank": number, **row} for number, row in enumerate(rows, start=1)]
+    rates = area_rates(conn, level, window)
+    return [{"rank": number, **row, "patrol_rate": patrol_rate(rates, row["area_id"])}
+            for number, row in enumerate(rows, start=1)]
+
+
+def patrol_rate(rates: dict[int, dict], area_id: int) -> float | None:
+    return rates.get(area_id, {}).get("rate")
 
 
 def district_total(
@@ -143,7 +152,8 @@ def district_total(
 ) -> dict:
     """The whole district as one row (every segment, also those outside all communities)."""
     (row,) = area_rankings(conn, "district", window, categories)
-    return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL}
+    rate = patrol_rate(area_rates(conn, "district", window), 0)
+    return {**row, "rank": None, "area_id": None, "area_name": TOTAL_LABEL, "patrol_rate": rate}
 
 
 def columns_for(level: str) -> list[Column]:

@@ -3,6 +3,8 @@
 from sqlalchemy import Connection, text
 
 from roads.errors import InvalidInput, NotFound
+from roads.issues.window import Window
+from roads.patrols.rates import NO_PATROLS_DUE, area_rates, this_week
 
 LEVELS = ("district", "sub_district", "community")
 PARTY_TARGET = 0.8
@@ -91,21 +93,31 @@ def scope_for(conn: Connection, level: str, unit_id: int | None) -> dict:
             "community": unit_id if level == "community" else None}
 
 
+def with_patrols(units: list[dict], rates: dict[int, dict]) -> list[dict]:
+    return [{**unit, "patrol": rates.get(unit["id"], NO_PATROLS_DUE)} for unit in units]
+
+
 def coverage(conn: Connection, level: str = "district", unit_id: int | None = None,
-             uncovered_limit: int = 200) -> dict:
-    """Statistics per unit at `level` (optionally one unit), its uncovered segments and the ranking."""
+             uncovered_limit: int = 200, patrol_window: Window | None = None) -> dict:
+    """Statistics per unit at `level` (optionally one unit), its uncovered segments and the ranking;
+    with each unit's patrol figures over `patrol_window` (default this week)."""
     scope = scope_for(conn, level, unit_id)
     params = {"level": level, **scope}
-    units = [unit_stats(r) for r in conn.execute(UNITS, params)]
+    window = patrol_window or this_week()
+    community_rates = area_rates(conn, "community", window)
+    rates = community_rates if level == "community" else area_rates(conn, level, window)
+    units = with_patrols([unit_stats(r) for r in conn.execute(UNITS, params)], rates)
     uncovered = conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings().all()
-    ranking = [unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})]
+    ranking = with_patrols([unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})],
+                           community_rates)
     ranking.sort(key=lambda u: (-(u["tiers"]["3"]["share"] or 0), -(u["all_tiers"]["share"] or 0), u["name"]))
     for rank, unit in enumerate(ranking, start=1):
         unit["rank"] = rank
     return {
         "level": level, "id": unit_id, "party_target": PARTY_TARGET, "units": units,
+        "patrol_window": {"from": window.start, "to": window.end, "label": window.label()},
         "uncovered": {"total": uncovered[0]["total"] if uncovered else 0,
                       "segments": [{k: v for k, v in r.items() if k != "total"} for r in uncovered]},
         "ranking": [{k: u[k] for k in ("rank", "id", "name", "sub_district_id", "total_km", "tiers", "all_tiers",
-                                        "tier3_party_share", "meets_party_target")} for u in ranking],
+                                        "tier3_party_share", "meets_party_target", "patrol")} for u in ranking],
     }

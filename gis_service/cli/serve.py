@@ -6,6 +6,7 @@ import typer
 
 from gis_service.cli.common import engine
 from gis_service.settings import Settings
+from gis_service.tls import tls_options
 
 
 def serve(
@@ -13,10 +14,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default ROADCHIEF_PORT).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API and the web map (starting the embedded database when no DATABASE_URL is set)."""
+    """Serve the API and the web map (starting the embedded database when no DATABASE_URL is set);
+    HTTPS when ROADCHIEF_TLS_CERT and ROADCHIEF_TLS_KEY are set."""
     import uvicorn  # only the server needs it: see __init__
 
     settings = Settings()
+    tls = tls_options(settings)  # refused before the database starts: the mistake is the config
     engine(settings).dispose()
     uvicorn.run("gis_service.main:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers, log_level="info", server_header=False)
+                port=port or settings.port, workers=workers, log_level="info", server_header=False, **tls)

@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from gis_service.routes import (
     assignment_import,
     auth,
+    chief_tree,
     chiefs,
     coverage,
     density,
@@ -20,6 +21,7 @@ from gis_service.routes import (
     open311,
     patrols,
     penalties,
+    phone,
     segments,
     styles,
     tiles,
@@ -30,8 +32,8 @@ from gis_service.routes import (
 
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
-           auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar, patrols, penalties,
-           webmap)
+           auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
+           patrols, penalties, phone, chief_tree, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from gis_service.db import Conn
 from gis_service.filters import MAX_PAGE, ledger_filter
 from gis_service.params import Int32
 from gis_service.upload_guard import too_large
+from roads.chief_work import require_reporter
 from roads.errors import InvalidInput
 from roads.issues import flow, repository, workflow
 from roads.issues import photos as photo_store
@@ -86,7 +87,7 @@ def create_issue(
     photos: Annotated[list[UploadFile], File(description="JPEG/PNG/WebP photos")] = [],  # noqa: B006
 ) -> dict:
     """Log an issue (multipart/form-data); it is snapped to its nearest segment at once."""
-    require_writer(user)
+    require_reporter(conn, user)  # a writer, or a chief reporting from the phone
     settings = request.app.state.settings
     checked = photo_store.check_photos(read_uploads(photos), settings.upload_max_bytes)
     issue = repository.NewIssue(
