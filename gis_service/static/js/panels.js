@@ -118,6 +118,7 @@
       const coords = fc.features[0].geometry.coordinates;
       const xs = coords.map(c => c[0]), ys = coords.map(c => c[1]);
       RC.zoomTo([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], 17);
+      RC.rememberShapes(fc);
     }
     RC.selected = new Set([id]);
     RC.selectionChanged();
@@ -146,6 +147,7 @@
     const coords = fc.features.flatMap(f => f.geometry.coordinates);
     RC.zoomTo([Math.min(...coords.map(c => c[0])), Math.min(...coords.map(c => c[1])),
                Math.max(...coords.map(c => c[0])), Math.max(...coords.map(c => c[1]))]);
+    RC.rememberShapes(fc);
     RC.selected = new Set(fc.features.map(f => f.properties.segment_id));  // a whole road: ready to assign
     RC.selectionChanged();
     RC.toast(`已选 ${RC.selected.size} 段路段`);
@@ -178,7 +180,21 @@
     try { await RC.api('/api/auth/logout', { method: 'POST' }); } catch (err) { /* already gone */ }
     RC.token = null; RC.user = null;
     localStorage.removeItem('roadchief.token'); localStorage.removeItem('roadchief.user');
+    clearScreen();
     showUser();
+  }
+
+  // What the last user selected, opened and was told goes with them.
+  function clearScreen() {
+    RC.resetAssign();
+    RC.selected.clear();
+    RC.currentSegment = null;
+    RC.selectionChanged();
+    $('segment-body').innerHTML = '<p class="muted">在地图上单击路段查看详情。</p>';
+    $('search').value = '';
+    $('search-results').hidden = true;
+    $('toast').hidden = true;
+    RC.showTab('stats');
   }
 
   async function checkToken() {
