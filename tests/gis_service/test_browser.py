@@ -414,6 +414,11 @@ def test_on_a_phone_the_out_of_reach_part_of_a_selected_road_is_marked_and_count
         wait_for_map(phone)
         sign_in(phone, "browser_test_cadre", BROWSER_PASSWORD)
         select_road(phone, ROAD)
-        phone.screenshot(path=str(SCREENSHOTS / "cadre-road-selected-390.png"), full_page=True)
+        phone.screenshot(path=str(SCREENSHOTS / "cadre-road-selected-390.png"))
+        map_box = phone.locator("#map").bounding_box()
+        pixels = colours_near(phone, 195, map_box["y"] + map_box["height"] / 2, radius=150)
+        assert count_like(pixels, MAGENTA) > 20 and count_like(pixels, CYAN) > 5  # the road, both parts
+        phone.locator("#out-of-reach").scroll_into_view_if_needed()
+        phone.screenshot(path=str(SCREENSHOTS / "cadre-road-groups-390.png"))
         assert phone.locator("#out-of-reach").is_visible()
         assert phone.errors == [] and phone.console_errors == []

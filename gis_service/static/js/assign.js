@@ -76,8 +76,7 @@
     const byCommunity = {};
     segments.forEach(s => { const name = s.community_name || '（不属于任何社区）'; byCommunity[name] = (byCommunity[name] || 0) + 1; });
     return `<div id="out-of-reach"><h4><span class="swatch out"></span>不在管辖范围内：${segments.length} 段（不会提交）</h4>
-      <p class="muted">${RC.esc(segments[0].reason_zh)}</p>
-      <p class="muted">${Object.entries(byCommunity).map(([name, n]) => `${RC.esc(name)} ${n} 段`).join('，')}</p></div>`;
+      <p class="muted">您无权指派这些路段，指派时不会提交：${Object.entries(byCommunity).map(([name, n]) => `${RC.esc(name)} ${n} 段`).join('，')}</p></div>`;
   }
 
   async function afterWrite(result) {

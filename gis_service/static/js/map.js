@@ -94,6 +94,8 @@
   layers.selection = new ol.layer.Vector({
     source: new ol.source.Vector(),
     properties: { name: 'selection' },
+    updateWhileAnimating: true,  // a road search zooms while its selection arrives
+    updateWhileInteracting: true,
     style: f => {
       const width = (WIDTH[f.get('road_class')] || 2) + 7;
       return RC.outOfReach && RC.outOfReach.has(f.get('segment_id'))
