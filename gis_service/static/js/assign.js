@@ -149,7 +149,7 @@
     return `<p>${res.rows} 行，${res.dry_run ? '将变更' : '已变更'} ${res.would_change} 段，无法匹配 ${res.unmatched.length} 行。</p>` +
       (res.unmatched.length ? unmatchedHtml(res.unmatched) : '') +
       '<h3>变更</h3><table><tr><th>行</th><th>路段</th><th>层级</th><th>操作</th><th>原路长</th><th>新路长</th></tr>' +
-      changes.map(c => `<tr><td>${c.row}</td><td>${c.segment_id}</td><td>${c.tier}</td><td>${RC.ACTION_LABEL[c.action]}</td>
+      changes.map(c => `<tr><td>${c.row}</td><td>${RC.esc(c.place)} <span class="muted">#${c.segment_id}</span></td><td>${c.tier}</td><td>${RC.ACTION_LABEL[c.action]}</td>
         <td>${RC.esc(c.old_chief || '—')}</td><td>${RC.esc(c.new_chief)}</td></tr>`).join('') + '</table>';
   }
 
