@@ -105,10 +105,38 @@ class HeatmapInfo:
     kde_axes: Axes | None = None
 
 
+def district_crs(district: District) -> str:
+    """The district's own projection in metres (district.epsg, checked to be projected when set):
+    the maps, the scale bar and the kernel density's 200 m are measured in it."""
+    return f"EPSG:{district.epsg}"
+
+
+# Where the class legend may sit: clear of the north arrow (upper right), the scale bar (lower
+# left) and the overlays' legend (lower right).
+LEGEND_CORNERS = ("upper left", "center left", "center right")
+
+
+def quiet_corner(ax: Axes, legend, points: np.ndarray) -> str:
+    """The corner where `legend` hides the fewest of `points` (the hottest segments' midpoints);
+    upper left when it hides none there."""
+    ax.apply_aspect()
+    box = legend.get_window_extent().transformed(ax.transAxes.inverted())
+    w, h = box.width + 0.02, box.height + 0.02
+    xy = ax.transAxes.inverted().transform(ax.transData.transform(points)) if len(points) else np.empty((0, 2))
+
+    def hidden(corner: str) -> int:
+        x0 = 0.0 if "left" in corner else 1.0 - w
+        y0 = 1.0 - h if "upper" in corner else 0.5 - h / 2
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x0 + w) & (xy[:, 1] >= y0) & (xy[:, 1] <= y0 + h)
+        return int(inside.sum())
+
+    return min(LEGEND_CORNERS, key=hidden)
+
+
 def load(conn: Connection, flt: IssueFilter, options: HeatmapOptions) -> HeatmapData:
     segments = query.segments(conn, flt)
     district = get_district(conn)
-    crs = segments.estimate_utm_crs() if len(segments) else "EPSG:32649"
+    crs = district_crs(district)
     projected = segments.to_crs(crs)
     sites, resettlement = (
         query.overlays(conn, flt.area) if options.sites or options.resettlement else (None, None)
@@ -177,7 +205,7 @@ def draw_segment_classes(
             )
         )
         lower = upper
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         title=f"问题密度（{UNIT}）",
         loc="upper left",
@@ -185,7 +213,11 @@ def draw_segment_classes(
         title_fontsize=6.5,
         frameon=True,
         framealpha=0.85,
-    ).set_zorder(11)
+    )
+    legend.set_zorder(11)
+    # The legend must not hide the places it is about: the two hottest classes' segments.
+    hot = segments[classes >= max(0, len(bins) - 2)].geometry.interpolate(0.5, normalized=True)
+    legend.set_loc(quiet_corner(ax, legend, np.column_stack([hot.x, hot.y]) if len(hot) else np.empty((0, 2))))
     return info
 
 
@@ -326,7 +358,7 @@ def decorate(fig: Figure, data: HeatmapData, options: HeatmapOptions) -> None:
     )
     footer = (
         f"数据截至 {data.data_date or '—'}　　{count}　　路段 {len(data.segments):,} 个，"
-        f"{km:,.1f} 公里　　坐标系 WGS 84 / UTM　　制图：路长制 GIS（roadchief），"
+        f"{km:,.1f} 公里　　坐标系 EPSG:{data.district.epsg}　　制图：路长制 GIS（roadchief），"
         f"{datetime.now(data.district.zone):%Y-%m-%d %H:%M} 生成"
     )
     fig.text(0.5, 0.04, footer, ha="center", va="center", fontsize=7, color="#333333")

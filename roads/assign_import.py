@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Connection, text
 
 from roads.archive import check_workbook
-from roads.assignments import apply_many, check_eligible, get_chief
-from roads.errors import InvalidInput, RoadchiefError
+from roads.assignments import TIER_ZH, apply_many, check_eligible, get_chief
+from roads.errors import Forbidden, InvalidInput, RoadchiefError
 from roads.segments import current_chief, get_place
 from roads.text_files import decode_text
 from roads.users import User, check_segment_write
@@ -112,6 +112,44 @@ def outside_chief_area(chief: dict, place, tier: int) -> bool:
     return tier == 2 and chief["sub_district_id"] != place.sub_district_id
 
 
+def segment_names(conn: Connection, segment_id: int) -> dict:
+    """How a clerk knows the segment: its road and the community it lies in, not its id."""
+    row = conn.execute(text("""
+        SELECT r.name AS road_name, c.name AS community_name
+        FROM public.road_segment AS s
+        JOIN public.road AS r ON r.id = s.road_id
+        LEFT JOIN public.community AS c ON c.id = s.community_id
+        WHERE s.id = :s
+    """), {"s": segment_id}).mappings().one()
+    community = row["community_name"] or "不属于任何社区"
+    return {"road_name": row["road_name"], "community_name": row["community_name"],
+            "place": f"{row['road_name']}（{community}）",
+            "place_en": f"{row['road_name']} ({community}, segment {segment_id})"}
+
+
+def check_segment(user: User | None, chief: dict, place, tier: int, names: dict) -> None:
+    """The assignment rules and the user's jurisdiction, told with the road's name."""
+    try:
+        check_eligible(chief, place, tier)
+    except InvalidInput as exc:
+        if not chief["active"]:
+            raise
+        area, area_en = ("社区", "community") if tier == 3 else ("办事处", "sub-district")
+        raise InvalidInput(f"chief {chief['name']} does not belong to the {area_en} of {names['place_en']}: "
+                           f"a tier-{tier} chief must belong to the segment's {area_en}",
+                           f"路长 {chief['name']} 不属于{names['place']}所在{area}："
+                           f"{TIER_ZH[tier]}路长须属于路段所在{area}") from exc
+    if user is None:
+        return
+    try:
+        check_segment_write(user, tier, place.community_id, place.sub_district_id, place.id)
+    except Forbidden as exc:
+        if user.role == "community_admin" and tier != 3:
+            raise
+        raise Forbidden(f"{names['place_en']} is outside the jurisdiction of user {user.username}",
+                        f"{names['place']}不在您的管辖范围内") from exc
+
+
 def plan_row(conn: Connection, user: User | None, row: dict) -> list[dict]:
     tier = TIER_WORDS.get(row.get("tier", ""))
     if tier is None:
@@ -123,14 +161,14 @@ def plan_row(conn: Connection, user: User | None, row: dict) -> list[dict]:
         place = get_place(conn, segment_id)
         if row.get("road") and not row.get("community") and outside_chief_area(chief, place, tier):
             continue  # a road through several areas: only the part where the chief belongs
-        check_eligible(chief, place, tier)
-        if user is not None:
-            check_segment_write(user, tier, place.community_id, place.sub_district_id, segment_id)
+        names = segment_names(conn, segment_id)
+        check_segment(user, chief, place, tier, names)
         old = current_chief(conn, segment_id, tier)
         action = "unchanged" if old and old["id"] == chief["id"] else ("reassign" if old else "assign")
-        changes.append({"segment_id": segment_id, "tier": tier, "action": action,
-                        "old_chief": old and old["name"], "new_chief": chief["name"],
-                        "chief_id": chief["id"]})
+        changes.append({"segment_id": segment_id, "road_name": names["road_name"],
+                        "community_name": names["community_name"], "place": names["place"],
+                        "tier": tier, "action": action, "old_chief": old and old["name"],
+                        "new_chief": chief["name"], "chief_id": chief["id"]})
     if not changes:
         raise InvalidInput(f"chief {chief['name']} belongs to none of the road's areas",
                            f"路长 {chief['name']} 不属于该道路经过的任何办事处或社区")

@@ -34,11 +34,11 @@ SELECT seg.unit_id,
        COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier3_chief_id IS NOT NULL), 0) AS tier3_m,
        COALESCE(sum(seg.length_m) FILTER (WHERE seg.tiers_covered = 3), 0) AS all_m,
        count(*) FILTER (WHERE seg.tiers_covered < 3) AS uncovered_segments,
-       count(DISTINCT seg.tier3_chief_id) AS tier3_chiefs,
-       count(DISTINCT seg.tier3_chief_id) FILTER (WHERE seg.tier3_party) AS tier3_party_chiefs,
-       COALESCE(sum(seg.length_m) FILTER (WHERE seg.tier3_party), 0) AS tier3_party_m
+       min(ps.tier3_chiefs) AS tier3_chiefs, min(ps.tier3_party_chiefs) AS tier3_party_chiefs,
+       min(ps.by_people) AS party_by_people, min(ps.by_length) AS party_by_length
 FROM seg
 LEFT JOIN public.sub_district AS sd ON sd.id = seg.sub_district_id
+LEFT JOIN roadchief.party_share(CAST(:level AS text)) AS ps ON ps.area_id = seg.unit_id
 GROUP BY seg.unit_id
 ORDER BY seg.unit_id
 """)
@@ -61,20 +61,25 @@ def share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def unit_stats(row) -> dict:
     total = float(row.total_m or 0)
     tiers = {str(t): {"km": round(float(getattr(row, f"tier{t}_m")) / 1000, 3),
                       "share": share(float(getattr(row, f"tier{t}_m")), total)} for t in (1, 2, 3)}
-    party_share = share(row.tier3_party_chiefs, row.tier3_chiefs)
+    party_share = rounded(row.party_by_people)
     return {
         "id": row.unit_id, "name": row.name, "sub_district_id": row.sub_district_id,
         "segments": row.segments, "total_km": round(total / 1000, 3),
         "tiers": tiers,
         "all_tiers": {"km": round(float(row.all_m) / 1000, 3), "share": share(float(row.all_m), total)},
         "uncovered_segments": row.uncovered_segments,
-        "tier3_chiefs": row.tier3_chiefs, "tier3_party_chiefs": row.tier3_party_chiefs,
-        "tier3_party_share": party_share,
-        "tier3_party_km_share": share(float(row.tier3_party_m), float(row.tier3_m)),
+        # The party share is roadchief.party_share's (sql/functions/coverage.sql), as in the exports.
+        "tier3_chiefs": row.tier3_chiefs or 0, "tier3_party_chiefs": row.tier3_party_chiefs or 0,
+        "tier3_party_share_by_people": party_share,
+        "tier3_party_share_by_length": rounded(row.party_by_length),
         "meets_party_target": party_share is not None and party_share >= PARTY_TARGET,
     }
 
@@ -119,5 +124,6 @@ def coverage(conn: Connection, level: str = "district", unit_id: int | None = No
         "uncovered": {"total": uncovered[0]["total"] if uncovered else 0,
                       "segments": [{k: v for k, v in r.items() if k != "total"} for r in uncovered]},
         "ranking": [{k: u[k] for k in ("rank", "id", "name", "sub_district_id", "total_km", "tiers", "all_tiers",
-                                        "tier3_party_share", "meets_party_target", "patrol")} for u in ranking],
+                                        "tier3_party_share_by_people", "tier3_party_share_by_length",
+                                        "meets_party_target", "patrol")} for u in ranking],
     }

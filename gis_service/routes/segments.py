@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from gis_service.auth import OptionalUser, without_phones
 from gis_service.db import Conn
 from gis_service.params import Int32
-from roads import assignments, segments
+from roads import assign_preview, assignments, segments
 from roads.errors import InvalidInput
 from roads.users import require_district_admin
 
@@ -102,6 +102,23 @@ def post_assignments(body: AssignmentsIn, conn: Conn, user: OptionalUser, reques
     warnings = sorted({c.warning for c in changes if c.warning})
     return {"changes": [c.as_dict() for c in changes], "warnings": warnings,
             "changed": sum(c.action != "unchanged" for c in changes)}
+
+
+class PreviewIn(BaseModel):
+    segment_ids: list[Int32] = Field(description="the selection, e.g. every segment of a searched road")
+    tier: Tier
+    q: str | None = Field(None, description="only chiefs whose name (or phone) contains this")
+
+
+@router.post("/assignments/preview")
+def preview_assignments(body: PreviewIn, conn: Conn, user: OptionalUser) -> dict:
+    """The selection split for assigning: groups inside the user's jurisdiction, one per area whose
+    chiefs are eligible at the tier (tier 3: the community), each with those chiefs; the rest out
+    of reach. Writes nothing."""
+    result = assign_preview.preview(conn, user, body.segment_ids, body.tier, body.q)
+    for group in result["groups"]:
+        group["eligible_chiefs"] = without_phones(group["eligible_chiefs"], user)
+    return result
 
 
 @router.get("/segments/{segment_id}/history")

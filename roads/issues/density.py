@@ -2,9 +2,9 @@
 
 from sqlalchemy import Connection, text
 
+from roads.district import get_district
 from roads.errors import InvalidInput, NotFound
 from roads.issues.filter import IssueFilter
-from roads.issues.window import CHINA_TZ
 
 SORT_COLUMNS = {  # the API's sort names -> SQL, a code constant
     "per_km": "d.per_km DESC",
@@ -127,7 +127,9 @@ def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interv
             f"the window holds more than {MAX_BUCKETS} {interval}s; choose a shorter one",
             f"时间范围过长，超过 {MAX_BUCKETS} 个{'日' if interval == 'day' else '周'}，请缩短时间范围"
         )
-    params = {**where.params(), "id": segment_id, "unit": interval}
+    # Days and weeks start at midnight on the district's clock, not the server's nor UTC.
+    zone = get_district(conn).timezone
+    params = {**where.params(), "id": segment_id, "unit": interval, "zone": zone}
     summary = (
         conn.execute(
             text("""
@@ -152,7 +154,7 @@ def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interv
         conn.execute(
             text("""
         WITH counted AS (
-            SELECT date_trunc(:unit, i.reported_at AT TIME ZONE 'Asia/Shanghai') AS bucket,
+            SELECT date_trunc(:unit, i.reported_at AT TIME ZONE CAST(:zone AS text)) AS bucket,
                    count(*) AS n
             FROM roadchief.counted_issues(:from_ts, :to_ts, CAST(:categories AS text[]),
                                           CAST(:statuses AS text[]),
@@ -162,9 +164,9 @@ def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interv
         )
         SELECT b.bucket::date AS start, coalesce(c.n, 0) AS issues
         FROM generate_series(
-            date_trunc(:unit, CAST(:from_ts AS timestamptz) AT TIME ZONE 'Asia/Shanghai'),
+            date_trunc(:unit, CAST(:from_ts AS timestamptz) AT TIME ZONE CAST(:zone AS text)),
             date_trunc(:unit, (CAST(:to_ts AS timestamptz) - interval '1 microsecond')
-                              AT TIME ZONE 'Asia/Shanghai'),
+                              AT TIME ZONE CAST(:zone AS text)),
             CAST('1 ' || :unit AS interval)) AS b (bucket)
         LEFT JOIN counted AS c ON c.bucket = b.bucket
         WHERE CAST(:to_ts AS timestamptz) > CAST(:from_ts AS timestamptz)
@@ -178,6 +180,6 @@ def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interv
     return {
         **dict(summary),
         "interval": interval,
-        "timezone": str(CHINA_TZ),
+        "timezone": zone,
         "series": [{"start": r["start"].isoformat(), "issues": r["issues"]} for r in series],
     }

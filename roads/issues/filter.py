@@ -7,11 +7,13 @@ The same bad value gets the same message wherever it is given.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, text
 
 from roads.areas import Area, area_from_spec, resolve_area
+from roads.district import get_district
 from roads.errors import InvalidInput
 from roads.issues.flow import STATUS_LABELS, STATUSES
 from roads.issues.window import Window, parse_week, parse_window
@@ -80,7 +82,7 @@ def parse_filter(
     """The filter from what a client or a command line gave; InvalidInput / NotFound naming the
     bad value otherwise."""
     return IssueFilter(
-        window=parse_period(start, end, week, default_days, now),
+        window=parse_period(start, end, week, default_days, now, get_district(conn).zone),
         categories=parse_categories(conn, split_values(categories)),
         statuses=parse_statuses(split_values(statuses)),
         area=parse_area(conn, area, sub_district_id, community_id),
@@ -113,16 +115,18 @@ def filter_from_query(
 
 def parse_period(
     start: str | None, end: str | None, week: str | None, default_days: float | None,
-    now: datetime | None = None,
+    now: datetime | None = None, zone: tzinfo | None = None,
 ) -> Window | None:
+    """The window on the district's clock (`zone`; Asia/Shanghai when not given)."""
+    zone = zone or ZoneInfo("Asia/Shanghai")
     if week and (start or end):
         raise InvalidInput(
             "give either week or from/to, not both",
             "请只选一种时间范围：按周（week）或按起止日期（from/to），不要同时填写",
         )
     if week:
-        return parse_week(week)
-    return parse_window(start, end, default_days=default_days, now=now)
+        return parse_week(week, zone)
+    return parse_window(start, end, default_days=default_days, now=now, zone=zone)
 
 
 def parse_categories(conn: Connection, codes: list[str]) -> tuple[str, ...] | None:

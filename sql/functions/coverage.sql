@@ -38,3 +38,50 @@ LEFT JOIN LATERAL (
     JOIN public.chief AS ch ON ch.id = a.chief_id
     WHERE a.segment_id = s.id AND a.tier = 3 AND a.valid_to IS NULL
 ) AS t3 ON true;
+
+-- The party-member share (党员占比) of the tier-3 chiefs (the community cadres the 0.8 target is
+-- about), per area: the one definition the web map's statistics, the rankings workbook and the
+-- briefing read. Two measures, both named wherever they are shown:
+--   by_people (按人数): distinct current tier-3 chiefs of the area's segments who are party
+--     members ÷ all distinct current tier-3 chiefs of the area's segments (a chief of several
+--     segments counts once); NULL when the area has no tier-3 chief.
+--   by_length (按长度): length of the area's road whose current tier-3 chief is a party member ÷
+--     all the area's road length (road without a tier-3 chief counts as not party: the share of
+--     streets a party member looks after); NULL when the area has no road.
+--   level: 'community', 'sub_district' or 'district' (one row, area_id 0, every segment, also
+--   those outside all communities). Segments outside every area of the level are left out.
+CREATE OR REPLACE FUNCTION roadchief.party_share(level text)
+RETURNS TABLE (
+    area_id integer,
+    tier3_chiefs bigint,
+    tier3_party_chiefs bigint,
+    by_people double precision,
+    road_m double precision,
+    party_m double precision,
+    by_length double precision
+)
+LANGUAGE sql STABLE AS $$
+    SELECT
+        k.area_id,
+        count(DISTINCT k.tier3_chief_id),
+        count(DISTINCT k.tier3_chief_id) FILTER (WHERE k.tier3_party),
+        (count(DISTINCT k.tier3_chief_id) FILTER (WHERE k.tier3_party))::double precision
+            / NULLIF(count(DISTINCT k.tier3_chief_id), 0),
+        sum(k.length_m),
+        coalesce(sum(k.length_m) FILTER (WHERE k.tier3_party), 0),
+        coalesce(sum(k.length_m) FILTER (WHERE k.tier3_party), 0) / NULLIF(sum(k.length_m), 0)
+    FROM (
+        SELECT
+            CASE level
+                WHEN 'community' THEN sc.community_id
+                WHEN 'sub_district' THEN sc.sub_district_id
+                ELSE 0
+            END AS area_id,
+            sc.tier3_chief_id,
+            coalesce(sc.tier3_party, false) AS tier3_party,
+            sc.length_m
+        FROM roadchief.segment_coverage AS sc
+    ) AS k
+    WHERE k.area_id IS NOT NULL
+    GROUP BY k.area_id
+$$;

@@ -4,8 +4,8 @@
 -- GET /api/rankings, the rankings spreadsheet and the briefing PDF all read.
 --   level: 'community' or 'sub_district'; 'district' gives one row for the whole district (every
 --   segment, also those outside all communities: the total line of a briefing).
---   Shares of coverage are by length. tier3_party_share: length whose tier-3 chief is a party
---   member, over all length (the share of streets with a party member as tier-3 chief).
+--   Shares of coverage are by length. The party-member share, by people and by length, is
+--   roadchief.party_share (coverage.sql), the definition the web map reads too.
 --   Issues are those snapped to the area's segments, counted by roadchief.segment_density.
 --   per_km divides by the area's road length; per_km_30d scales that to 30 days.
 --   Closed on time: status 'closed' and updated_at (the last workflow step) no later than the
@@ -14,6 +14,8 @@
 --   Open overdue: its clock runs (not closed, rejected or on hold) and past its deadline (moved
 --   by an approved extension) at the end of the window (or now, if earlier).
 --   Shares over zero issues are NULL, not 0: nothing to close is not the same as nothing closed.
+-- The result's columns changed (the party share by people and by length): a replace cannot.
+DROP FUNCTION IF EXISTS roadchief.area_rankings(text, timestamptz, timestamptz, text[]);
 CREATE OR REPLACE FUNCTION roadchief.area_rankings(
     level text,
     from_ts timestamptz,
@@ -31,7 +33,8 @@ RETURNS TABLE (
     tier2_share double precision,
     tier3_share double precision,
     all_tiers_share double precision,
-    tier3_party_share double precision,
+    tier3_party_share_by_people double precision,
+    tier3_party_share_by_length double precision,
     issues bigint,
     per_km double precision,
     per_km_30d double precision,
@@ -78,7 +81,6 @@ BEGIN
             cov.tier1_chief_id IS NOT NULL AS t1,
             cov.tier2_chief_id IS NOT NULL AS t2,
             cov.tier3_chief_id IS NOT NULL AS t3,
-            coalesce(cov.tier3_party, false) AS t3_party,
             d.issue_count,
             coalesce(c.n_closed, 0) AS n_closed,
             coalesce(c.n_on_time, 0) AS n_on_time,
@@ -98,7 +100,6 @@ BEGIN
             sum(p.length_m) FILTER (WHERE p.t2) AS t2_m,
             sum(p.length_m) FILTER (WHERE p.t3) AS t3_m,
             sum(p.length_m) FILTER (WHERE p.t1 AND p.t2 AND p.t3) AS all_m,
-            sum(p.length_m) FILTER (WHERE p.t3_party) AS party_m,
             sum(p.issue_count) AS n_issues,
             sum(p.n_closed) AS n_closed,
             sum(p.n_on_time) AS n_on_time,
@@ -132,7 +133,8 @@ BEGIN
         coalesce(t.t2_m, 0) / NULLIF(t.length_m, 0),
         coalesce(t.t3_m, 0) / NULLIF(t.length_m, 0),
         coalesce(t.all_m, 0) / NULLIF(t.length_m, 0),
-        coalesce(t.party_m, 0) / NULLIF(t.length_m, 0),
+        ps.by_people,
+        ps.by_length,
         coalesce(t.n_issues, 0)::bigint,
         coalesce(t.n_issues, 0) / NULLIF(t.length_m / 1000.0, 0),
         coalesce(t.n_issues, 0) / NULLIF(t.length_m / 1000.0, 0)
@@ -145,6 +147,8 @@ BEGIN
     FROM areas AS a
     LEFT JOIN totals AS t
         ON t.key = a.id
-    ORDER BY 14 DESC NULLS LAST, a.code;
+    LEFT JOIN roadchief.party_share(level) AS ps
+        ON ps.area_id = a.id
+    ORDER BY 15 DESC NULLS LAST, a.code;
 END
 $$;

@@ -64,12 +64,13 @@ def browser_page(viewport: dict | None = None):
 
 @contextmanager
 def undo_writes(engine, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD,
-                display_name: str = "浏览器测试"):
-    """A committed district admin, yielding its bearer headers; afterwards every assignment change
-    it made is undone and the user removed (for tests that must commit: browsers, real servers)."""
+                display_name: str = "浏览器测试", role: str = "district_admin", **scope):
+    """A committed user (a district admin unless `role` and its `scope` say otherwise), yielding its
+    bearer headers; afterwards every assignment change it made is undone and the user removed (for
+    tests that must commit: browsers, real servers)."""
     with engine.begin() as conn:
         before = conn.execute(text("SELECT COALESCE(max(id), 0) FROM segment_assignment")).scalar()
-        add_user(conn, username, password, "district_admin", display_name=display_name)
+        add_user(conn, username, password, role, display_name=display_name, **scope)
         token, _user = login(conn, username, password)
     try:
         yield {"Authorization": f"Bearer {token}"}

@@ -3,6 +3,7 @@
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 
 from gis_service.settings import Settings
@@ -43,6 +44,17 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("#login-pass", password)
     page.click("#login-form button")
     page.wait_for_selector("#signed-in:not([hidden])")
+
+def wait_for_result(page, timeout: int = 30_000) -> None:
+    """Until the assignment's success message; on failure say what #assign-result showed instead."""
+    try:
+        page.wait_for_selector("#assign-result .ok", timeout=timeout)
+    except PlaywrightTimeout as exc:
+        shown = page.inner_text("#assign-result") or "(empty)"
+        info = page.inner_text("#selection-info")
+        raise AssertionError(f"no success message after {timeout} ms; #assign-result: {shown!r}; "
+                             f"#selection-info: {info!r}; page errors: {page.errors}") from exc
+
 
 def midpoint(engine, where: str):
     """A segment's midpoint and its details; `where` is a fixed SQL condition from these tests."""
@@ -107,7 +119,7 @@ def test_an_assignment_in_the_ui_recolours_the_segment_and_changes_the_statistic
         page.click(f"#chief-list li:has-text('{chief}')")
         page.screenshot(path=str(SCREENSHOTS / "assign-before.png"))
         page.click("#assign-btn")
-        page.wait_for_selector("#assign-result .ok")
+        wait_for_result(page)
         page.wait_for_function(
             "before => document.querySelector(\"#stats-tiers tr[data-tier='3'] td.num\").textContent !== before",
             arg=km_before)
@@ -169,11 +181,14 @@ def test_shift_drag_selects_the_segments_in_the_box_and_lists_eligible_chiefs(ba
     assert f"已选 {len(selected)} 段" in page.inner_text("#selection-info")
     assert page.is_disabled("#assign-btn")  # not signed in
     page.screenshot(path=str(SCREENSHOTS / "box-select.png"))
-    chief_ids = page.eval_on_selector_all("#chief-list li[data-chief]", "els => els.map(e => e.dataset.chief)")
-    listed = [int(v) for v in chief_ids]
     with engine.connect() as conn:
         community = conn.execute(text("SELECT community_id FROM road_segment WHERE id = :s"),
                                  {"s": selected[0]}).scalar()
+    # The box may cross communities: the chiefs offered for that segment are its community's group.
+    chief_ids = page.eval_on_selector_all(f"#chief-list .group[data-area='{community}'] li[data-chief]",
+                                          "els => els.map(e => e.dataset.chief)")
+    listed = [int(v) for v in chief_ids]
+    with engine.connect() as conn:
         homes = set(conn.execute(text("SELECT community_id FROM chief WHERE id = ANY(:ids)"),
                                  {"ids": listed}).scalars())
     assert homes == {community}  # tier 3 (the default): only chiefs of that segment's community
@@ -302,3 +317,108 @@ def test_unassigning_asks_first_and_a_no_changes_nothing(base_url, page, engine)
                 {"s": seg.segment_id}).scalar()
     assert asked and "确定解除" in asked[0] and "三级路长" in asked[0]
     assert holder == seg.tier3_chief_name
+
+
+MAGENTA, CYAN = (0xC5, 0x11, 0x62), (0x00, 0xE5, 0xFF)
+ROAD = "经南四路"
+
+
+def road_and_community(engine):
+    """经南四路's segments and the community it crosses most that has active tier-3 chiefs."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT sc.segment_id, sc.community_id, sc.tier3_chief_id,
+                   ST_X(ST_LineInterpolatePoint(sc.geom, 0.5)) AS lon,
+                   ST_Y(ST_LineInterpolatePoint(sc.geom, 0.5)) AS lat, sc.length_m
+            FROM roadchief.segment_coverage sc WHERE sc.road_name = :r ORDER BY sc.segment_id"""),
+            {"r": ROAD}).all()
+        community = conn.execute(text("""
+            SELECT s.community_id FROM road_segment s JOIN road r ON r.id = s.road_id
+            WHERE r.name = :r AND EXISTS (SELECT 1 FROM chief ch WHERE ch.community_id = s.community_id
+                                          AND ch.active AND ch.is_party_member)
+            GROUP BY s.community_id ORDER BY count(*) DESC, s.community_id LIMIT 1"""), {"r": ROAD}).scalar_one()
+        chief = conn.execute(text("""
+            SELECT id, name FROM chief WHERE community_id = :c AND active AND is_party_member
+            ORDER BY id LIMIT 1"""), {"c": community}).one()
+    return rows, community, chief
+
+
+def select_road(page, road: str) -> None:
+    page.fill("#search", road)
+    page.click(f"#search-results li[data-road='{road}']")
+    page.wait_for_function("() => RC.selected.size > 0 && RC.layers.selection.getSource().getFeatures().length"
+                           " === RC.selected.size")
+    page.click("aside nav button[data-tab='assign']")
+    page.wait_for_selector("#chief-list .group li[data-chief]")
+    rendered(page)
+
+
+def test_a_community_cadre_assigns_only_their_part_of_a_road_through_many_communities(base_url, engine):
+    rows, community, chief = road_and_community(engine)
+    own = [r for r in rows if r.community_id == community]
+    others = [r for r in rows if r.community_id != community]
+    assert own and len({r.community_id for r in others}) >= 2  # the road crosses several communities
+    with undo_writes(engine, "browser_test_cadre", role="community_admin", community_id=community,
+                     display_name="社区测试"), browser_page(viewport={"width": 1440, "height": 900}) as page:
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        sign_in(page, "browser_test_cadre", BROWSER_PASSWORD)
+        select_road(page, ROAD)
+        assert page.locator("#chief-list .group").count() == 1
+        assert page.get_attribute("#chief-list .group", "data-area") == str(community)
+        info = page.inner_text("#selection-info")
+        assert f"已选 {len(rows)} 段" in info and f"可指派 {len(own)} 段" in info
+        assert f"{len(others)} 段不在您的管辖范围内" in info
+        assert f"{len(others)} 段" in page.inner_text("#out-of-reach")
+        # Drawn: an out-of-reach segment in dashed magenta, an own one in the selection's cyan.
+        far = max(others, key=lambda r: r.length_m)
+        mine = max(own, key=lambda r: r.length_m)
+        x, y = go_to(page, far.lon, far.lat, zoom=17)
+        assert count_like(colours_near(page, x, y, radius=8), MAGENTA) > 0
+        x, y = go_to(page, mine.lon, mine.lat, zoom=17)
+        assert count_like(colours_near(page, x, y, radius=8), CYAN) > 0
+        page.evaluate("() => RC.zoomTo(RC.layers.selection.getSource().getExtent() && ol.proj.transformExtent("
+                      "RC.layers.selection.getSource().getExtent(), 'EPSG:3857', 'EPSG:4326'))")
+        page.wait_for_timeout(400)
+        rendered(page)
+        page.click(f"#chief-list .group li[data-chief='{chief.id}']")
+        page.screenshot(path=str(SCREENSHOTS / "cadre-road-selected-1440.png"))
+        page.click("#assign-btn")
+        wait_for_result(page)
+        page.screenshot(path=str(SCREENSHOTS / "cadre-road-assigned-1440.png"))
+        with engine.connect() as conn:
+            holders = dict(conn.execute(text(
+                "SELECT segment_id, tier3_chief_id FROM roadchief.segment_coverage WHERE segment_id = ANY(:s)"),
+                {"s": [r.segment_id for r in rows]}).all())
+            written = set(conn.execute(text(
+                "SELECT segment_id FROM assignment_audit WHERE username = 'browser_test_cadre'")).scalars())
+        assert all(holders[r.segment_id] == chief.id for r in own)
+        assert all(holders[r.segment_id] == r.tier3_chief_id for r in others)  # untouched
+        assert written == {r.segment_id for r in own if r.tier3_chief_id != chief.id}
+        assert page.locator("#assign-result .warn").count() == 0 and page.errors == []
+        page.click("#logout")
+        page.wait_for_selector("#login-form:not([hidden])")
+        assert page.evaluate("RC.selected.size") == 0
+        assert page.evaluate("RC.layers.selection.getSource().getFeatures().length") == 0
+        assert page.inner_text("#chief-list") == "" and page.inner_text("#assign-result") == ""
+        assert "单击路段查看详情" in page.inner_text("#segment-body")
+        assert page.is_hidden("#toast")
+        page.screenshot(path=str(SCREENSHOTS / "cadre-signed-out-1440.png"))
+
+
+def test_on_a_phone_the_out_of_reach_part_of_a_selected_road_is_marked_and_counted(base_url, engine):
+    rows, community, _chief = road_and_community(engine)
+    with undo_writes(engine, "browser_test_cadre", role="community_admin", community_id=community), \
+            browser_page(viewport={"width": 390, "height": 844}) as phone:
+        phone.goto(base_url + "/")
+        wait_for_map(phone)
+        sign_in(phone, "browser_test_cadre", BROWSER_PASSWORD)
+        select_road(phone, ROAD)
+        phone.screenshot(path=str(SCREENSHOTS / "cadre-road-selected-390.png"))
+        map_box = phone.locator("#map").bounding_box()
+        pixels = colours_near(phone, 195, map_box["y"] + map_box["height"] / 2, radius=150)
+        assert count_like(pixels, MAGENTA) > 20 and count_like(pixels, CYAN) > 5  # the road, both parts
+        phone.locator("#out-of-reach").scroll_into_view_if_needed()
+        phone.screenshot(path=str(SCREENSHOTS / "cadre-road-groups-390.png"))
+        assert phone.locator("#out-of-reach").is_visible()
+        assert phone.errors == [] and phone.console_errors == []

@@ -135,7 +135,7 @@ def test_coverage_shares_are_by_length(client, conn, community):
         {"c": community.id},
     ).one()
     assert mine["tier3_share"] == pytest.approx(expected.tier3 or 0)
-    assert mine["tier3_party_share"] == pytest.approx(expected.party or 0)
+    assert mine["tier3_party_share_by_length"] == pytest.approx(expected.party or 0)
     assert (
         0
         <= mine["all_tiers_share"]

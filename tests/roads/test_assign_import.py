@@ -94,3 +94,41 @@ def test_cli_dry_run_prints_the_changes(conn, cluster, monkeypatch, tmp_path):
     result = CliRunner().invoke(app, ["assign", "import", str(sheet)])
     assert result.exit_code == 0, result.output
     assert "dry run" in result.output and "2 unmatched" in result.output
+
+
+def test_a_dry_run_names_the_road_and_its_community_and_says_why_in_both_languages(client, conn, headers):
+    """A row for a segment of another community: refused naming 经南四路（…社区）, not a bare id."""
+    seg = conn.execute(text("""
+        SELECT s.id, r.name AS road, c.name AS community, s.community_id FROM road_segment s
+        JOIN road r ON r.id = s.road_id JOIN community c ON c.id = s.community_id
+        WHERE r.name = '经南四路' ORDER BY s.id LIMIT 1""")).one()
+    stranger = conn.execute(text("""
+        SELECT name, phone FROM chief WHERE community_id <> :c AND active ORDER BY id LIMIT 1"""),
+        {"c": seg.community_id}).one()
+    own = conn.execute(text("SELECT name, phone FROM chief WHERE community_id = :c AND active ORDER BY id LIMIT 1"),
+                       {"c": seg.community_id}).one()
+    rows = [["路段", "层级", "路长", "电话"], [str(seg.id), "三级", stranger.name, stranger.phone],
+            [str(seg.id), "三级", own.name, own.phone]]
+    body = upload(client, headers["admin"], as_csv(rows)).json()
+    refused = body["unmatched"][0]
+    place = f"{seg.road}（{seg.community}）"
+    assert place in refused["reason_zh"] and "三级路长须属于路段所在社区" in refused["reason_zh"]
+    assert seg.road in refused["reason"] and "community" in refused["reason"]
+    assert f"路段 {seg.id}" not in refused["reason_zh"]
+    change = body["changes"][0]
+    assert (change["road_name"], change["community_name"], change["place"]) == (seg.road, seg.community, place)
+
+
+def test_a_row_outside_the_users_area_names_the_road(client, conn, headers):
+    seg = conn.execute(text("""
+        SELECT s.id, r.name AS road, c.name AS community, s.community_id FROM road_segment s
+        JOIN road r ON r.id = s.road_id JOIN community c ON c.id = s.community_id
+        WHERE s.community_id <> (SELECT min(id) FROM community WHERE sub_district_id =
+                                 (SELECT min(sub_district_id) FROM community))
+        ORDER BY s.id LIMIT 1""")).one()
+    own = conn.execute(text("SELECT name, phone FROM chief WHERE community_id = :c AND active ORDER BY id LIMIT 1"),
+                       {"c": seg.community_id}).one()
+    rows = [["路段", "层级", "路长", "电话"], [str(seg.id), "三级", own.name, own.phone]]
+    refused = upload(client, headers["community"], as_csv(rows)).json()["unmatched"][0]
+    assert refused["reason_zh"] == f"{seg.road}（{seg.community}）不在您的管辖范围内"
+    assert "outside the jurisdiction" in refused["reason"] and seg.road in refused["reason"]

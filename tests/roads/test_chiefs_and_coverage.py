@@ -69,7 +69,7 @@ def test_coverage_matches_the_segments(client, conn):
                             "WHERE tier3_chief_id IS NOT NULL")).scalar()
     assert abs(district["total_km"] - km) < 0.01
     assert abs(district["tiers"]["3"]["km"] - km3) < 0.01
-    assert 0.5 < district["tier3_party_share"] < 1
+    assert 0.5 < district["tier3_party_share_by_people"] < 1
 
 
 def test_coverage_by_sub_district_and_community_and_ranking(client, conn):

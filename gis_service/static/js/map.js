@@ -1,7 +1,7 @@
 // The map: our own vector tiles (segments coloured by coverage, context layers), selection.
 (function (RC) {
   const COLORS = { party: '#d7191c', other: '#2b83ba', none: '#8c8c8c', all: '#1a9641', some: '#f39c12',
-                   partyMark: '#ffd700', selected: '#00e5ff' };
+                   partyMark: '#ffd700', selected: '#00e5ff', outOfReach: '#c51162' };
   // Context layers in colours no coverage view uses (red, blue, grey, green, orange, gold, cyan).
   const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
                     issue: '#263238' };
@@ -29,12 +29,10 @@
   function segmentStyle(f) {
     const kind = segmentKind(f);
     const width = WIDTH[f.get('road_class')] || 2;
-    const selected = RC.selected.has(f.get('segment_id'));
     const partyMark = RC.view === 'all' && f.get('tier3_party');
-    const key = [kind, width, selected, partyMark].join('|');
+    const key = [kind, width, partyMark].join('|');
     return cached(key, () => {
       const styles = [];
-      if (selected) styles.push(line(COLORS.selected, width + 7));
       styles.push(line(COLORS[kind], width, kind === 'none' ? [6, 5] : undefined));
       if (partyMark) styles.push(line(COLORS.partyMark, Math.max(1, width / 3)));
       return styles;
@@ -47,7 +45,7 @@
          [COLORS.partyMark, '三级路长为党员（金色中线）']]
       : [[COLORS.party, RC.TIER_LABEL[RC.view] + '：党员'], [COLORS.other, RC.TIER_LABEL[RC.view] + '：非党员'],
          [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', 'dashed']];
-    items.push([COLORS.selected, '已选路段']);
+    items.push([COLORS.selected, '已选路段'], [COLORS.outOfReach, '已选但不在管辖范围内', 'dashed']);
     const visible = name => layers[name] && layers[name].getVisible();
     if (visible('construction_sites')) {
       items.push([CONTEXT.siteLine, '施工工地', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
@@ -129,6 +127,39 @@
   };
   RC.layers = layers;
 
+  // The selection is a layer of its own, drawn under the segments from the segments' own
+  // geometries (GET /api/segments?ids=), so it shows at every zoom whatever the tiles at that
+  // zoom hold (a lane thinned out, a line clipped at a tile's edge). Out of reach: dashed magenta.
+  const selectionShapes = new Map();  // segment id -> ol.Feature in EPSG:3857
+  const geojson = new ol.format.GeoJSON({ featureProjection: 'EPSG:3857' });
+  layers.selection = new ol.layer.Vector({
+    source: new ol.source.Vector(),
+    properties: { name: 'selection' },
+    updateWhileAnimating: true,  // a road search zooms while its selection arrives
+    updateWhileInteracting: true,
+    style: f => {
+      const width = (WIDTH[f.get('road_class')] || 2) + 7;
+      return RC.outOfReach && RC.outOfReach.has(f.get('segment_id'))
+        ? cached('out|' + width, () => line(COLORS.outOfReach, width - 2, [8, 6]))
+        : cached('sel|' + width, () => line(COLORS.selected, width));
+    },
+  });
+
+  RC.rememberShapes = function (featureCollection) {
+    geojson.readFeatures(featureCollection).forEach(f => selectionShapes.set(f.get('segment_id'), f));
+  };
+
+  async function drawSelection() {
+    const missing = [...RC.selected].filter(id => !selectionShapes.has(id));
+    for (let i = 0; i < missing.length; i += 200) {
+      RC.rememberShapes(await RC.api('/api/segments?ids=' + missing.slice(i, i + 200).join(',')));
+    }
+    const source = layers.selection.getSource();
+    source.clear();
+    source.addFeatures([...RC.selected].map(id => selectionShapes.get(id)).filter(Boolean));
+  }
+  RC.selectionStyleChanged = () => layers.selection.changed();
+
   RC.initMap = function (config) {
     const base = [];
     if (config.basemap_url) {
@@ -148,7 +179,7 @@
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
+                           'selection', 'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });
@@ -195,7 +226,7 @@
   }
 
   function selectionChanged() {
-    layers.segments.changed();
+    drawSelection().catch(err => RC.toast(err.message, true));
     if (RC.onSelection) RC.onSelection();
   }
   RC.selectionChanged = selectionChanged;

@@ -37,8 +37,10 @@
     html += `<tr><td>一至三级全覆盖</td><td class="num">${u.all_tiers.km.toFixed(2)}</td><td class="num">${RC.pct(u.all_tiers.share)}</td>
       <td>${bar(u.all_tiers.share)}</td></tr></table>
       <h3>三级路长党员占比</h3>
-      <p id="party-share">${u.tier3_party_chiefs} / ${u.tier3_chiefs} 人，<b class="${u.meets_party_target ? 'ok' : 'warn'}">${RC.pct(u.tier3_party_share)}</b>
-        （目标 ${RC.pct(target)}，${u.meets_party_target ? '已达标' : '未达标'}）</p>${bar(u.tier3_party_share, 'party')}
+      <p id="party-share">按人数：${u.tier3_party_chiefs} / ${u.tier3_chiefs} 人，<b class="${u.meets_party_target ? 'ok' : 'warn'}">${RC.pct(u.tier3_party_share_by_people)}</b>
+        （目标 ${RC.pct(target)}，${u.meets_party_target ? '已达标' : '未达标'}）</p>${bar(u.tier3_party_share_by_people, 'party')}
+      <p id="party-share-length">按长度：<b>${RC.pct(u.tier3_party_share_by_length)}</b>
+        <span class="muted">（三级路长为党员的道路长度 ÷ 道路总长度）</span></p>${bar(u.tier3_party_share_by_length, 'party')}
       <h3>未全覆盖路段（${data.uncovered.total} 段）</h3>
       <table id="uncovered"><tr><th>道路</th><th>村/社区</th><th class="num">长度(米)</th><th>缺</th></tr>`;
     for (const s of data.uncovered.segments) {
@@ -47,10 +49,11 @@
     }
     if (data.uncovered.total > data.uncovered.segments.length) html += `<tr><td colspan="4" class="muted">仅列出前 ${data.uncovered.segments.length} 段</td></tr>`;
     html += `</table><h3>村/社区排名（按三级路长覆盖率）</h3>
-      <table id="ranking"><tr><th>#</th><th>村/社区</th><th class="num">三级覆盖</th><th class="num">全覆盖</th><th class="num">党员</th></tr>`;
+      <table id="ranking"><tr><th>#</th><th>村/社区</th><th class="num">三级覆盖</th><th class="num">全覆盖</th><th class="num" title="三级路长党员占比（按人数）">党员(人)</th><th class="num" title="三级路长党员占比（按长度）">党员(长)</th></tr>`;
     for (const r of data.ranking) {
       html += `<tr><td>${r.rank}</td><td>${RC.esc(r.name)}</td><td class="num">${RC.pct(r.tiers['3'].share)}</td>
-        <td class="num">${RC.pct(r.all_tiers.share)}</td><td class="num ${r.meets_party_target ? 'ok' : 'warn'}">${RC.pct(r.tier3_party_share)}</td></tr>`;
+        <td class="num">${RC.pct(r.all_tiers.share)}</td><td class="num ${r.meets_party_target ? 'ok' : 'warn'}">${RC.pct(r.tier3_party_share_by_people)}</td>
+        <td class="num">${RC.pct(r.tier3_party_share_by_length)}</td></tr>`;
     }
     return html + '</table>';
   }
@@ -118,6 +121,7 @@
       const coords = fc.features[0].geometry.coordinates;
       const xs = coords.map(c => c[0]), ys = coords.map(c => c[1]);
       RC.zoomTo([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], 17);
+      RC.rememberShapes(fc);
     }
     RC.selected = new Set([id]);
     RC.selectionChanged();
@@ -146,6 +150,7 @@
     const coords = fc.features.flatMap(f => f.geometry.coordinates);
     RC.zoomTo([Math.min(...coords.map(c => c[0])), Math.min(...coords.map(c => c[1])),
                Math.max(...coords.map(c => c[0])), Math.max(...coords.map(c => c[1]))]);
+    RC.rememberShapes(fc);
     RC.selected = new Set(fc.features.map(f => f.properties.segment_id));  // a whole road: ready to assign
     RC.selectionChanged();
     RC.toast(`已选 ${RC.selected.size} 段路段`);
@@ -178,7 +183,21 @@
     try { await RC.api('/api/auth/logout', { method: 'POST' }); } catch (err) { /* already gone */ }
     RC.token = null; RC.user = null;
     localStorage.removeItem('roadchief.token'); localStorage.removeItem('roadchief.user');
+    clearScreen();
     showUser();
+  }
+
+  // What the last user selected, opened and was told goes with them.
+  function clearScreen() {
+    RC.resetAssign();
+    RC.selected.clear();
+    RC.currentSegment = null;
+    RC.selectionChanged();
+    $('segment-body').innerHTML = '<p class="muted">在地图上单击路段查看详情。</p>';
+    $('search').value = '';
+    $('search-results').hidden = true;
+    $('toast').hidden = true;
+    RC.showTab('stats');
   }
 
   async function checkToken() {
