@@ -189,6 +189,59 @@ def kernel_sums(
     return sums
 
 
+TILE_M = 2_000.0  # tiles of the self sums: a few million pairs each in the densest district
+
+
+def self_kernel_sums(xy: np.ndarray, weights: np.ndarray, bandwidth: float) -> np.ndarray:
+    """kernel_sums(xy, xy, weights, bandwidth), each pair counted once for both of its points.
+
+    cKDTree.query_pairs lists each pair once, several times faster than the distance matrix,
+    but all at once: so it runs tile by tile, on the tile's own points followed by those within
+    a bandwidth of it; a tile keeps the pairs between its own points, and those between one of
+    its own and one of a later tile's."""
+    sums = np.asarray(weights, dtype=float).copy()  # each point with itself: K(0) = 1
+    if len(xy) == 0:
+        return sums
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    corner = xy.min(axis=0)
+    tile = np.floor((xy - corner) / TILE_M).astype(np.int64)
+    owner = tile[:, 0] * (tile[:, 1].max() + 1) + tile[:, 1]
+    for number in np.unique(owner):
+        own = np.flatnonzero(owner == number)
+        low = tile[own[0]] * TILE_M + corner - bandwidth
+        high = low + TILE_M + 2 * bandwidth
+        halo = np.flatnonzero(((xy >= low) & (xy < high)).all(axis=1) & (owner > number))
+        near = np.concatenate([own, halo])
+        pairs = cKDTree(xy[near]).query_pairs(bandwidth, output_type="ndarray")
+        first, second = pairs[:, 0], pairs[:, 1]  # first < second
+        mine = first < len(own)  # not both in the halo
+        i, j = near[first[mine]], near[second[mine]]
+        kernel = quartic_squared(squared_distance(x, y, i, j), bandwidth)
+        sums += np.bincount(i, kernel * weights[j], len(xy))
+        sums += np.bincount(j, kernel * weights[i], len(xy))
+    return sums
+
+
+def squared_distance(x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    dx = x[i]
+    dx -= x[j]
+    dx *= dx
+    dy = y[i]
+    dy -= y[j]
+    dy *= dy
+    dx += dy
+    return dx
+
+
+def quartic_squared(distance2: np.ndarray, bandwidth: float) -> np.ndarray:
+    """The quartic kernel of squared distances (no square root needed), in place."""
+    distance2 *= 1 / bandwidth**2
+    np.minimum(distance2, 1, out=distance2)
+    np.subtract(1, distance2, out=distance2)
+    distance2 *= distance2
+    return distance2
+
+
 def piece_density(
     piece_xy: np.ndarray,
     piece_km: np.ndarray,
@@ -207,7 +260,10 @@ def piece_density(
     hot = np.flatnonzero(weight > 0)
     road = np.full(len(piece_xy), np.nan) if road_km is None else road_km
     missing = hot[np.isnan(road[hot])]
-    road[missing] = kernel_sums(piece_xy[missing], piece_xy, piece_km, bandwidth)
+    if len(missing) > len(piece_xy) // 4:  # most of the network: all of it, each pair once
+        road[:] = self_kernel_sums(piece_xy, piece_km, bandwidth)
+    elif len(missing):
+        road[missing] = kernel_sums(piece_xy[missing], piece_xy, piece_km, bandwidth)
     density[hot] = weight[hot] / road[hot]
     return density
 
