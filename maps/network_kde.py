@@ -11,6 +11,7 @@ per km of road, not per km² of land).
 """
 
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -20,9 +21,12 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from maps.query import COUNTED_ISSUES, read_frame
 from roads.issues.filter import IssueFilter
+
+logger = logging.getLogger(__name__)
 
 PIECE_M = 25.0
 BANDWIDTH_M = 200.0
@@ -39,6 +43,7 @@ class Pieces:
     lines: np.ndarray
     road_km: dict[float, np.ndarray] = field(default_factory=dict)
     density: np.ndarray | None = None
+    key: str = ""  # network_key of the segments it was cut from
 
     @property
     def xy(self) -> np.ndarray:
@@ -49,7 +54,7 @@ class Pieces:
 
     def with_density(self, density: np.ndarray) -> "Pieces":
         """The same pieces (sharing the cached arrays) carrying one export's density."""
-        return Pieces(self.segment_id, self.length_m, self.lines, self.road_km, density)
+        return Pieces(self.segment_id, self.length_m, self.lines, self.road_km, density, self.key)
 
 
 def cut_pieces(segment_id: np.ndarray, geoms: np.ndarray, piece_m: float = PIECE_M) -> Pieces:
@@ -126,6 +131,7 @@ class PieceCache:
                 self.entries.move_to_end(key)
                 return self.entries[key]
         pieces = cut_pieces(ids, geoms)
+        pieces.key = key
         with self.lock:
             self.entries[key] = pieces
             while len(self.entries) > self.size:
@@ -250,20 +256,17 @@ def piece_density(
     road_km: np.ndarray | None = None,
 ) -> np.ndarray:
     """Issues per km of road around each piece (metric coordinates). `road_km`, when given,
-    holds the kernel-weighted km of road around each piece from earlier exports (NaN where not
-    summed yet); it is completed where this one needs it."""
+    holds the kernel-weighted km of road around each piece from earlier exports (NaN: not
+    summed yet); it is filled in when this one needs it."""
     density = np.zeros(len(piece_xy))
     if len(piece_xy) == 0 or len(issue_xy) == 0:
         return density
     weight = kernel_sums(piece_xy, issue_xy, np.ones(len(issue_xy)), bandwidth)
-    # The road around a piece only matters where there is weight: far fewer pairs to count.
     hot = np.flatnonzero(weight > 0)
     road = np.full(len(piece_xy), np.nan) if road_km is None else road_km
-    missing = hot[np.isnan(road[hot])]
-    if len(missing) > len(piece_xy) // 4:  # most of the network: all of it, each pair once
+    if np.isnan(road[hot]).any():
+        # For the whole network at once, each pair once: every later window reuses them.
         road[:] = self_kernel_sums(piece_xy, piece_km, bandwidth)
-    elif len(missing):
-        road[missing] = kernel_sums(piece_xy[missing], piece_xy, piece_km, bandwidth)
     density[hot] = weight[hot] / road[hot]
     return density
 
@@ -275,6 +278,64 @@ def network_density(
     pieces = PIECES.get(segments)
     issues = snapped_issue_points(conn, flt).to_crs(segments.crs)
     issue_xy = shapely.get_coordinates(issues.geometry.values) if len(issues) else np.empty((0, 2))
-    road_km = pieces.road_km.setdefault(bandwidth, np.full(len(pieces), np.nan))
+    if bandwidth not in pieces.road_km:
+        pieces.road_km[bandwidth] = stored_road_km(conn, pieces, bandwidth)
+    road_km = pieces.road_km[bandwidth]
+    complete = not np.isnan(road_km).any()
     density = piece_density(pieces.xy, pieces.length_m / 1000.0, issue_xy, bandwidth, road_km)
+    if not complete and not np.isnan(road_km).any():
+        store_road_km(conn, pieces, bandwidth)
     return pieces.with_density(density)
+
+
+STORED = 4  # networks whose road sums the export_cache table keeps
+
+
+def road_km_key(pieces: Pieces, bandwidth: float) -> str:
+    return f"road_km:{pieces.key}:{bandwidth!r}"
+
+
+def stored_road_km(conn: Connection, pieces: Pieces, bandwidth: float) -> np.ndarray:
+    """The road sums another process stored for this network, or all NaN."""
+    payload = conn.execute(
+        text("SELECT payload FROM public.export_cache WHERE key = :key"),
+        {"key": road_km_key(pieces, bandwidth)},
+    ).scalar()
+    if payload is None or len(payload) != 8 * len(pieces):
+        return np.full(len(pieces), np.nan)
+    return np.frombuffer(bytes(payload), dtype=np.float64).copy()
+
+
+def store_road_km(conn: Connection, pieces: Pieces, bandwidth: float) -> None:
+    """Keep the road sums for other workers and CLI runs, with the export's transaction (the API
+    and the CLI commit it). A savepoint: a failure here leaves the export's transaction usable.
+    The key names the content, so whoever writes first, the row is right."""
+    try:
+        with conn.begin_nested():
+            write_road_km(conn, pieces, bandwidth)
+    except DBAPIError:  # a lock timeout, a deadlock in the pruning: the next export sums again
+        logger.warning("road sums not stored in export_cache", exc_info=True)
+
+
+def write_road_km(conn: Connection, pieces: Pieces, bandwidth: float) -> None:
+    conn.execute(
+        text("""
+            INSERT INTO public.export_cache (key, payload)
+            VALUES (:key, :payload)
+            ON CONFLICT (key) DO NOTHING
+        """),
+        {"key": road_km_key(pieces, bandwidth), "payload": pieces.road_km[bandwidth].tobytes()},
+    )
+    conn.execute(
+        text("""
+            DELETE FROM public.export_cache
+            WHERE key LIKE 'road_km:%'
+              AND key NOT IN (
+                  SELECT key
+                  FROM public.export_cache
+                  WHERE key LIKE 'road_km:%'
+                  ORDER BY made_at DESC
+                  LIMIT :keep)
+        """),
+        {"keep": STORED},
+    )

@@ -152,3 +152,26 @@ def test_the_html_map_segments_are_the_geojson_geopandas_would_write(conn, flt):
         assert np.asarray(ours["geometry"]["coordinates"]) == pytest.approx(
             np.asarray(theirs["geometry"]["coordinates"]), abs=1e-6
         )
+
+
+def test_another_process_reads_the_road_sums_from_the_export_cache(conn, flt, monkeypatch):
+    from sqlalchemy import text
+
+    from maps import network_kde
+
+    segments = load(conn, flt, HeatmapOptions(view="segments")).segments
+    PIECES.clear()
+    first = network_density(conn, flt, segments)
+    key = network_kde.road_km_key(first, BANDWIDTH_M)
+    stored = conn.execute(
+        text("SELECT count(*) FROM public.export_cache WHERE key = :key"), {"key": key}
+    ).scalar()
+    assert stored == 1
+    PIECES.clear()  # as in a fresh worker
+
+    def no_summing(*args):
+        raise AssertionError("the road sums should come from export_cache")
+
+    monkeypatch.setattr(network_kde, "self_kernel_sums", no_summing)
+    again = network_density(conn, flt, segments)
+    assert again.density == pytest.approx(first.density, rel=1e-12)
