@@ -22,16 +22,16 @@ NO_ISSUE_COLOUR = "#d9d9d9"
 CHUNK = 5_000  # lines per path: Agg gives up on a single path of too many cells
 
 
-def draw_lines(ax: Axes, geoms, **style) -> PathCollection | None:
-    """LineStrings in one style as one collection of a few compound paths. matplotlib's
-    LineCollection makes a Path object per line (4 s for 400,000 road pieces); here the
-    coordinates go from shapely to matplotlib as one array."""
+def draw_lines(ax: Axes, geoms, colors, linewidths: float, **style) -> PathCollection | None:
+    """LineStrings in one colour and width as one collection of a few compound paths.
+    matplotlib's LineCollection makes a Path object per line (4 s for 400,000 road pieces);
+    here the coordinates go from shapely to matplotlib as one array. Lines coloured by a value:
+    draw_graded_lines."""
     coords, index = shapely.get_coordinates(np.asarray(geoms), return_index=True)
     if len(coords) == 0:
         return None
     starts = np.concatenate([[0], np.flatnonzero(np.diff(index)) + 1])
-    return add_paths(ax, [line_paths(coords, starts)], [style.pop("colors")],
-                     [style.pop("linewidths")], **style)
+    return add_paths(ax, [line_paths(coords, starts)], [colors], [linewidths], **style)
 
 
 def draw_graded_lines(
