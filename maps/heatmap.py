@@ -10,6 +10,7 @@ from datetime import datetime
 
 import geopandas as gpd
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
@@ -223,47 +224,56 @@ def draw_segment_classes(
 
 def draw_kde(ax: Axes, data: HeatmapData, scale: float) -> None:
     pieces = data.pieces
-    positive = pieces["density"] > 0
+    positive = pieces.density > 0
     # Quiet roads drawn as whole segments underneath: the same picture as their pieces, fewer lines.
     carto.draw_lines(
         ax, data.segments.geometry, colors=carto.NO_ISSUE_COLOUR, linewidths=0.35 * scale, zorder=3
     )
     if positive.any():
-        hot = pieces[positive].sort_values("density")
-        vmax = float(np.percentile(hot["density"], 98)) or float(hot["density"].max())
+        density = pieces.density[positive]
+        vmax = float(np.percentile(density, 98)) or float(density.max())
         norm = Normalize(0, vmax)
-        carto.draw_lines(
+        cmap = colormaps[KDE_CMAP]
+        # The colour map has cmap.N colours: one group of pieces per colour (as matplotlib
+        # picks a colour for a value), each drawn as wide as its mean density says.
+        grade = np.minimum((norm(density).filled(0) * cmap.N).astype(int), cmap.N - 1)
+        mean = np.bincount(grade, density, cmap.N) / np.maximum(np.bincount(grade, None, cmap.N), 1)
+        carto.draw_graded_lines(
             ax,
-            hot.geometry,
-            array=hot["density"].to_numpy(),
-            cmap=KDE_CMAP,
-            norm=norm,
-            linewidths=(0.6 + 1.6 * np.clip(hot["density"].to_numpy() / vmax, 0, 1)) * scale,
+            pieces.lines[positive],
+            grade,
+            colours=cmap(np.arange(cmap.N)),
+            widths=(0.6 + 1.6 * np.clip(mean / vmax, 0, 1)) * scale,
             zorder=3.01,
             # Thousands of 25 m paths: raster (at the figure's dpi) inside the vector PDF.
             rasterized=True,
         )
-        ax.add_patch(
-            Rectangle(
-                (0.02, 0.855),
-                0.42,
-                0.13,
-                transform=ax.transAxes,
-                zorder=11,
-                facecolor="white",
-                edgecolor="#cccccc",
-                linewidth=0.4,
-                alpha=0.9,
-            )
+        draw_kde_legend(ax, norm, vmax)
+
+
+def draw_kde_legend(ax: Axes, norm: Normalize, vmax: float) -> None:
+    """The colour bar of the density, on a white box in the upper left."""
+    ax.add_patch(
+        Rectangle(
+            (0.02, 0.855),
+            0.42,
+            0.13,
+            transform=ax.transAxes,
+            zorder=11,
+            facecolor="white",
+            edgecolor="#cccccc",
+            linewidth=0.4,
+            alpha=0.9,
         )
-        bar_ax = ax.inset_axes([0.05, 0.90, 0.35, 0.022])
-        bar_ax.set_zorder(12)
-        bar = ax.figure.colorbar(
-            ScalarMappable(norm=norm, cmap=KDE_CMAP), cax=bar_ax, orientation="horizontal"
-        )
-        bar.ax.tick_params(labelsize=5, length=2, pad=1)
-        bar.set_label(f"沿路网核密度（{UNIT}，≥{vmax:.1f} 同色）", fontsize=6, labelpad=2)
-        bar.ax.xaxis.set_label_position("top")
+    )
+    bar_ax = ax.inset_axes([0.05, 0.90, 0.35, 0.022])
+    bar_ax.set_zorder(12)
+    bar = ax.figure.colorbar(
+        ScalarMappable(norm=norm, cmap=KDE_CMAP), cax=bar_ax, orientation="horizontal"
+    )
+    bar.ax.tick_params(labelsize=5, length=2, pad=1)
+    bar.set_label(f"沿路网核密度（{UNIT}，≥{vmax:.1f} 同色）", fontsize=6, labelpad=2)
+    bar.ax.xaxis.set_label_position("top")
 
 
 def draw_panel(

@@ -44,10 +44,11 @@ def build_filter(conn, start, end, week, category, sub_district=None, community=
 
 
 def run(action):
-    """Run `action(conn)` on a connection to the configured database."""
+    """Run `action(conn)` in a transaction on the configured database, committed: exports only
+    read, but keep what they computed for the next run in public.export_cache."""
     db = engine()
     try:
-        with db.connect() as conn:
+        with db.begin() as conn:
             return action(conn)
     finally:
         db.dispose()

@@ -77,3 +77,16 @@ def test_the_density_is_the_same_whatever_the_block_size(monkeypatch):
     expected = np.where(weight > 0, weight / road, 0)
     assert blocked == pytest.approx(expected, rel=1e-9)
     assert (blocked > 0).sum() > 400
+
+
+def test_the_road_sums_of_a_whole_network_count_each_pair_once_across_tiles(monkeypatch):
+    """The road around each piece, summed tile by tile with each pair once, is the same as
+    summed piece by piece, also where the pairs cross tile edges and points coincide."""
+    from maps import network_kde
+
+    rng = np.random.default_rng(5)
+    pieces = np.vstack([rng.uniform(0, 3000, (1500, 2)), [[1000.0, 1000.0]] * 3])
+    km = rng.uniform(0.01, 0.025, len(pieces))
+    expected = network_kde.kernel_sums(pieces, pieces, km, 200)
+    monkeypatch.setattr(network_kde, "TILE_M", 450.0)  # many tiles, most pairs near an edge
+    assert network_kde.self_kernel_sums(pieces, km, 200) == pytest.approx(expected, rel=1e-12)
