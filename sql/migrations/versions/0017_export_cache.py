@@ -11,7 +11,7 @@ Create Date: 2026-12-01
 from alembic import op
 
 revision = "0017"
-down_revision = "0013"  # lead: re-chain at merge
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
