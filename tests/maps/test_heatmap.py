@@ -3,6 +3,7 @@
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -136,6 +137,10 @@ def test_bad_requests_are_refused_clearly(client, path, params, status, message)
     assert message in response.json()["error"]
 
 
+def mean_density_per_segment(pieces) -> pd.Series:
+    return pd.Series(pieces.density).groupby(pieces.segment_id).mean()
+
+
 def test_the_heatmap_is_measured_in_the_districts_projection_and_the_demo_picture_holds(conn):
     """The demo's EPSG:4547 instead of UTM zone 49N: the classes come from SQL lengths and do not
     move; the kernel densities agree within 0.5% (the two projections' scales differ by ~0.04%)."""
@@ -145,8 +150,8 @@ def test_the_heatmap_is_measured_in_the_districts_projection_and_the_demo_pictur
     data = load(conn, flt, HeatmapOptions(view="both"))
     assert data.segments.crs.to_epsg() == 4547 and data.communities.crs.to_epsg() == 4547
     utm = data.segments.to_crs(data.segments.estimate_utm_crs())
-    before = network_density(conn, flt, utm).groupby("segment_id")["density"].mean()
-    after = data.pieces.groupby("segment_id")["density"].mean()
+    before = mean_density_per_segment(network_density(conn, flt, utm))
+    after = mean_density_per_segment(data.pieces)
     assert before.index.equals(after.index) and after.max() > 0
     hot = before > 0.05 * before.max()
     assert (abs(after[hot] - before[hot]) / before[hot]).max() < 0.005
