@@ -14,6 +14,7 @@ from gis_service.nul_guard import NulGuard
 from gis_service.routes import include_routes
 from gis_service.security_headers import SecurityHeaders
 from gis_service.settings import Settings
+from gis_service.tile_sharing import start_shared_tiles
 from gis_service.upload_guard import UploadGuard
 
 log = logging.getLogger("roadchief")
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.health_engine = health_engine(app.state.engine)
         check_connection(app.state.health_engine)  # its one connection opened now, not under load
+        tiles = start_shared_tiles(app, settings)
         yield
+        tiles.close()
         app.state.health_engine.dispose()
         if owns_engine:
             app.state.engine.dispose()
