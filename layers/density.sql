@@ -29,6 +29,34 @@ features AS (
             CAST(:sources AS text[])) AS d
         ON d.segment_id = s.id
 )
-SELECT ST_AsMVT(features, 'density', :extent, 'geom', 'feature_id')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features: one line per class and class of issues per km (the density
+-- style's steps), merged where the pieces join, each carrying its class's lower bound as per_km
+-- and per_km_30d; no ids nor counts there. A small district keeps them at every zoom.
+classed AS (
+    SELECT
+        drawn.geom, drawn.road_class,
+        (ARRAY[0, 0.01, 2, 5, 10, 20])[width_bucket(drawn.per_km, ARRAY[0.01, 2, 5, 10, 20]) + 1]
+            AS per_km,
+        (ARRAY[0, 0.01, 2, 5, 10, 20])[width_bucket(drawn.per_km_30d, ARRAY[0.01, 2, 5, 10, 20]) + 1]
+            AS per_km_30d
+    FROM drawn
+),
+merged AS (
+    SELECT
+        ST_LineMerge(ST_Collect(part.geom)) AS geom,
+        classed.road_class, classed.per_km::float8 AS per_km, classed.per_km_30d::float8 AS per_km_30d
+    FROM classed
+    CROSS JOIN LATERAL ST_Dump(classed.geom) AS part
+    GROUP BY classed.road_class, classed.per_km, classed.per_km_30d
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'density', :extent, 'geom', 'feature_id') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'density', :extent, 'geom') FROM merged)
+END

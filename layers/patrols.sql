@@ -40,6 +40,21 @@ features AS (
           AND p.started_at >= :week_start - interval '30 days'
     ) AS last ON true
 )
-SELECT ST_AsMVT(features, 'patrols', :extent, 'geom')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features: one line per class and status, merged where the pieces join.
+merged AS (
+    SELECT ST_LineMerge(ST_Collect(part.geom)) AS geom, drawn.road_class, drawn.status
+    FROM drawn
+    CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
+    GROUP BY drawn.road_class, drawn.status
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'patrols', :extent, 'geom') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'patrols', :extent, 'geom') FROM merged)
+END

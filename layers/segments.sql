@@ -34,6 +34,27 @@ features AS (
     JOIN roadchief.segment_coverage AS c
         ON c.geom && tile.search
 )
-SELECT ST_AsMVT(features, 'segments', :extent, 'geom', 'feature_id')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features (a low-zoom tile of a city): one line per colour, i.e. per class,
+-- tiers covered and chief and party flag of each tier, merged where the pieces join; the segment
+-- ids go, the colours stay. A small district keeps its ids at every zoom.
+merged AS (
+    SELECT
+        ST_LineMerge(ST_Collect(part.geom)) AS geom,
+        drawn.road_class, drawn.tier1_chief_id, drawn.tier1_party, drawn.tier2_chief_id,
+        drawn.tier2_party, drawn.tier3_chief_id, drawn.tier3_party, drawn.tiers_covered
+    FROM drawn
+    CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
+    GROUP BY drawn.road_class, drawn.tier1_chief_id, drawn.tier1_party, drawn.tier2_chief_id,
+        drawn.tier2_party, drawn.tier3_chief_id, drawn.tier3_party, drawn.tiers_covered
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'segments', :extent, 'geom', 'feature_id') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'segments', :extent, 'geom') FROM merged)
+END
