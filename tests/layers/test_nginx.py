@@ -1,88 +1,25 @@
 """deploy/nginx.conf in front of two workers: TLS, gzip, static files, and cached tiles that are
 never older than their URL says (versioned TileJSON URLs; everything else passes through)."""
 
-import os
-import subprocess
-import time
-from pathlib import Path
-
 import httpx
 import pytest
 from sqlalchemy import text
 
+from bench.nginx import nginx_in_front
 from gis_service.pg_cluster import free_port
-from tests.layers.served import PROJECT_DIR, committed_admin, served, tile_features
+from tests.layers.served import committed_admin, served, tile_features
 from tests.layers.tile_helpers import tile_of
-
-NGINX = "/usr/sbin/nginx"  # Debian's package: scripts/install-system-packages.sh --test
-SITE = PROJECT_DIR / "deploy" / "nginx.conf"
-
-
-def site_config(folder: Path, service: str, http_port: int, https_port: int) -> str:
-    """The shipped file with its placeholders (CHANGE) and ports set for this test."""
-    site = SITE.read_text()
-    for placeholder, value in {
-        "127.0.0.1:8000": service.removeprefix("http://"),
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-        "/etc/ssl/roadchief/": f"{folder}/",
-        "/var/cache/nginx/roadchief-tiles": str(folder / "cache"),
-        "/srv/roadchief": str(PROJECT_DIR),
-    }.items():
-        assert placeholder in site, placeholder
-        site = site.replace(placeholder, value)
-    return "\n".join(line for line in site.splitlines() if "[::]" not in line)
-
-
-def main_config(folder: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf provides around a site, in the test's folder."""
-    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    # as root nginx's workers would run as nobody, who cannot enter the test's folders
-    user = "user root;" if os.geteuid() == 0 else ""
-    return f"""
-{user}
-worker_processes 2;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path {temp['body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
-    include {folder}/site.conf;
-}}
-"""
 
 
 @pytest.fixture(scope="module")
 def nginx(cluster, engine, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("nginx")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=127.0.0.1", "-keyout", folder / "privkey.pem",
-                    "-out", folder / "fullchain.pem"], check=True, capture_output=True)
     with served(cluster.url(), tmp_path_factory.mktemp("tiles"), tile_url_versions="true") as service:
         http_port, https_port = free_port(), free_port()
-        (folder / "site.conf").write_text(site_config(folder, service, http_port, https_port))
-        (folder / "nginx.conf").write_text(main_config(folder))
-        subprocess.run([NGINX, "-t", "-c", folder / "nginx.conf"], check=True, capture_output=True)
-        process = subprocess.Popen([NGINX, "-c", folder / "nginx.conf", "-g", "daemon off;"])
-        client = httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False, timeout=30)
-        try:
-            for _ in range(100):
-                try:
-                    client.get("/api/health")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            yield client, http_port
-        finally:
-            client.close()
-            process.terminate()
-            process.wait(10)
+        service_port = int(service.rsplit(":", 1)[1])
+        with nginx_in_front(tmp_path_factory.mktemp("nginx"), service_port, http_port, https_port):
+            with httpx.Client(base_url=f"https://127.0.0.1:{https_port}", verify=False,
+                              timeout=30) as client:
+                yield client, http_port
 
 
 def road_and_tile(engine):
