@@ -36,7 +36,8 @@ drawn AS (
     WHERE geom IS NOT NULL
 ),
 -- Over :merge_over features: one line per class and class of issues per km (the density
--- style's steps), merged where the pieces join, each carrying its class's lower bound as per_km
+-- style's steps), merged where the pieces join and simplified
+-- again by :merged_tolerance tile units, each carrying its class's lower bound as per_km
 -- and per_km_30d; no ids nor counts there. A small district keeps them at every zoom.
 classed AS (
     SELECT
@@ -49,7 +50,7 @@ classed AS (
 ),
 merged AS (
     SELECT
-        ST_LineMerge(ST_Collect(part.geom)) AS geom,
+        ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true) AS geom,
         classed.road_class, classed.per_km::float8 AS per_km, classed.per_km_30d::float8 AS per_km_30d
     FROM classed
     CROSS JOIN LATERAL ST_Dump(classed.geom) AS part

@@ -46,9 +46,12 @@ drawn AS (
     FROM features
     WHERE geom IS NOT NULL
 ),
--- Over :merge_over features: one line per class and status, merged where the pieces join.
+-- Over :merge_over features: one line per class and status, merged where the pieces join and
+-- simplified again by :merged_tolerance tile units.
 merged AS (
-    SELECT ST_LineMerge(ST_Collect(part.geom)) AS geom, drawn.road_class, drawn.status
+    SELECT
+        ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true) AS geom,
+        drawn.road_class, drawn.status
     FROM drawn
     CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
     GROUP BY drawn.road_class, drawn.status

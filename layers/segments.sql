@@ -40,18 +40,19 @@ drawn AS (
     FROM features
     WHERE geom IS NOT NULL
 ),
--- Over :merge_over features (a low-zoom tile of a city): one line per colour, i.e. per class,
--- tiers covered and chief and party flag of each tier, merged where the pieces join; the segment
--- ids go, the colours stay. A small district keeps its ids at every zoom.
+-- Over :merge_over features (a low-zoom tile of a city): one line per colour state, i.e. per
+-- class, tiers covered and each tier's party flag (NULL: no chief at that tier), merged where the
+-- pieces join and simplified again by :merged_tolerance tile units across the joins; the segment
+-- and chief ids go, the colours stay. A small district keeps its ids at every zoom.
 merged AS (
     SELECT
-        ST_LineMerge(ST_Collect(part.geom)) AS geom,
-        drawn.road_class, drawn.tier1_chief_id, drawn.tier1_party, drawn.tier2_chief_id,
-        drawn.tier2_party, drawn.tier3_chief_id, drawn.tier3_party, drawn.tiers_covered
+        ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true) AS geom,
+        drawn.road_class, drawn.tier1_party, drawn.tier2_party, drawn.tier3_party,
+        drawn.tiers_covered
     FROM drawn
     CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
-    GROUP BY drawn.road_class, drawn.tier1_chief_id, drawn.tier1_party, drawn.tier2_chief_id,
-        drawn.tier2_party, drawn.tier3_chief_id, drawn.tier3_party, drawn.tiers_covered
+    GROUP BY drawn.road_class, drawn.tier1_party, drawn.tier2_party, drawn.tier3_party,
+        drawn.tiers_covered
 )
 SELECT CASE
     WHEN (SELECT count(*) FROM drawn) <= :merge_over
