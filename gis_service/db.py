@@ -3,12 +3,13 @@
 import hashlib
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -171,6 +172,10 @@ class LazyConnection:
         self._conn: Connection | None = None
 
     @property
+    def opened(self) -> bool:
+        return self._conn is not None
+
+    @property
     def conn(self) -> Connection:
         if self._conn is None:
             self._conn = self._stack.enter_context(contextmanager(self._opener)())
@@ -194,8 +199,18 @@ def lazy_conn_over(opener: Callable[[], Iterator[Connection]]) -> Iterator[LazyC
         yield lazy
 
 
-def get_lazy_conn(request: Request) -> Iterator[LazyConnection]:
-    yield from lazy_conn_over(partial(get_conn, request))
+async def get_lazy_conn(request: Request) -> AsyncIterator[LazyConnection]:
+    """Async, so that a request never opening it costs no thread; opened, it is closed (commit
+    or rollback) in a worker thread like everything touching the database."""
+    lazy = LazyConnection(partial(get_conn, request))
+    try:
+        yield lazy
+    except BaseException as exc:
+        if lazy.opened:
+            await anyio.to_thread.run_sync(lazy.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    if lazy.opened:
+        await anyio.to_thread.run_sync(lazy.__exit__, None, None, None)
 
 
 # scope="function": commit before the response is sent. With FastAPI's default ("request") the

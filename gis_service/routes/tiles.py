@@ -6,6 +6,7 @@ Generic over the registry: nothing here names a layer.
 import threading
 from collections.abc import Mapping
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from gis_service.db import Conn, LazyConn
@@ -87,7 +88,40 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
 
 @router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", summary="One Mapbox Vector Tile",
             response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}})
-def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: LazyConn) -> Response:
+async def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: LazyConn) -> Response:
+    """A hit is answered in the event loop (no thread, no database); whatever needs the database
+    (a miss, parameters to check, counters to read) runs again in a worker thread."""
+    if shared_versions_ready(request):
+        try:
+            return serve_tile(layer, z, x, y, request, NO_DATABASE)
+        except NeedsDatabase:
+            pass
+    return await anyio.to_thread.run_sync(serve_tile, layer, z, x, y, request, conn)
+
+
+class NeedsDatabase(Exception):
+    """Raised by NO_DATABASE: this request must go to a worker thread and the database."""
+
+
+class NoDatabase:
+    """Stands in for the connection while a tile is looked for in the caches."""
+
+    def execute(self, *args, **kwargs):
+        raise NeedsDatabase
+
+    def __getattr__(self, name: str):
+        raise NeedsDatabase
+
+
+NO_DATABASE = NoDatabase()
+
+
+def shared_versions_ready(request: Request) -> bool:
+    state = request.app.state
+    return getattr(state, "tile_versions", None) is not None and state.tile_listener.connected.is_set()
+
+
+def serve_tile(layer: str, z: int, x: int, y: int, request: Request, conn) -> Response:
     layer_def = tiles.get_layer(layer)
     tiles.check_tile(z, x, y)
     params = parse_layer_params(conn, layer_def, request.query_params)
@@ -115,11 +149,9 @@ def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: LazyCon
 
 def current_versions(request: Request, conn) -> Mapping[str, int]:
     """The shared counters (no round trip) while the listener is connected, else the database's."""
-    state = request.app.state
-    shared = getattr(state, "tile_versions", None)
-    if shared is None or not state.tile_listener.connected.is_set():
+    if not shared_versions_ready(request):
         return tiles.table_versions(conn)
-    return shared.read()
+    return request.app.state.tile_versions.read()
 
 
 def cache_control(request: Request, layer: LayerDef, versions: Mapping[str, int]) -> str:

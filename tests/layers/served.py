@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +61,13 @@ def fresh_get(url: str, **kwargs) -> httpx.Response:
     """A request on a new connection, so the kernel may hand it to any worker."""
     headers = {"Connection": "close", **kwargs.pop("headers", {})}
     return httpx.get(url, headers=headers, timeout=30, **kwargs)
+
+
+def fresh_gets(url: str, count: int, **kwargs) -> list[httpx.Response]:
+    """`count` requests at once, each on a new connection: both workers take some (one alone,
+    answering from memory faster than the other wakes up, may otherwise take them all)."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda _: fresh_get(url, **kwargs), range(count)))
 
 
 def tile_features(response: httpx.Response, layer: str) -> list[dict]:
