@@ -116,8 +116,8 @@ COVERAGE_FIELDS = {
 # Over this many features (only a city-sized network at low zoom: the demo's largest tile holds
 # about 5,500) a line tile merges its lines by colour and drops their ids, so that it stays under
 # 500 KB: about 21 bytes a segment with its id and attributes, far less merged; the merged lines
-# are simplified again by 2 of the tile's 4096 units (half a screen pixel at 512 px tiles).
-LINE_DETAIL = {"detail_from": 14, "merge_over": 8000, "merged_tolerance": 2}
+# are simplified again by 4 of the tile's 4096 units (half a pixel of a 512-pixel tile).
+LINE_DETAIL = {"detail_from": 14, "merge_over": 8000, "merged_tolerance": 4}
 # Road names from the zoom where a tile is about 2.4 km wide: below it few names fit their road.
 ROAD_LABELS_FROM = 14
 # A tile holds at most a few thousand segments: looking each one's chiefs up through the indexes
