@@ -3,10 +3,13 @@
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -134,6 +137,9 @@ def check_connection(engine: Engine) -> None:
                                   f"无法连接数据库 {safe_url}，请确认数据库已启动") from exc
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_conn(request: Request) -> Iterator[Connection]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
     try:
@@ -141,10 +147,73 @@ def get_conn(request: Request) -> Iterator[Connection]:
     except PoolTimeout as exc:
         raise DatabaseUnavailable("the database is busy; try again in a moment",
                                   "数据库繁忙，请稍后重试") from exc
-    with conn, conn.begin():
-        yield conn
+    with conn:
+        with conn.begin():
+            yield conn
+        publish_tile_versions(request, conn)
+
+
+def publish_tile_versions(request: Request, conn: Connection) -> None:
+    """After a writing request's commit, before its response: the counters its writes raised go
+    into the versions all workers share, so the next tile request, on any worker, shows them
+    (the LISTEN notification would too, a moment later)."""
+    shared = getattr(request.app.state, "tile_versions", None)
+    if shared is not None and request.method not in SAFE_METHODS:
+        shared.refresh(conn)
+
+
+class LazyConnection:
+    """The request's connection and transaction (as get_conn's), opened on first use: a tile
+    served from the cache needs none, not even the pool's ping."""
+
+    def __init__(self, opener: Callable[[], Iterator[Connection]]):
+        self._opener = opener
+        self._stack = ExitStack()
+        self._conn: Connection | None = None
+
+    @property
+    def opened(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._stack.enter_context(contextmanager(self._opener)())
+        return self._conn
+
+    def execute(self, *args, **kwargs):
+        return self.conn.execute(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.conn, name)
+
+    def __enter__(self) -> "LazyConnection":
+        return self
+
+    def __exit__(self, *exc_info) -> bool:
+        return self._stack.__exit__(*exc_info)
+
+
+def lazy_conn_over(opener: Callable[[], Iterator[Connection]]) -> Iterator[LazyConnection]:
+    with LazyConnection(opener) as lazy:
+        yield lazy
+
+
+async def get_lazy_conn(request: Request) -> AsyncIterator[LazyConnection]:
+    """Async, so that a request never opening it costs no thread; opened, it is closed (commit
+    or rollback) in a worker thread like everything touching the database."""
+    lazy = LazyConnection(partial(get_conn, request))
+    try:
+        yield lazy
+    except BaseException as exc:
+        if lazy.opened:
+            await anyio.to_thread.run_sync(lazy.__exit__, type(exc), exc, exc.__traceback__)
+        raise
+    if lazy.opened:
+        await anyio.to_thread.run_sync(lazy.__exit__, None, None, None)
 
 
 # scope="function": commit before the response is sent. With FastAPI's default ("request") the
 # commit runs after the response, so a client reading right after a write could see the old data.
 Conn = Annotated[Connection, Depends(get_conn, scope="function")]
+LazyConn = Annotated[LazyConnection, Depends(get_lazy_conn, scope="function")]

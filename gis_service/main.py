@@ -15,6 +15,7 @@ from gis_service.nul_guard import NulGuard
 from gis_service.routes import include_routes
 from gis_service.security_headers import SecurityHeaders
 from gis_service.settings import Settings
+from gis_service.tile_sharing import start_shared_tiles
 from gis_service.upload_guard import UploadGuard
 
 log = logging.getLogger("roadchief")
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         app.state.health_engine = health_engine(app.state.engine)
         check_connection(app.state.health_engine)  # its one connection opened now, not under load
         notifier = start_notifier(app.state.engine, settings)
+        tiles = start_shared_tiles(app, settings)
         yield
+        tiles.close()
         if notifier is not None:
             notifier.stop()
         app.state.health_engine.dispose()

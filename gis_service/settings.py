@@ -1,6 +1,7 @@
 """Settings from environment variables and an optional `.env` (pydantic-settings)."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,7 +42,21 @@ class Settings(BaseSettings):
     # Anonymous Open311 reports (POST /open311/v2/requests.json) one client address may send a
     # minute; counted in the database, so the limit holds across worker processes.
     open311_requests_per_minute: int = 10
+    # Tiles each worker keeps in its own memory (and at most 512 MB), in front of the shared store.
     tile_cache_size: int = 20_000
+    # "shared": rendered tiles are files under tile_cache_dir shared by all workers (at most
+    # tile_cache_max_mb), keyed on change counters the workers share in memory, kept current by
+    # LISTEN/NOTIFY and by the API's own writes (layers/versions.py); a hit costs no database round
+    # trip. "query": each worker its own in-memory cache, and every tile request reads the counters
+    # in its own transaction (the tests, whose requests share one uncommitted transaction, or a
+    # database behind a pooler without LISTEN).
+    tile_versions: Literal["shared", "query"] = "shared"
+    tile_cache_dir: Path = Field(default=PROJECT_DIR / "var" / "tiles")
+    tile_cache_max_mb: int = 2048
+    # TileJSON tile URLs name the current versions of the layer's tables (`?v=`), and those tiles
+    # are sent as immutable, so a cache in front (deploy/nginx.conf) keeps them for good. The
+    # price: a client keeps the versions of the TileJSON it loaded until it loads it again.
+    tile_url_versions: bool = False
     photo_dir: Path = Field(default=PROJECT_DIR / "var" / "photos")
     # MapLibre glyph ranges built from the installed CJK font on first request (layers/glyphs.py).
     glyph_cache_dir: Path = Field(default=PROJECT_DIR / "var" / "glyphs")

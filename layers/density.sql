@@ -29,6 +29,44 @@ features AS (
             CAST(:sources AS text[])) AS d
         ON d.segment_id = s.id
 )
-SELECT ST_AsMVT(features, 'density', :extent, 'geom', 'feature_id')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features: one line per class and class of issues per km (the density
+-- style's steps), merged where the pieces join and simplified
+-- again by :merged_tolerance tile units, each carrying its class's lower bound as per_km
+-- and per_km_30d; no ids nor counts there. A small district keeps them at every zoom.
+classed AS (
+    SELECT
+        drawn.geom, drawn.road_class,
+        (ARRAY[0, 0.01, 2, 5, 10, 20])[width_bucket(drawn.per_km, ARRAY[0.01, 2, 5, 10, 20]) + 1]
+            AS per_km,
+        (ARRAY[0, 0.01, 2, 5, 10, 20])[width_bucket(drawn.per_km_30d, ARRAY[0.01, 2, 5, 10, 20]) + 1]
+            AS per_km_30d
+    FROM drawn
+),
+merged AS (
+    SELECT
+        (
+            -- The pieces in row bands of 64 units, snaking, so that each MoveTo between two
+            -- pieces is a short step: a city's z10 tile holds tens of thousands of pieces.
+            SELECT ST_Collect(piece.geom ORDER BY
+                floor(ST_Y(ST_StartPoint(piece.geom)) / 64),
+                CASE WHEN floor(ST_Y(ST_StartPoint(piece.geom)) / 64)::int % 2 = 0
+                    THEN ST_X(ST_StartPoint(piece.geom)) ELSE -ST_X(ST_StartPoint(piece.geom)) END)
+            FROM ST_Dump(ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true))
+                AS piece
+        ) AS geom,
+        classed.road_class, classed.per_km::float8 AS per_km, classed.per_km_30d::float8 AS per_km_30d
+    FROM classed
+    CROSS JOIN LATERAL ST_Dump(classed.geom) AS part
+    GROUP BY classed.road_class, classed.per_km, classed.per_km_30d
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'density', :extent, 'geom', 'feature_id') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'density', :extent, 'geom') FROM merged)
+END

@@ -40,6 +40,33 @@ features AS (
           AND p.started_at >= :week_start - interval '30 days'
     ) AS last ON true
 )
-SELECT ST_AsMVT(features, 'patrols', :extent, 'geom')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features: one line per class and status, merged where the pieces join and
+-- simplified again by :merged_tolerance tile units.
+merged AS (
+    SELECT
+        (
+            -- The pieces in row bands of 64 units, snaking, so that each MoveTo between two
+            -- pieces is a short step: a city's z10 tile holds tens of thousands of pieces.
+            SELECT ST_Collect(piece.geom ORDER BY
+                floor(ST_Y(ST_StartPoint(piece.geom)) / 64),
+                CASE WHEN floor(ST_Y(ST_StartPoint(piece.geom)) / 64)::int % 2 = 0
+                    THEN ST_X(ST_StartPoint(piece.geom)) ELSE -ST_X(ST_StartPoint(piece.geom)) END)
+            FROM ST_Dump(ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true))
+                AS piece
+        ) AS geom,
+        drawn.road_class, drawn.status
+    FROM drawn
+    CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
+    GROUP BY drawn.road_class, drawn.status
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'patrols', :extent, 'geom') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'patrols', :extent, 'geom') FROM merged)
+END

@@ -34,6 +34,37 @@ features AS (
     JOIN roadchief.segment_coverage AS c
         ON c.geom && tile.search
 )
-SELECT ST_AsMVT(features, 'segments', :extent, 'geom', 'feature_id')
-FROM features
-WHERE geom IS NOT NULL
+,
+drawn AS (
+    SELECT *
+    FROM features
+    WHERE geom IS NOT NULL
+),
+-- Over :merge_over features (a low-zoom tile of a city): one line per colour state, i.e. per
+-- class, tiers covered and each tier's party flag (NULL: no chief at that tier), merged where the
+-- pieces join and simplified again by :merged_tolerance tile units across the joins; the segment
+-- and chief ids go, the colours stay. A small district keeps its ids at every zoom.
+merged AS (
+    SELECT
+        (
+            -- The pieces in row bands of 64 units, snaking, so that each MoveTo between two
+            -- pieces is a short step: a city's z10 tile holds tens of thousands of pieces.
+            SELECT ST_Collect(piece.geom ORDER BY
+                floor(ST_Y(ST_StartPoint(piece.geom)) / 64),
+                CASE WHEN floor(ST_Y(ST_StartPoint(piece.geom)) / 64)::int % 2 = 0
+                    THEN ST_X(ST_StartPoint(piece.geom)) ELSE -ST_X(ST_StartPoint(piece.geom)) END)
+            FROM ST_Dump(ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true))
+                AS piece
+        ) AS geom,
+        drawn.road_class, drawn.tier1_party, drawn.tier2_party, drawn.tier3_party,
+        drawn.tiers_covered
+    FROM drawn
+    CROSS JOIN LATERAL ST_Dump(drawn.geom) AS part
+    GROUP BY drawn.road_class, drawn.tier1_party, drawn.tier2_party, drawn.tier3_party,
+        drawn.tiers_covered
+)
+SELECT CASE
+    WHEN (SELECT count(*) FROM drawn) <= :merge_over
+        THEN (SELECT ST_AsMVT(drawn, 'segments', :extent, 'geom', 'feature_id') FROM drawn)
+    ELSE (SELECT ST_AsMVT(merged, 'segments', :extent, 'geom') FROM merged)
+END

@@ -6,6 +6,7 @@ from hashlib import sha1
 from sqlalchemy import Connection, text
 
 from layers.registry import TILE_LAYERS, LayerDef
+from layers.versions import table_versions  # noqa: F401 - the tile readers' one entry point
 from roads.district import district_extent
 from roads.errors import NotFound
 
@@ -84,11 +85,6 @@ def apply_planner_settings(conn: Connection, settings: Mapping[str, str]) -> Non
     conn.execute(text("SELECT " + calls), values)
 
 
-def table_versions(conn: Connection) -> dict[str, int]:
-    """Each district table's change counter, bumped by a statement trigger on every write."""
-    return dict(conn.execute(text("SELECT table_name, version FROM public.table_version")).all())
-
-
 def tile_key(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, object],
              versions: Mapping[str, int]) -> tuple | None:
     """Names the tile's content: same key, same bytes. Counters first read, then the tile built.
@@ -98,6 +94,14 @@ def tile_key(layer: LayerDef, z: int, x: int, y: int, params: Mapping[str, objec
         return None
     return (layer.name, layer.fingerprint, z, x, y, canonical(params),
             tuple(versions[table] for table in layer.tables))
+
+
+def layer_version(layer: LayerDef, versions: Mapping[str, int]) -> str | None:
+    """A name for the state of everything a layer's tiles show, for versioned tile URLs (`?v=`)."""
+    if any(table not in versions for table in layer.tables):
+        return None
+    state = (layer.fingerprint, tuple(versions[table] for table in layer.tables))
+    return sha1(repr(state).encode()).hexdigest()[:16]
 
 
 def canonical(params: Mapping[str, object]) -> tuple:

@@ -4,7 +4,8 @@
 set -euo pipefail
 
 wanted=(postgresql fonts-noto-cjk fonts-wqy-microhei python3-venv)
-[ "${1:-}" = "--test" ] && wanted+=(chromium)
+# nginx: the tests start it (on 127.0.0.1, own config) in front of the service (deploy/nginx.conf).
+[ "${1:-}" = "--test" ] && wanted+=(chromium nginx)
 
 pg_major() {
   ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1

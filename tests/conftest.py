@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 
 from gis_service import migrate
-from gis_service.db import get_conn, make_engine
+from gis_service.db import LazyConnection, get_conn, get_lazy_conn, lazy_conn_over, make_engine
 from gis_service.main import create_app
 from gis_service.pg_cluster import PgCluster, free_port
 from gis_service.settings import Settings
@@ -67,7 +67,11 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture
 def settings(cluster: PgCluster) -> Settings:
-    return Settings(database_url=cluster.url(), data_dir=Path(tempfile.gettempdir()) / "unused")
+    # "query": a test's requests share its one uncommitted transaction, so no commit ever notifies;
+    # the tile counters are read in that transaction (tests/layers/test_tile_workers.py runs the
+    # shared mode in real worker processes).
+    return Settings(database_url=cluster.url(), data_dir=Path(tempfile.gettempdir()) / "unused",
+                    tile_versions="query")
 
 
 @pytest.fixture
@@ -80,7 +84,11 @@ def client(engine: Engine, conn: Connection, settings: Settings) -> Iterator[Tes
         with conn.begin_nested():
             yield conn
 
+    def lazy_request_conn() -> Iterator[LazyConnection]:
+        yield from lazy_conn_over(request_conn)
+
     app.dependency_overrides[get_conn] = request_conn
+    app.dependency_overrides[get_lazy_conn] = lazy_request_conn
     try:
         with TestClient(app) as test_client:
             yield test_client

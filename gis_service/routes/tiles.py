@@ -4,38 +4,48 @@ Generic over the registry: nothing here names a layer.
 """
 
 import threading
+from collections.abc import Mapping
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
-from gis_service.db import Conn
+from gis_service.db import Conn, LazyConn
 from gis_service.routes.layer_query import parse_layer_params, with_layer_query
 from layers import tiles
-from layers.cache import CachedTile, TileCache
+from layers.cache import CachedTile, TileCache, TileStore
 from layers.registry import TILE_LAYERS, LayerDef
 from roads.district import get_district
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 # Browsers keep the tile but ask again each time (If-None-Match), so a write shows at once.
 CACHE_CONTROL = "public, no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 router = APIRouter(tags=["tiles"])
 _cache_lock = threading.Lock()
 
 
-def tile_cache(request: Request) -> TileCache:
-    """The app's tile cache, made on first use with settings.tile_cache_size entries."""
+def tile_cache(request: Request) -> TileCache | TileStore:
+    """The workers' shared store (made at start-up), or this app's own cache made on first use."""
     state = request.app.state
+    store = getattr(state, "tile_store", None)
+    if store is not None:
+        return store
     with _cache_lock:
         if getattr(state, "tile_cache", None) is None:
             state.tile_cache = TileCache(state.settings.tile_cache_size)
     return state.tile_cache
 
 
-def tile_url(request: Request, layer: LayerDef) -> str:
-    """The tiles URL template, carrying the layer's own query parameters along."""
+def tile_url(request: Request, layer: LayerDef, version: str | None) -> str:
+    """The tiles URL template, carrying the layer's own query parameters along, and the current
+    versions of its tables (`v`) when its tiles are cached."""
     url = str(request.url_for("get_tile", layer=layer.name, z=0, x=0, y=0))
     url = url.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
-    return with_layer_query(url, layer, request.query_params)
+    url = with_layer_query(url, layer, request.query_params)
+    if version is None:
+        return url
+    return url + ("&" if "?" in url else "?") + "v=" + version
 
 
 @router.get("/tiles", summary="The vector tile layers")
@@ -55,13 +65,16 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
     parse_layer_params(conn, layer_def, request.query_params)  # 422 now rather than on every tile
     west, south, east, north = tiles.bounds(conn)
     district = get_district(conn)
+    version = None
+    if request.app.state.settings.tile_url_versions:
+        version = tiles.layer_version(layer_def, current_versions(request, conn))
     return {
         "tilejson": "3.0.0",
         "name": layer_def.name,  # clients key on name and description: the district is attribution
         "description": layer_def.title,
         "attribution": f"{district.name} 路长制",
         "scheme": "xyz",
-        "tiles": [tile_url(request, layer_def)],
+        "tiles": [tile_url(request, layer_def, version)],
         "minzoom": layer_def.minzoom,
         "maxzoom": layer_def.maxzoom,
         "bounds": [west, south, east, north],
@@ -75,26 +88,78 @@ def get_tilejson(layer: str, request: Request, conn: Conn) -> dict:
 
 @router.get("/tiles/{layer}/{z}/{x}/{y}.mvt", summary="One Mapbox Vector Tile",
             response_class=Response, responses={200: {"content": {MVT_TYPE: {}}}})
-def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: Conn) -> Response:
+async def get_tile(layer: str, z: int, x: int, y: int, request: Request, conn: LazyConn) -> Response:
+    """A hit is answered in the event loop (no thread, no database); whatever needs the database
+    (a miss, parameters to check, counters to read) runs again in a worker thread."""
+    if shared_versions_ready(request):
+        try:
+            return serve_tile(layer, z, x, y, request, NO_DATABASE)
+        except NeedsDatabase:
+            pass
+    return await anyio.to_thread.run_sync(serve_tile, layer, z, x, y, request, conn)
+
+
+class NeedsDatabase(Exception):
+    """Raised by NO_DATABASE: this request must go to a worker thread and the database."""
+
+
+class NoDatabase:
+    """Stands in for the connection while a tile is looked for in the caches."""
+
+    def execute(self, *args, **kwargs):
+        raise NeedsDatabase
+
+    def __getattr__(self, name: str):
+        raise NeedsDatabase
+
+
+NO_DATABASE = NoDatabase()
+
+
+def shared_versions_ready(request: Request) -> bool:
+    state = request.app.state
+    return getattr(state, "tile_versions", None) is not None and state.tile_listener.connected.is_set()
+
+
+def serve_tile(layer: str, z: int, x: int, y: int, request: Request, conn) -> Response:
     layer_def = tiles.get_layer(layer)
     tiles.check_tile(z, x, y)
     params = parse_layer_params(conn, layer_def, request.query_params)
     # Counters first, tile second: a write landing in between makes the tile newer, never older.
-    key = tiles.tile_key(layer_def, z, x, y, params, tiles.table_versions(conn))
+    versions = current_versions(request, conn)
+    key = tiles.tile_key(layer_def, z, x, y, params, versions)
+    gzip_ok = accepts_gzip(request.headers.get("accept-encoding", ""))
     if key is None:  # a table without a change counter: always built, never cached
         entry = CachedTile(tiles.render_tile(conn, layer_def, z, x, y, params))
-        return tile_response(entry, accepts_gzip(request.headers.get("accept-encoding", "")),
-                             {"Cache-Control": "no-store", "X-Tile-Cache": "bypass"})
+        return tile_response(entry, gzip_ok, {"Cache-Control": "no-store", "X-Tile-Cache": "bypass"})
     etag = tiles.etag_for(key)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    headers = {"ETag": etag, "Cache-Control": cache_control(request, layer_def, versions),
+               "Vary": "Accept-Encoding"}
     if etag_matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     cache = tile_cache(request)
-    entry = cache.get(key)
+    entry, source = cache.lookup(key)
     headers["X-Tile-Cache"] = "miss" if entry is None else "hit"
     if entry is None:
         entry = cache.put(key, tiles.render_tile(conn, layer_def, z, x, y, params))
-    return tile_response(entry, accepts_gzip(request.headers.get("accept-encoding", "")), headers)
+    else:
+        headers["X-Tile-Store"] = source  # "memory": this worker's; "shared": the workers' files
+    return tile_response(entry, gzip_ok, headers)
+
+
+def current_versions(request: Request, conn) -> Mapping[str, int]:
+    """The shared counters (no round trip) while the listener is connected, else the database's."""
+    if not shared_versions_ready(request):
+        return tiles.table_versions(conn)
+    return request.app.state.tile_versions.read()
+
+
+def cache_control(request: Request, layer: LayerDef, versions: Mapping[str, int]) -> str:
+    """A URL naming the current versions (`?v=`, from the TileJSON) never changes: a year, and
+    nginx keeps it; any other (a plain URL, an old or a made-up `v`) is revalidated each time."""
+    if request.query_params.get("v") == tiles.layer_version(layer, versions):
+        return IMMUTABLE
+    return CACHE_CONTROL
 
 
 def tile_response(entry: CachedTile, gzip_ok: bool, headers: dict) -> Response:

@@ -22,7 +22,8 @@
       const n = f.get('tiers_covered');
       return n === 3 ? 'all' : n > 0 ? 'some' : 'none';
     }
-    if (f.get('tier' + RC.view + '_chief_id') == null) return 'none';
+    // the party flag, not the chief id: a city's low-zoom tiles merge lines by colour without ids
+    if (f.get('tier' + RC.view + '_party') == null) return 'none';
     return f.get('tier' + RC.view + '_party') ? 'party' : 'other';
   }
 
