@@ -26,6 +26,8 @@ def test_the_head_and_the_deputy_stand_above_the_tiers(client):
     assert (head["title"], head["position"]) == ("总路长", "管委会主任")
     assert (deputy["title"], deputy["position"]) == ("副总路长", "管委会副主任（分管城市管理）")
     assert head["party_member"] and deputy["party_member"]
+    # every half month: nothing due in a week, so the tree gives their last half month too
+    assert (head["patrols_due"], head["recent"]["days"], head["recent"]["due"]) == (0, 15, 1)
     assert set(titles(others)) == {"一级路长"} and len(others) == 6
 
 
