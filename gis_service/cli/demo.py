@@ -23,7 +23,6 @@ def demo_load(
 ) -> None:
     """Write the demo district (郑州经开区, six sub-districts, 64 communities) into the database."""
     from roads.demo.load import clear_district, is_empty, load_demo  # heavy (geopandas): see __init__
-    from roads.demo.users import relink_chief_users
 
     settings = Settings()
     db = engine(settings)
@@ -45,7 +44,4 @@ def demo_load(
 
             counts = load_demo(conn, scale=scale, seed=seed, issues=issues,
                                snap_distance_m=settings.snap_distance_m, progress=report)
-        relinked = relink_chief_users(conn)  # a replaced district took the phone users' chiefs along
     console.print(", ".join(f"{table} {count:,}" for table, count in counts.items()))
-    if relinked:
-        console.print("phone demo users linked to their chiefs again: " + ", ".join(relinked))

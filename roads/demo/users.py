@@ -140,21 +140,3 @@ def create_chief_users(conn: Connection) -> list[dict]:
                         "scope": f"{chief['title']} {chief['name']}（{chief['organisation']} {chief['position']}）"})
     return created
 
-
-def relink_chief_users(conn: Connection) -> list[str]:
-    """Link the phone's demo chiefs that exist but are no chief (a reloaded district drops the links)
-    to the chiefs they stand for; returns their usernames."""
-    unlinked = dict(conn.execute(text("""
-        SELECT u.username, u.id FROM public.app_user AS u
-        WHERE u.username = ANY (:names)
-          AND NOT EXISTS (SELECT 1 FROM public.chief_user AS cu WHERE cu.user_id = u.id)
-    """), {"names": [name for name, _, _ in CHIEF_USERS]}).all())
-    if not unlinked:
-        return []
-    held = set(conn.execute(text("SELECT chief_id FROM public.chief_user")).scalars())
-    linked = []
-    for username, chief in chiefs_for_users(conn).items():
-        if username in unlinked and chief["id"] not in held:
-            link_user_to_chief(conn, unlinked[username], chief["id"])
-            linked.append(username)
-    return linked

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from roads.demo.users import create_chief_users, relink_chief_users
+from roads.demo.users import create_chief_users
 from roads.issues.window import Window
 from roads.patrols.compliance import compliance
 from roads.users import login
@@ -102,13 +102,3 @@ def test_the_phone_demo_users_are_chiefs_of_each_tier(client, conn, phone_users)
         "lon": 113.75, "lat": 34.70, "category": "T03.01", "description": "巡查发现占道经营", "source": "patrol"})
     assert answer.status_code == 201, answer.text
 
-
-def test_a_reloaded_district_gets_its_phone_users_linked_again(client, conn, phone_users):
-    before = {name: conn.execute(text("SELECT cu.chief_id FROM chief_user cu JOIN app_user u ON u.id = cu.user_id "
-                                      "WHERE u.username = :n"), {"n": name}).scalar() for name in phone_users}
-    conn.execute(text("DELETE FROM chief_user"))  # what reloading the district does to the links
-    headers = sign_in(conn, phone_users, "luzhang3")
-    assert client.get("/api/me", headers=headers).json()["chief"] is None
-    assert sorted(relink_chief_users(conn)) == sorted(phone_users)
-    assert client.get("/api/me", headers=headers).json()["chief"]["id"] == before["luzhang3"]
-    assert relink_chief_users(conn) == []
