@@ -93,7 +93,9 @@ CHIEF_OF_TIER = text("""
     WHERE a.tier = :tier AND a.valid_to IS NULL AND s.community_id = :community
       AND ch.id <> ALL (CAST(:taken AS integer[]))
     GROUP BY ch.id
-    ORDER BY count(*) DESC, ch.id
+    -- one who patrols, so that the phone shows a history
+    ORDER BY EXISTS (SELECT 1 FROM public.patrol AS p WHERE p.chief_id = ch.id AND NOT p.too_fast) DESC,
+             count(*) DESC, ch.id
     LIMIT 1
 """)
 GENERAL_CHIEF = text("""
