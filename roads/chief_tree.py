@@ -4,15 +4,17 @@ members who back them (road_chief_role, migration 0016).
 
 Who sits on which node: the district's 总路长/副总路长 (general chiefs) and its 一级路长, each
 sub-district's 二级路长, each community's 三级路长 (those holding a segment there now), each road's
-街长 and 包保党员, each segment's chiefs of the three tiers."""
+街长 and 包保党员, each segment's chiefs of the three tiers. The general chiefs also carry `recent`, their patrols over
+their rule's last period (a half month), which a week does not hold."""
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, text
 
 from roads.district import get_district
 from roads.errors import InvalidInput, NotFound
-from roads.issues.window import Window
+from roads.issues.window import CHINA_TZ, Window
 from roads.patrols.rates import chief_rates
 from roads.users import User, require_district_admin
 
@@ -43,6 +45,11 @@ SELECT ch.id, ch.name, ch.phone, ch.position, ch.organisation, ch.is_party_membe
        ch.general_chief, ch.general_rank
 FROM public.chief AS ch
 WHERE ch.id = ANY (CAST(:ids AS integer[])) OR (ch.general_chief AND ch.active)
+""")
+GENERAL_PERIOD = text("""
+SELECT c.chief_id, c.due, c.done
+FROM roadchief.patrol_compliance(:start, :end) AS c
+WHERE c.tier = 0
 """)
 ROAD_ROLES = text("""
 SELECT rr.road_id, rr.chief_id, rr.role
@@ -100,7 +107,9 @@ def chief_tree(conn: Connection, window: Window, show_phones: bool, sub_district
     build = TreeBuilder(chiefs, chief_rates(conn, window), show_phones)
     general = sorted((c for c in chiefs.values() if c["general_chief"]),
                      key=lambda c: (c["general_rank"] or 1, c["name"], c["id"]))
-    district_chiefs = [build.entry(c["id"], GENERAL_TITLES[c["general_rank"] or 1]) for c in general]
+    recent = general_recent(conn, window)
+    district_chiefs = [build.entry(c["id"], GENERAL_TITLES[c["general_rank"] or 1]) | {"recent": recent.get(c["id"])}
+                       for c in general]
     district_chiefs += build.entries((s.tier1_chief_id for s in segments), TIER_TITLES[1])
     root = node("district", 0, get_district(conn).name, district_chiefs, segments)
     root["window"] = {"from": window.start, "to": window.end, "label": window.label()}
@@ -108,6 +117,19 @@ def chief_tree(conn: Connection, window: Window, show_phones: bool, sub_district
         root["children"] = sub_district_nodes(conn.execute(AREAS, scope).all(), segments, roles, build,
                                               DEPTHS.index(depth))
     return root
+
+
+def general_recent(conn: Connection, window: Window) -> dict[int, dict]:
+    """The general chiefs' patrols due and done over their rule's last period (a half month by
+    default) up to the window's end: a week holds no whole half month, so over the week they read
+    as not assessed."""
+    every = conn.execute(text("SELECT every_days FROM public.patrol_rule WHERE tier = 0")).scalar()
+    if every is None:
+        return {}
+    end = min(window.end, datetime.now(CHINA_TZ))
+    rows = conn.execute(GENERAL_PERIOD, {"start": end - timedelta(days=every), "end": end})
+    return {r.chief_id: {"days": every, "due": r.due, "done": r.done,
+                         "rate": round(r.done / r.due, 4) if r.due else None} for r in rows}
 
 
 def sub_district_nodes(areas, segments, roles, build: TreeBuilder, depth: int) -> list[dict]:

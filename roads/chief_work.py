@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import Connection, text
 
-from roads.errors import NotFound, Unauthorized
+from roads.errors import Forbidden, NotFound, Unauthorized
 from roads.issues.repository import ISSUE_COLUMNS, ISSUE_JOINS, STATUS_LABELS
 from roads.patrols.compliance import day_window
 from roads.patrols.rates import this_week
@@ -131,7 +131,16 @@ def snap(conn: Connection, lon: float, lat: float, max_m: float) -> dict:
 
 
 def require_reporter(conn: Connection, user: User | None) -> User:
-    """Writers report issues; so does any user linked to a chief, a viewer otherwise."""
-    if user is not None and chief_of_user(conn, user) is not None:
-        return user
+    """Writers report issues; so does a read-only user linked to an active chief. A chief who has
+    left (deactivated) keeps their account but reports no more, as they record no patrols."""
+    if user is not None and not user.can_write:
+        active = conn.execute(text("""
+            SELECT ch.active FROM public.chief_user AS cu JOIN public.chief AS ch ON ch.id = cu.chief_id
+            WHERE cu.user_id = :u
+        """), {"u": user.id}).scalar()
+        if active:
+            return user
+        if active is False:
+            raise Forbidden(f"user {user.username} is linked to a chief who is no longer active",
+                            f"账号 {user.username} 关联的路长已停用，不能上报问题")
     return require_writer(user)

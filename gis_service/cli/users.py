@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from gis_service.cli.common import console, engine
-from roads.demo.users import create_case_flow_users, create_demo_users
+from roads.demo.users import create_case_flow_users, create_chief_users, create_demo_users
 from roads.users import add_user
 
 app = typer.Typer(help="Users who sign in to the web map and the API.", no_args_is_help=True)
@@ -36,11 +36,12 @@ def user_add(
 @app.command("demo")
 def user_demo() -> None:
     """Create one demo user per role when there are no users yet (and the case-flow users:
-    inspector, operator, dispatcher, a unit user per unit, a leader), and print their passwords."""
+    inspector, operator, dispatcher, a unit user per unit, a leader; and a road chief of each tier
+    for the phone at /m), and print their passwords."""
     with engine().begin() as conn:
         created = create_demo_users(conn)
         if created:
-            created += create_case_flow_users(conn)
+            created += create_case_flow_users(conn) + create_chief_users(conn)
     if not created:
         console.print("users already exist; no demo users created (their passwords were printed "
                       "when they were made; `roadchief user add` creates more)")

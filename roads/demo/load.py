@@ -9,14 +9,16 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
-from roads.demo import layout, ledger, names, people, units
+from roads.demo import hierarchy, layout, ledger, names, people, units
 from roads.demo import patrols as demo_patrols
+from roads.demo.ledger import lonlat_to_m
 from roads.district import set_district
 
 Progress = Callable[[str, int, int], None]
 CHINA_TZ = timezone(timedelta(hours=8))
 DISTRICT_TABLES = ["sub_district", "community", "road", "road_segment", "chief", "segment_assignment",
-                   "construction_site", "resettlement_point", "issue", "patrol", "patrol_point", "patrol_segment"]
+                   "road_chief_role", "construction_site", "resettlement_point", "issue", "patrol", "patrol_point",
+                   "patrol_segment"]
 
 
 def default_as_of() -> datetime:
@@ -58,6 +60,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     progress("chiefs", 3, steps)
     segments = read_segments(conn)
     write_chiefs(conn, segments, rng)
+    hierarchy.write_hierarchy(conn, np.random.default_rng(seed + 16))  # its own: the draws after stay
     progress("sites", 4, steps)
     write_sites(conn, district)
     units.write_units(conn)
@@ -69,7 +72,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     conn.execute(text("SELECT roadchief.complete_issue_records()"))  # communities, workflow steps
     progress("patrols", 7, steps)
     if patrol_days:
-        write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days)
+        write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days, np.random.default_rng(seed + 17))
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
@@ -203,7 +206,7 @@ def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -
     conn.execute(text("ANALYZE issue"))
 
 
-def write_patrols(conn: Connection, as_of: datetime, rng, days: int) -> None:
+def write_patrols(conn: Connection, as_of: datetime, rng, days: int, general_rng) -> None:
     """The last `days` of patrols along the chiefs' own segments, evaluated like real ones."""
     rows = conn.execute(text("""
         SELECT a.chief_id, a.tier, ST_AsBinary(s.geom) AS wkb
@@ -211,7 +214,8 @@ def write_patrols(conn: Connection, as_of: datetime, rng, days: int) -> None:
         WHERE a.valid_to IS NULL
         ORDER BY a.chief_id, a.segment_id
     """)).all()
-    generated = demo_patrols.generate(demo_patrols.chief_paths(rows), as_of, rng, days)
+    general = demo_patrols.general_tracks(general_chiefs(conn), main_street_m(conn), as_of, general_rng)
+    generated = demo_patrols.generate(demo_patrols.chief_paths(rows), as_of, rng, days, general)
     copy_rows(conn, "patrol", ["id", "chief_id", "source", "started_at", "ended_at", "recorded_by"],
               ((pid, chief, "phone", start.isoformat(), end.isoformat(), "demo")
                for pid, chief, start, end in generated.patrols))
@@ -219,3 +223,20 @@ def write_patrols(conn: Connection, as_of: datetime, rng, days: int) -> None:
     copy_rows(conn, "patrol_point", ["patrol_id", "recorded_at", "lon", "lat", "accuracy_m"],
               generated.points)
     conn.execute(text("SELECT roadchief.evaluate_patrols(ARRAY(SELECT id FROM public.patrol))"))
+
+
+def general_chiefs(conn: Connection) -> list[tuple[int, int]]:
+    return [tuple(row) for row in conn.execute(text(
+        "SELECT id, COALESCE(general_rank, 1) FROM public.chief WHERE general_chief AND active "
+        "ORDER BY general_rank, id"))]
+
+
+def main_street_m(conn: Connection) -> list:
+    """The segments of the street the general chiefs walk, west to east, in local metres."""
+    rows = conn.execute(text("""
+        SELECT ST_AsBinary(s.geom) AS wkb
+        FROM public.road_segment AS s JOIN public.road AS r ON r.id = s.road_id
+        WHERE r.name = :name
+        ORDER BY ST_X(ST_StartPoint(s.geom)), s.id
+    """), {"name": demo_patrols.GENERAL_STREET}).scalars()
+    return [lonlat_to_m(shapely.get_coordinates(line)) for line in shapely.from_wkb([bytes(w) for w in rows])]

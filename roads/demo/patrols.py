@@ -4,9 +4,14 @@ some now and then, a few hardly ever; a few tracks are too short or driven by ca
 
 Tracks walk the chief's segments in order from a random one (there and back on a short one), for
 most of their length (22-60 minutes), at
-1.1-1.6 m/s, a reading a minute with a few metres of GPS noise and the odd spike."""
+1.1-1.6 m/s, a reading a minute with a few metres of GPS noise and the odd spike.
 
-from collections.abc import Iterator
+The general chiefs (总路长, 副总路长; every half month) walk a stretch of a main street, over a longer
+history (four half-months) so that their rule shows more than one period: the deputy every time,
+the head missing one."""
+
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +25,10 @@ DAYS = 14
 EVERY_S = 60.0  # phones record more often; a reading a minute keeps the demo load fast
 DILIGENCE = ([0.92, 0.6, 0.25, 0.03], [0.35, 0.35, 0.2, 0.1])  # chance to patrol a due period, share of chiefs
 EVERY_DAYS = {1: 7, 2: 1, 3: 1}
+GENERAL_DAYS = 60
+GENERAL_EVERY_DAYS = 15
+GENERAL_STREET = "航海东路"
+GENERAL_SKIPPED = {1: {1}}  # by rank (总路长): the half-months missed, counted back from today
 
 
 @dataclass
@@ -92,10 +101,29 @@ def tracks(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Generato
             yield walk(chief, started, minutes, speed, every_s, rng)
 
 
+def general_tracks(chiefs: list[tuple[int, int]], street_m: list, as_of: datetime, rng: np.random.Generator,
+                   days: int = GENERAL_DAYS) -> Iterator[Track]:
+    """`chiefs`: (id, rank) of the general chiefs; `street_m`: the main street's segments in local
+    metres, in order along it. One patrol in each half-month that the chief does not skip."""
+    if not street_m:
+        return
+    today = as_of.replace(hour=0, minute=0, second=0, microsecond=0)
+    for chief_id, rank in chiefs:
+        for period in range(days // GENERAL_EVERY_DAYS):
+            day_back = period * GENERAL_EVERY_DAYS + int(rng.integers(1, GENERAL_EVERY_DAYS + 1))
+            if period in GENERAL_SKIPPED.get(rank, set()):
+                continue
+            started = today - timedelta(days=day_back) + timedelta(hours=float(rng.choice([9, 15]) + rng.uniform(0, 1)))
+            # from the western half, so that 35-55 minutes eastwards stay on the street
+            start = int(rng.integers(max(1, len(street_m) // 2)))
+            yield walk(ChiefSegments(chief_id, 0, street_m), started, rng.uniform(35, 55), rng.uniform(1.1, 1.4),
+                       EVERY_S, rng, start)
+
+
 def walk(chief: ChiefSegments, started: datetime, minutes: float, speed: float, every_s: float,
-         rng: np.random.Generator) -> Track:
-    path = shapely.LineString(route(chief.lines_m, int(rng.integers(len(chief.lines_m))),
-                                    speed * minutes * 60))
+         rng: np.random.Generator, start: int | None = None) -> Track:
+    start = int(rng.integers(len(chief.lines_m))) if start is None else start
+    path = shapely.LineString(route(chief.lines_m, start, speed * minutes * 60))
     # the walks between segments count too, up to half as long again
     steps = np.arange(0, min(path.length, 1.5 * speed * minutes * 60), speed * every_s)
     xy = shapely.get_coordinates(shapely.line_interpolate_point(path, steps))
@@ -112,9 +140,10 @@ def walk(chief: ChiefSegments, started: datetime, minutes: float, speed: float, 
 
 
 def generate(chiefs: list[ChiefSegments], as_of: datetime, rng: np.random.Generator,
-             days: int = DAYS) -> DemoPatrols:
+             days: int = DAYS, more: Iterable[Track] = ()) -> DemoPatrols:
+    """The chiefs' tracks, then `more` (the general chiefs'), numbered from 1."""
     patrols, point_rows = [], []
-    for patrol_id, track in enumerate(tracks(chiefs, as_of, rng, days), start=1):
+    for patrol_id, track in enumerate(itertools.chain(tracks(chiefs, as_of, rng, days), more), start=1):
         patrols.append((patrol_id, track.chief_id, track.started, track.ended))
         point_rows.extend(zip([patrol_id] * len(track.times), track.times, track.lonlat[:, 0],
                               track.lonlat[:, 1], track.accuracy, strict=True))

@@ -66,6 +66,10 @@ class PeopleFactory:
         self.chiefs.append(chief)
         return chief
 
+    def reserve_phones(self, phones) -> None:
+        """Numbers already given out (chiefs written before this factory)."""
+        self._phones.update(phones)
+
     def _unique_phone(self) -> str:
         while True:
             phone = f"1{self.rng.choice([3, 5, 8])}{self.rng.integers(0, 10**9):09d}"

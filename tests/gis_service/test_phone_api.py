@@ -113,3 +113,29 @@ def test_the_phone_pages_and_their_worker_are_served(client):
     assert tree.status_code == 200 and "路长体系" in tree.text
 
 
+
+
+@pytest.mark.parametrize("who, status", [
+    ("linked viewer", 201),
+    ("unlinked viewer", 403),  # a viewer who is no chief
+    ("link removed", 403),  # the district admin took the link away
+    ("chief left", 403),  # linked to a chief since deactivated
+    ("anonymous", 401),
+])
+def test_who_may_report_an_issue_as_a_chief(client, conn, chief, headers, who, status):
+    mine = linked(client, conn, chief, headers)
+    if who == "link removed":
+        client.delete(f"/api/users/{chief.chief_user.id}/chief", headers=headers["admin"])
+    if who == "chief left":
+        conn.execute(text("UPDATE chief SET active = false WHERE id = :c"), {"c": chief.chief_id})
+    sent = {"linked viewer": mine, "unlinked viewer": headers["viewer"], "link removed": mine,
+            "chief left": mine, "anonymous": {}}[who]
+    before = conn.execute(text("SELECT count(*) FROM issue")).scalar()
+    answer = client.post("/api/issues", headers=sent, data={
+        "lon": chief.a.start[0], "lat": chief.a.start[1], "category": "T03.01", "description": "占道经营"})
+    assert answer.status_code == status, answer.text
+    assert conn.execute(text("SELECT count(*) FROM issue")).scalar() == before + (status == 201)
+    if status != 201:
+        assert answer.json()["message_zh"]
+    if who == "chief left":
+        assert "已停用" in answer.json()["message_zh"]

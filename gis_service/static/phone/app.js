@@ -60,7 +60,9 @@
         <div class="sub">${RC.TIER_LABEL[p.tier]} · ${RC.esc(p.community_name || '')} · ${Math.round(p.length_m)} 米</div>
         <div class="sub">本周已巡 ${p.done_week} / 应巡 ${p.due_week}</div></div>
         <span class="badge ${p.today}">${RC.esc(p.today_label)}</span></li>`;
-    }).join('') || '<li>您名下暂无路段</li>';
+    }).join('') || (RC.chief && RC.chief.general_chief
+      ? '<li>总路长、副总路长不分管具体路段：每半月巡查一次，全区道路均可，点「巡查」开始。</li>'
+      : '<li>您名下暂无路段</li>');
     drawSegments();
   }
 

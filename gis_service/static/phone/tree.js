@@ -9,9 +9,17 @@
       <span class="title">${RC.esc(c.title)}</span><b>${RC.esc(c.name)}</b>
       ${c.party_member ? '<span class="party">党员</span>' : ''}
       <span class="muted">${RC.esc([c.organisation, c.position].filter(Boolean).join(' '))}</span>
-      ${RC.tel(c.phone)}
-      <span class="rate ${c.patrol_rate != null && c.patrol_rate < LOW_RATE ? 'low' : ''}">巡查率 ${c.patrol_rate == null ? '—' : RC.pct(c.patrol_rate)}${c.patrols_due ? `（${c.patrols_done}/${c.patrols_due}）` : ''}</span>
+      ${RC.tel(c.phone)}${rate(c)}
     </li>`).join('') + '</ul>';
+  }
+
+  // Nothing due in the window: a backing party member holds no segment; a general chief's half
+  // month does not fit in a week, so theirs is shown over their last period.
+  function rate(c) {
+    const low = share => share != null && share < LOW_RATE ? ' low' : '';
+    if (c.patrols_due) return `<span class="rate${low(c.patrol_rate)}">巡查率 ${RC.pct(c.patrol_rate)}（${c.patrols_done}/${c.patrols_due}）</span>`;
+    if (c.recent && c.recent.due) return `<span class="rate${low(c.recent.rate)}">近${c.recent.days}天巡查 ${c.recent.done}/${c.recent.due}</span>`;
+    return '';
   }
 
   function node(n, open) {
@@ -19,7 +27,7 @@
     if (n.level === 'segment') return `<div class="segment"><b>${RC.esc(n.name)}</b> <span class="muted">${count}</span>${chiefs(n.chiefs)}</div>`;
     const children = (n.children || []).map(c => node(c, false)).join('');
     const lazy = n.level === 'community' && !n.children ? ` data-community="${n.id}"` : '';
-    return `<details${open ? ' open' : ''}${lazy} data-level="${n.level}"><summary>${RC.esc(n.name)}<span class="count">${count}</span></summary>
+    return `<details${open ? ' open' : ''}${lazy} data-level="${n.level}" data-id="${n.id}"><summary>${RC.esc(n.name)}<span class="count">${count}</span></summary>
       ${chiefs(n.chiefs)}${children}</details>`;
   }
 
