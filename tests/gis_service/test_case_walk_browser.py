@@ -104,7 +104,10 @@ class Desk:
         if "/ledger.html" not in page.url:
             self.sign_in("/ledger.html")
             page.wait_for_selector("#signed-in:not([hidden])")
-        page.evaluate("id => { location.hash = '#/'; location.hash = '#/issues/' + id; }", issue_id)
+        # Through the list, one hash change at a time: two at once would render the case twice.
+        page.evaluate("() => { location.hash = '#/'; }")
+        page.wait_for_selector("#list-view:not([hidden])")
+        page.evaluate("id => { location.hash = '#/issues/' + id; }", issue_id)
         self.loaded(issue_id, steps, photos)
 
     def loaded(self, issue_id: int, steps: int, photos: int, where: str = "#case-view") -> None:
@@ -262,7 +265,9 @@ def check_the_case_page(desk: Desk, server: str, case: int, unit) -> None:
     shown = [items.nth(i).locator(".at").inner_text() for i in range(items.count())]
     assert shown == [s["at"][:16].replace("T", " ") for s in steps]  # the API's +08:00 times
     assert all(s["at"].endswith("+08:00") for s in steps)
-    assert unit.name in page.inner_text("#case-timeline") and "树下仍有垃圾未清运" in page.inner_text("#case-timeline")
+    timeline = page.inner_text("#case-timeline")
+    assert unit.name in timeline, timeline
+    assert "树下仍有垃圾未清运" in timeline, timeline
     photos = page.locator("#case-photos .photos")
     assert photos.nth(0).locator("img").count() == 1 and photos.nth(1).locator("img").count() == 2
     page.wait_for_function("() => [...document.querySelectorAll('#case-photos img')].every(i => i.naturalWidth > 0)")

@@ -29,12 +29,13 @@ window.RC = window.RC || {};
   RC.stagesTable = function (issue) {
     const stages = issue.stages || [];
     if (!stages.length) return '';
-    const hours = h => (h == null ? '—' : (Math.round(h * 10) / 10) + ' 工作小时');
-    return `<table class="stages"><thead><tr><th>环节</th><th>时限（北京时间）</th><th>完成</th><th>用时</th><th></th></tr></thead>
+    const hours = h => (h == null ? '—' : String(Math.round(h * 10) / 10));
+    const when = t => RC.localTime(t, true).slice(5);  // 12-02 09:30: deadlines are days away, not years
+    return `<table class="stages"><thead><tr><th>环节</th><th>时限</th><th>完成</th><th>用时（工作小时）</th><th></th></tr></thead>
       <tbody>${stages.map(s => {
         const state = stageState(s);
         return `<tr class="stage-${state}" data-stage="${RC.esc(s.stage)}"><td>${RC.esc(s.label)}</td>
-          <td>${s.due_at ? RC.localTime(s.due_at, true) : '—'}</td><td>${s.done_at ? RC.localTime(s.done_at, true) : '未完成'}</td>
+          <td>${s.due_at ? when(s.due_at) : '—'}</td><td>${s.done_at ? when(s.done_at) : '未完成'}</td>
           <td>${hours(s.used_work_hours)}</td><td><span class="mark ${state}">${RC.STAGE_STATE[state]}</span></td></tr>`;
       }).join('')}</tbody></table>`;
   };

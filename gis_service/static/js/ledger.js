@@ -178,7 +178,8 @@
 
   function stepDetail(s) {
     const parts = [];
-    if (s.unit_name || s.department) parts.push('承办：' + RC.esc(s.unit_name || s.department));
+    const dispatch = ['dispatch', 'file_and_dispatch'].includes(s.action);  // where the unit changes
+    if (dispatch && (s.unit_name || s.department)) parts.push('派往：' + RC.esc(s.unit_name || s.department));
     if (s.reason) parts.push('原因：' + RC.esc(REJECT_LABEL[s.reason] || s.reason));
     if (s.data && s.data.duplicate_of) parts.push(`重复案卷 #${s.data.duplicate_of}`);
     if (s.data && s.data.due_at) parts.push('时限至 ' + RC.localTime(s.data.due_at, true));
