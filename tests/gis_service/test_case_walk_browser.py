@@ -263,7 +263,7 @@ def check_the_case_page(desk: Desk, server: str, case: int, unit) -> None:
     assert who[1] == "受理员乙（受理员（值班长））" and who[5] == "监督员甲（监督员）"
     steps = httpx.get(server + f"/api/issues/{case}").json()["steps"]
     shown = [items.nth(i).locator(".at").inner_text() for i in range(items.count())]
-    assert shown == [s["at"][:16].replace("T", " ") for s in steps]  # the API's +08:00 times
+    assert shown == [minutes(s["at"]) for s in steps]  # the API's +08:00 times
     assert all(s["at"].endswith("+08:00") for s in steps)
     timeline = page.inner_text("#case-timeline")
     assert unit.name in timeline, timeline
@@ -273,3 +273,89 @@ def check_the_case_page(desk: Desk, server: str, case: int, unit) -> None:
     page.wait_for_function("() => [...document.querySelectorAll('#case-photos img')].every(i => i.naturalWidth > 0)")
     assert page.locator("#case-stages tr[data-stage]").count() == 4
     assert "综合评价" in page.inner_text("#case-report") and "基本满意" in page.inner_text("#case-report")
+
+
+def api_act(server, headers, issue_id, action, **fields) -> dict:
+    response = httpx.post(server + f"/api/issues/{issue_id}/actions", headers=headers,
+                          json={"action": action, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()["issue"]
+
+
+def confirm(desk: Desk, issue_id: int, steps: int, photos: int = 0) -> None:
+    desk.page.click("#case-actions button.confirm")
+    desk.loaded(issue_id, steps, photos)
+
+
+def test_the_side_forms_reject_as_duplicate_extend_return_and_hold(server, crew):
+    """不予立案 as a duplicate picked from the list, 申请延期 by two working days and its approval,
+    回退 and 挂账 with their reasons, 恢复办理."""
+    unit, headers = crew
+    report = {"lon": LON, "lat": LAT, "category": "T03.02", "reporter": "监督员甲"}
+    first = httpx.post(server + "/api/issues", headers=headers["walk_jiandu"], data=report).json()["id"]
+    again = httpx.post(server + "/api/issues", headers=headers["walk_jiandu"], data=report).json()["id"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        operator = Desk(browser, server, "walk_shouli", DESKTOP)
+        dispatcher = Desk(browser, server, "walk_paiqian", DESKTOP)
+        unit_user = Desk(browser, server, "walk_unit", PHONE, is_mobile=True, has_touch=True)
+
+        operator.open_case(again, steps=1, photos=0)
+        operator.act("reject")
+        operator.page.select_option("#case-actions select[name=reason]", "duplicate")
+        operator.page.check(f"#case-actions input[name=duplicate_of][value='{first}']")
+        confirm(operator, again, 2)
+        assert "重复" in operator.page.inner_text("#case-report")
+        assert operator.page.locator(f"#case-report a[href='#/issues/{first}']").count() == 1
+        assert "不予立案" in operator.page.inner_text("#case-head") and operator.buttons() == []
+
+        api_act(server, headers["walk_shouli"], first, "file", force=True)
+        due = api_act(server, headers["walk_paiqian"], first, "dispatch", unit_id=unit.id)["due_at"]
+        unit_user.open_case(first, steps=3, photos=0)
+        unit_user.act("request_extension")
+        unit_user.page.fill("#case-actions input[name=amount]", "2")
+        unit_user.page.select_option("#case-actions select[name=amount_unit]", "work_day")
+        unit_user.page.fill("#case-actions input[name=reason]", "需协调产权单位")
+        confirm(unit_user, first, 4)
+        waiting = unit_user.page.inner_text("#case-actions")
+        assert "延期申请" in waiting and "需协调产权单位" in waiting
+        assert unit_user.buttons() == ["签收处置", "处置反馈", "回退"]  # one request at a time
+
+        dispatcher.open_case(first, steps=4, photos=0)
+        assert dispatcher.buttons() == ["批准延期", "驳回延期", "挂账"]
+        dispatcher.act("approve_extension")
+        dispatcher.loaded(first, 5, 0)
+        moved = httpx.get(server + f"/api/issues/{first}").json()["due_at"]
+        assert moved > due
+        assert minutes(moved) in dispatcher.page.inner_text("#case-deadline")
+
+        unit_user.open_case(first, steps=5, photos=0)
+        unit_user.act("return")
+        unit_user.page.fill("#case-actions input[name=reason]", "不属于本单位保洁范围")
+        confirm(unit_user, first, 6)
+        assert unit_user.buttons() == []  # back with the dispatcher, no longer the unit's
+        assert "未派遣" in unit_user.page.inner_text("#case-report")
+
+        dispatcher.open_case(first, steps=6, photos=0)
+        assert dispatcher.buttons() == ["派遣", "挂账"]
+        dispatcher.act("hold")
+        dispatcher.page.fill("#case-actions input[name=reason]", "待道路改造一并解决")
+        confirm(dispatcher, first, 7)
+        assert "暂停计时" in dispatcher.page.inner_text("#case-deadline")
+        assert "待道路改造一并解决" in dispatcher.page.inner_text("#case-report")
+        assert dispatcher.buttons() == ["恢复办理"]
+        dispatcher.shot("walk-8-dispatcher-on-hold.png")
+        dispatcher.act("resume")
+        dispatcher.loaded(first, 8, 0)
+        assert dispatcher.buttons() == ["派遣", "挂账"]
+        labels = dispatcher.page.locator("#case-timeline li b").all_inner_texts()
+        assert labels == ["上报", "立案", "派遣", "申请延期", "批准延期", "回退", "挂账", "恢复办理"]
+        assert "不属于本单位保洁范围" in dispatcher.page.inner_text("#case-timeline")
+        for desk in (operator, dispatcher, unit_user):
+            assert desk.errors == [], desk.username
+        browser.close()
+
+
+def minutes(iso: str) -> str:
+    """A +08:00 time as the page shows it (RC.localTime): 2026-12-03 17:30."""
+    return iso[:16].replace("T", " ")

@@ -5,7 +5,7 @@
   const MAP_LIMIT = 1000;  // the map shows the newest cases of the filter, at most this many
   const SOURCE_LABEL = { patrol: '路长巡查', hotline: '热线', dcm: '数字城管', open311: '市民上报', api: '系统录入',
                          import: '批量导入' };
-  const DOT = { open: '#e53935', overdue: '#7b1fa2', closed: '#43a047' };
+  const DOT = { open: '#e53935', overdue: '#7b1fa2', closed: '#43a047', rejected: '#9e9e9e' };
   let page = 1;
   let listMap = null;
   let caseMap = null;
@@ -22,7 +22,8 @@
   }
 
   function dotStyle(feature) {
-    const kind = feature.get('status') === 'closed' ? 'closed' : feature.get('overdue') ? 'overdue' : 'open';
+    const status = feature.get('status');
+    const kind = ['closed', 'rejected'].includes(status) ? status : feature.get('overdue') ? 'overdue' : 'open';
     return new ol.style.Style({ image: new ol.style.Circle({
       radius: 6, fill: new ol.style.Fill({ color: DOT[kind] }), stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }) });
   }
@@ -135,8 +136,8 @@
       RC.api('/api/issue-categories'), RC.api('/api/units'),
       RC.api('/api/coverage?level=sub_district&uncovered_limit=0'), RC.api('/api/coverage?level=community&uncovered_limit=0')]);
     const form = $('filters');
-    form.status.innerHTML += Object.entries(RC.STATUS_LABEL).map(([code, label]) =>
-      `<option value="${code}">${label}</option>`).join('');
+    form.status.innerHTML += `<option value="${RC.OPEN_STATUSES.join(',')}">未结案</option>` +
+      Object.entries(RC.STATUS_LABEL).map(([code, label]) => `<option value="${code}">${label}</option>`).join('');
     form.category.innerHTML += categories.map(c =>
       `<option value="${RC.esc(c.code)}">${c.parent_code ? '　' : ''}${RC.esc(c.code)} ${RC.esc(c.name)}</option>`).join('');
     form.unit.innerHTML += units.map(u => `<option value="${u.id}">${RC.esc(u.name)}</option>`).join('');
