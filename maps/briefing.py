@@ -1,4 +1,5 @@
-"""The weekly briefing PDF (周总结): the heatmap page, the coverage map page and the ranking tables,
+"""The weekly briefing PDF (周总结): the heatmap page, the coverage map page, the ranking tables and
+the case-flow pages (maps/case_briefing.py: units ranked by 综合评价, overdue cases, 处罚明细),
 A4 landscape, one command."""
 
 import io
@@ -11,7 +12,7 @@ from matplotlib.lines import Line2D
 from sqlalchemy import Connection
 
 from maps import cartography as carto
-from maps import heatmap, rankings
+from maps import case_briefing, heatmap, rankings
 from maps.fonts import use_cjk_font
 from roads.issues.filter import IssueFilter
 from roads.patrols import compliance
@@ -271,6 +272,7 @@ def briefing_pdf(
         *sub_figures,
         *([] if patrol_fig in sub_figures else [patrol_fig]),
         *table_figures(f"{flt.area.district} 社区（村）排名 {label}", "community", community_rows, total),
+        *case_briefing.case_figures(conn, flt.area.district, flt.window, flt.categories),
     ]
     progress("写入 PDF", 4, steps)
     buffer = io.BytesIO()

@@ -43,7 +43,7 @@ SELECT i.id, i.status, i.description, i.address, i.department, i.segment_id,
 FROM public.issue AS i
 JOIN public.issue_category AS cat ON cat.code = i.category_code
 CROSS JOIN (SELECT coalesce((SELECT timezone FROM public.district), 'Asia/Shanghai') AS zone) AS tz
-LEFT JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS deadline ON true
+LEFT JOIN LATERAL roadchief.handling_deadline(i.reported_at, i.category_code, i.due_override) AS deadline ON true
 LEFT JOIN public.road_segment AS s ON s.id = i.segment_id
 LEFT JOIN public.road AS r ON r.id = s.road_id
 LEFT JOIN public.community AS c ON c.id = i.community_id
@@ -125,8 +125,8 @@ def enqueue(conn: Connection, issue_id: int, event: str) -> int | None:
 OVERDUE_CASES = text("""
 SELECT i.id
 FROM public.issue AS i
-CROSS JOIN LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS deadline
-WHERE i.status <> 'closed'
+CROSS JOIN LATERAL roadchief.handling_deadline(i.reported_at, i.category_code, i.due_override) AS deadline
+WHERE roadchief.clock_runs(i.status)
   AND i.reported_at > now() - interval '1 year'
   AND deadline.due_at <= now() AND deadline.due_at > now() - interval '1 day'
   AND NOT EXISTS (SELECT 1 FROM public.notification AS n

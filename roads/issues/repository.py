@@ -127,11 +127,13 @@ ISSUE_FILTERS = """
     WHERE (CAST(:min_lon AS float8) IS NULL
            OR i.geom && ST_MakeEnvelope(:min_lon, :min_lat, :max_lon, :max_lat, 4326))
       AND (CAST(:segment_id AS integer) IS NULL OR i.segment_id = :segment_id)
-      AND (CAST(:unit_id AS integer) IS NULL
-           OR i.department = (SELECT u.name FROM public.unit AS u WHERE u.id = :unit_id))
+      AND (CAST(:unit_id AS integer) IS NULL OR i.unit_id = :unit_id
+           OR (i.unit_id IS NULL  -- rows from before units, dispatched by department name
+               AND i.department = (SELECT u.name FROM public.unit AS u WHERE u.id = :unit_id)))
       AND (CAST(:overdue AS boolean) IS NULL
-           OR coalesce(i.status <> 'closed' AND now() > (
-                   SELECT d.due_at FROM roadchief.case_deadline(i.reported_at, i.category_code) AS d),
+           OR coalesce(roadchief.clock_runs(i.status) AND now() > (
+                   SELECT d.due_at
+                   FROM roadchief.handling_deadline(i.reported_at, i.category_code, i.due_override) AS d),
                false) = CAST(:overdue AS boolean))
 """
 

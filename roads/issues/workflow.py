@@ -217,7 +217,8 @@ def checked_changes(conn: Connection, issue_id: int, case, act: Action,
         return dispatch_to(conn, act)
     if action == "return":
         reason = required_words(act.reason, "reason", "请填写回退原因")
-        return {"unit_id": None, "event_reason": reason}
+        # The unit gives the case back: neither it nor its name stays on the case.
+        return {"unit_id": None, "department": None, "event_reason": reason}
     if action == "hold":
         reason = required_words(act.reason, "reason", "请填写挂账原因")
         return {"hold_reason": reason, "held_from": case.status, "event_reason": reason}

@@ -127,25 +127,32 @@ def test_filter_click_a_dot_take_steps_and_upload_a_photo_on_a_desktop(server, c
         assert page.url.endswith(f"#/issues/{case}")
         assert "浏览器测试：路边暴露垃圾" in page.inner_text("#case-report")
         assert "处置时限" in page.inner_text("#case-deadline")
-        buttons = page.locator("#case-actions button.action")
-        assert [buttons.nth(i).inner_text() for i in range(buttons.count())] == ["派遣"]
-        assert page.input_value("#step-department") != ""  # the first dispatch suggestion
+        buttons = page.locator("#case-actions .case-buttons > .row button.action")
+        assert [buttons.nth(i).inner_text() for i in range(buttons.count())] == ["立案", "不予立案", "立案并派遣"]
 
-        buttons.first.click()
+        page.click("#case-actions button[data-action='file_and_dispatch']")
+        page.wait_for_selector("#case-actions form[data-action='file_and_dispatch']")
+        assert page.input_value("#case-actions select[name=unit_id]") != ""  # the first dispatch suggestion
+        page.click("#case-actions button.confirm")
         case_loaded(page, case, steps=2, photos=0)
-        assert "派遣" in page.inner_text("#case-timeline") and "浏览器测试" in page.inner_text("#case-timeline")
-        page.click("#case-actions button[data-action='handled']")
-        case_loaded(page, case, steps=3, photos=0)
+        assert "立案并派遣" in page.inner_text("#case-timeline") and "浏览器测试" in page.inner_text("#case-timeline")
 
-        page.set_input_files("#photo-file", str(png_file(tmp_path)))
-        page.click("#photo-form button")
+        page.click("#case-actions button[data-action='feedback']")
+        page.set_input_files("#case-actions input[name=photos]", str(png_file(tmp_path)))
+        page.click("#case-actions button.confirm")
         case_loaded(page, case, steps=3, photos=1)
         after = page.locator(".photos").nth(1)
         assert "反馈照片" in after.inner_text() and after.locator("img").count() == 1
         page.wait_for_function("() => [...document.querySelectorAll('.photos img')].every(i => i.naturalWidth > 0)")
         timeline = page.locator("#case-timeline li")
         assert timeline.count() == 3
-        assert [timeline.nth(i).locator("b").inner_text() for i in range(3)] == ["上报", "派遣", "处置"]
+        assert [timeline.nth(i).locator("b").inner_text() for i in range(3)] == ["上报", "立案并派遣", "处置反馈"]
+
+        page.set_input_files("#photo-file", str(png_file(tmp_path)))
+        page.select_option("#photo-stage", "before")
+        page.click("#photo-form button")
+        case_loaded(page, case, steps=3, photos=2)
+        assert page.locator(".photos").nth(0).locator("img").count() == 1  # one more of the problem
         page.evaluate("document.getElementById('case-view').scrollTop = 0")
         page.screenshot(path=str(SCREENSHOTS / "ledger-desktop-case.png"))
         assert page.errors == [] and page.console_errors == []

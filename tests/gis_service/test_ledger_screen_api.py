@@ -21,17 +21,26 @@ def actions(client, issue_id, headers=None) -> list[dict]:
     return client.get(f"/api/issues/{issue_id}", headers=headers or {}).json()["actions"]
 
 
+def act(client, issue_id, headers, action, **fields):
+    response = client.post(f"/api/issues/{issue_id}/actions", headers=headers, json={"action": action, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def test_actions_are_the_next_steps_for_a_writer_of_the_area_and_none_for_others(client, conn):
     headers = role_headers(conn)
     issue_id = new_issue(client, headers["admin"])
-    assert actions(client, issue_id, headers["admin"]) == [{"action": "dispatched", "label_zh": "派遣"}]
+    assert actions(client, issue_id, headers["admin"]) == [
+        {"action": "file", "label_zh": "立案"}, {"action": "reject", "label_zh": "不予立案"},
+        {"action": "file_and_dispatch", "label_zh": "立案并派遣"}]
     assert actions(client, issue_id) == []  # anonymous
     assert actions(client, issue_id, headers["viewer"]) == []
-    for status, department in (("dispatched", "环卫"), ("handled", None)):
-        client.post(f"/api/issues/{issue_id}/events", headers=headers["admin"],
-                    json={"status": status, "department": department})
+    unit_id = conn.execute(text("SELECT min(id) FROM unit WHERE active")).scalar()
+    act(client, issue_id, headers["admin"], "file", force=True)
+    act(client, issue_id, headers["admin"], "dispatch", unit_id=unit_id)
+    act(client, issue_id, headers["admin"], "feedback")
     assert actions(client, issue_id, headers["admin"]) == [
-        {"action": "verified", "label_zh": "核查通过"}, {"action": "dispatched", "label_zh": "核查不通过，返工"}]
+        {"action": "verify", "label_zh": "核查通过"}, {"action": "rework", "label_zh": "核查不通过（返工）"}]
 
 
 def test_a_user_of_another_area_gets_no_buttons(client, conn):
@@ -49,13 +58,18 @@ def test_a_user_of_another_area_gets_no_buttons(client, conn):
 
 def test_the_list_filters_by_unit_and_overdue(client, conn):
     headers = role_headers(conn)
-    unit = conn.execute(text("SELECT id, name FROM unit ORDER BY id LIMIT 1")).one()
+    unit = conn.execute(text("SELECT id, name FROM unit WHERE active ORDER BY id LIMIT 1")).one()
     issue_id = new_issue(client, headers["admin"])
-    client.post(f"/api/issues/{issue_id}/events", headers=headers["admin"],
-                json={"status": "dispatched", "department": unit.name})
+    act(client, issue_id, headers["admin"], "file_and_dispatch", unit_id=unit.id)
     listed = client.get("/api/issues", params={"unit": unit.id, "page_size": 1000}).json()
     assert issue_id in [i["id"] for i in listed["items"]]
-    assert {i["department"] for i in listed["items"]} == {unit.name}
+    assert {i["unit_name"] or i["department"] for i in listed["items"]} == {unit.name}
+    # A case handed on to another unit leaves the first unit's list, whatever its department says.
+    other = conn.execute(text("SELECT id FROM unit WHERE active AND id <> :u ORDER BY id LIMIT 1"),
+                         {"u": unit.id}).scalar()
+    conn.execute(text("UPDATE issue SET unit_id = :o WHERE id = :i"), {"o": other, "i": issue_id})
+    listed = client.get("/api/issues", params={"unit": unit.id, "page_size": 1000}).json()
+    assert issue_id not in [i["id"] for i in listed["items"]]
     overdue = client.get("/api/issues", params={"overdue": "true", "page_size": 1000}).json()
     on_time = client.get("/api/issues", params={"overdue": "false", "page_size": 1}).json()
     assert overdue["total"] > 0 and all(i["overdue"] for i in overdue["items"])

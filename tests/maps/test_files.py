@@ -95,8 +95,9 @@ def test_briefing_has_heatmap_coverage_and_ranking_pages(client):
     assert response.headers["content-type"] == "application/pdf"
     assert 'filename="briefing-district-2026-W47.pdf"' in response.headers["content-disposition"]
     pdf = PdfReader(io.BytesIO(response.content))
-    # heatmap, coverage, 6 sub-districts on one page, 64 communities on three
-    assert len(pdf.pages) == 1 + 1 + 1 + 3
+    # heatmap, coverage, 6 sub-districts on one page, 64 communities on three, then the case flow:
+    # the units' ranking on one page, overdue cases and penalties on one
+    assert len(pdf.pages) == 1 + 1 + 1 + 3 + 2
     assert "2026年11月第3周" in pdf.metadata.title
     # each ranking closes with the district's total line: on the sub-district page and the last
     assert [n for n, page in enumerate(pdf.pages) if "全区合计" in page.extract_text()] == [2, 5]

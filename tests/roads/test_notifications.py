@@ -14,13 +14,13 @@ from gis_service.pg_cluster import free_port
 from roads import notifications
 from roads.issues import workflow
 from roads.notify_sender import Policy, send_due
-from roads.users import User
+from roads.users import user_for_token
+from tests.helpers import quick_user
 from tests.roads.robot_server import robot
 
 LON, LAT = 113.7598, 34.7052  # the middle of the demo district
 SITE_URL = "http://roadchief.example.cn:8000"
 FAST = Policy(max_attempts=3, backoff_s=0, timeout_s=2, public_url=SITE_URL)
-ADMIN = User(id=0, username="notify_admin", role="district_admin", display_name="通知测试")
 
 
 def new_issue(client, headers, description="路边堆放生活垃圾", category="T03.02") -> int:
@@ -28,6 +28,18 @@ def new_issue(client, headers, description="路边堆放生活垃圾", category=
                            data={"lon": LON, "lat": LAT, "category": category, "description": description})
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def act(client, headers, issue_id, action, **fields):
+    response = client.post(f"/api/issues/{issue_id}/actions", headers=headers, json={"action": action, **fields})
+    assert response.status_code == 201, response.text
+
+
+def filed_issue(client, headers, **report) -> int:
+    """A new issue taken to 立案 (filed anyway if it looks like a duplicate of a demo case)."""
+    issue_id = new_issue(client, headers, **report)
+    act(client, headers, issue_id, "file", force=True)
+    return issue_id
 
 
 def first_suggested_unit(conn, category="T03.02") -> int:
@@ -69,11 +81,12 @@ def hooked(client, conn, headers):
 
 def test_filing_and_dispatching_a_case_queue_a_message_for_its_units_group(client, conn, headers, hooked):
     issue_id = new_issue(client, headers["admin"])
-    step = client.post(f"/api/issues/{issue_id}/events", headers=headers["admin"],
-                       json={"status": "dispatched", "department": "经开区环境卫生管理处"})
-    assert step.status_code == 201, step.text
+    assert queued(conn, issue_id) == []  # a report is announced once it is filed (立案), not before
+    act(client, headers["admin"], issue_id, "file", force=True)
+    other = conn.execute(text("SELECT min(id) FROM unit WHERE active AND id <> :u"), {"u": hooked}).scalar()
+    act(client, headers["admin"], issue_id, "dispatch", unit_id=other)
     rows = queued(conn, issue_id)
-    assert [r.event for r in rows] == ["filed"]  # the department named has no webhook: its group hears nothing
+    assert [r.event for r in rows] == ["filed"]  # the unit dispatched to has no webhook: its group hears nothing
     body = rows[0].body
     assert rows[0].unit_id == hooked and rows[0].url == "http://127.0.0.1:9/robot?key=abc"
     assert body["msgtype"] == "markdown"
@@ -95,17 +108,17 @@ def test_the_message_links_the_reports_photo(client, conn, headers, hooked):
                            data={"lon": LON, "lat": LAT, "category": "T03.02"})
     assert response.status_code == 201, response.text
     photo_id = response.json()["photos"][0]["id"]
+    act(client, headers["admin"], response.json()["id"], "file", force=True)
     content = queued(conn, response.json()["id"])[0].body["markdown"]["content"]
     assert f"[查看照片]({notifications.SITE}/api/issues/{response.json()['id']}/photos/{photo_id})" in content
 
 
 def test_a_case_dispatched_to_a_unit_with_a_webhook_tells_that_units_group(client, conn, headers, hooked):
-    issue_id = new_issue(client, headers["admin"])
+    issue_id = filed_issue(client, headers["admin"])
     name = conn.execute(text("SELECT name FROM unit WHERE id = :u"), {"u": hooked}).scalar()
-    for status, department in (("dispatched", name), ("handled", None), ("verified", None), ("closed", None)):
-        step = client.post(f"/api/issues/{issue_id}/events", headers=headers["admin"],
-                           json={"status": status, "department": department})
-        assert step.status_code == 201, step.text
+    act(client, headers["admin"], issue_id, "dispatch", unit_id=hooked)
+    for action in ("feedback", "verify", "close"):
+        act(client, headers["admin"], issue_id, action)
     rows = queued(conn, issue_id)
     assert [r.event for r in rows] == ["filed", "dispatched", "closed"]
     assert all(r.unit_id == hooked and r.state == "pending" for r in rows)
@@ -114,7 +127,7 @@ def test_a_case_dispatched_to_a_unit_with_a_webhook_tells_that_units_group(clien
 
 
 def test_a_description_cannot_become_a_link_a_mention_or_a_heading(client, conn, headers, hooked):
-    issue_id = new_issue(client, headers["admin"], description="[点我](http://evil.example) <@all>\n# 大标题 **粗**")
+    issue_id = filed_issue(client, headers["admin"], description="[点我](http://evil.example) <@all>\n# 大标题 **粗**")
     content = queued(conn, issue_id)[0].body["markdown"]["content"]
     line = next(line for line in content.split("\n") if line.startswith("描述："))
     assert line == r"描述：\[点我\]\(http://evil.example\) ＜@all＞ \# 大标题 \*\*粗\*\*"
@@ -122,7 +135,7 @@ def test_a_description_cannot_become_a_link_a_mention_or_a_heading(client, conn,
 
 def test_dingtalk_robots_get_their_own_json(client, conn, headers, hooked):
     client.patch(f"/api/units/{hooked}", headers=headers["admin"], json={"webhook_kind": "dingtalk"})
-    issue_id = new_issue(client, headers["admin"])
+    issue_id = filed_issue(client, headers["admin"])
     body = queued(conn, issue_id)[0].body
     assert body["msgtype"] == "markdown" and set(body["markdown"]) == {"title", "text"}
     assert body["markdown"]["title"].startswith("【立案】") and "\n\n案卷：" in body["markdown"]["text"]
@@ -130,15 +143,17 @@ def test_dingtalk_robots_get_their_own_json(client, conn, headers, hooked):
 
 def test_no_webhook_no_message(client, conn, headers):
     conn.execute(text("UPDATE unit SET webhook_url = NULL"))
-    issue_id = new_issue(client, headers["admin"])
+    issue_id = filed_issue(client, headers["admin"])
     assert queued(conn, issue_id) == []
 
 
 def test_a_rolled_back_or_refused_step_queues_nothing(client, conn, headers, hooked):
     issue_id = new_issue(client, headers["admin"])
     before = len(queued(conn, issue_id))
+    admin = user_for_token(conn, quick_user(conn, "notify_admin", "district_admin", "通知测试")
+                           ["Authorization"].removeprefix("Bearer "))
     savepoint = conn.begin_nested()
-    workflow.advance(conn, issue_id, workflow.Step("dispatched", department="环卫"), ADMIN)
+    workflow.apply_action(conn, issue_id, workflow.Action("file", force=True), admin)
     assert len(queued(conn, issue_id)) == before + 1  # written with the step ...
     savepoint.rollback()
     assert len(queued(conn, issue_id)) == before  # ... and gone with it
@@ -150,7 +165,7 @@ def test_a_rolled_back_or_refused_step_queues_nothing(client, conn, headers, hoo
 def test_an_overdue_case_is_announced_once(conn):
     issue_id = conn.execute(text("""
         SELECT i.id FROM issue AS i, LATERAL roadchief.case_deadline(i.reported_at, i.category_code) AS d
-        WHERE i.status <> 'closed' ORDER BY i.id LIMIT 1""")).scalar_one()
+        WHERE roadchief.clock_runs(i.status) AND i.due_override IS NULL ORDER BY i.id LIMIT 1""")).scalar_one()
     # Make it due an hour ago, and give its unit a webhook.
     conn.execute(text("UPDATE issue SET reported_at = now() - interval '5 hours', category_code = 'T03.01', "
                       "updated_at = now() - interval '5 hours' WHERE id = :i"), {"i": issue_id})

@@ -74,5 +74,8 @@ window.RC = window.RC || {};
   RC.pct = share => share == null ? '—' : (share * 100).toFixed(1) + '%';
   RC.TIER_LABEL = { 1: '一级路长', 2: '二级路长', 3: '三级路长' };
   RC.ACTION_LABEL = { assign: '指派', reassign: '更换', unassign: '解除', unchanged: '不变' };
-  RC.STATUS_LABEL = { reported: '上报', dispatched: '派遣', handled: '处置', verified: '核查', closed: '结案' };
+  // The nine statuses of the case flow (roads/issues/flow.py STATUS_LABELS).
+  RC.STATUS_LABEL = { reported: '上报', filed: '立案', rejected: '不予立案', dispatched: '派遣', handling: '处置',
+                      handled: '反馈', verified: '核查', closed: '结案', on_hold: '挂账' };
+  RC.OPEN_STATUSES = ['reported', 'filed', 'dispatched', 'handling', 'handled', 'verified', 'on_hold'];
 })(window.RC);

@@ -5,7 +5,7 @@
   const MAP_LIMIT = 1000;  // the map shows the newest cases of the filter, at most this many
   const SOURCE_LABEL = { patrol: '路长巡查', hotline: '热线', dcm: '数字城管', open311: '市民上报', api: '系统录入',
                          import: '批量导入' };
-  const DOT = { open: '#e53935', overdue: '#7b1fa2', closed: '#43a047' };
+  const DOT = { open: '#e53935', overdue: '#7b1fa2', closed: '#43a047', rejected: '#9e9e9e' };
   let page = 1;
   let listMap = null;
   let caseMap = null;
@@ -22,7 +22,8 @@
   }
 
   function dotStyle(feature) {
-    const kind = feature.get('status') === 'closed' ? 'closed' : feature.get('overdue') ? 'overdue' : 'open';
+    const status = feature.get('status');
+    const kind = ['closed', 'rejected'].includes(status) ? status : feature.get('overdue') ? 'overdue' : 'open';
     return new ol.style.Style({ image: new ol.style.Circle({
       radius: 6, fill: new ol.style.Fill({ color: DOT[kind] }), stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }) });
   }
@@ -135,6 +136,8 @@
       RC.api('/api/issue-categories'), RC.api('/api/units'),
       RC.api('/api/coverage?level=sub_district&uncovered_limit=0'), RC.api('/api/coverage?level=community&uncovered_limit=0')]);
     const form = $('filters');
+    form.status.innerHTML += `<option value="${RC.OPEN_STATUSES.join(',')}">未结案</option>` +
+      Object.entries(RC.STATUS_LABEL).map(([code, label]) => `<option value="${code}">${label}</option>`).join('');
     form.category.innerHTML += categories.map(c =>
       `<option value="${RC.esc(c.code)}">${c.parent_code ? '　' : ''}${RC.esc(c.code)} ${RC.esc(c.name)}</option>`).join('');
     form.unit.innerHTML += units.map(u => `<option value="${u.id}">${RC.esc(u.name)}</option>`).join('');
@@ -145,13 +148,17 @@
   }
 
   // ---- one case ----
+  // Deadlines run in working time (the work calendar): the time left is in working hours.
   function timeLeft(issue) {
     if (!issue.due_at) return '本类问题无处置时限';
     const due = `处置时限 ${RC.localTime(issue.due_at, true)}（北京时间）`;
     if (issue.status === 'closed') return `${due}，已于 ${RC.localTime(issue.updated_at, true)} 结案`;
-    const minutes = Math.round((new Date(issue.due_at) - new Date()) / 60000);
-    const span = m => (m >= 1440 ? Math.floor(m / 1440) + ' 天 ' : '') + Math.floor((m % 1440) / 60) + ' 小时 ' + (m % 60) + ' 分';
-    return minutes >= 0 ? `${due}，剩余 ${span(minutes)}` : `${due}，<b class="warn">已超期 ${span(-minutes)}</b>`;
+    if (issue.status === 'rejected') return '不予立案，不计处置时限';
+    if (issue.status === 'on_hold') return `${due}，已挂账，暂停计时`;
+    const left = issue.time_left_work_hours;
+    const hours = h => `${Math.round(h * 10) / 10} 工作小时`;
+    if (left == null) return due;
+    return left >= 0 && !issue.overdue ? `${due}，剩余 ${hours(left)}` : `${due}，<b class="warn">已超期 ${hours(-left)}</b>`;
   }
 
   function photoList(photos, title) {
@@ -161,50 +168,36 @@
   }
 
   function renderPhotos(issue) {
-    // Before: the report's photos (stored before the first step); after: the handlers' feedback.
-    const firstStep = issue.steps.length > 1 ? new Date(issue.steps[1].at) : null;
-    const before = issue.photos.filter(p => !firstStep || new Date(p.created_at) <= firstStep);
-    const after = issue.photos.filter(p => !before.includes(p));
+    // Before: the report's photos (and more of the problem); after: the handlers' feedback.
+    const before = issue.photos.filter(p => p.stage !== 'after');
+    const after = issue.photos.filter(p => p.stage === 'after');
     $('case-photos').innerHTML = photoList(before, '上报照片（处置前）') + photoList(after, '反馈照片（处置后）');
   }
 
+  const EVALUATION_LABEL = { 5: '满意', 3: '基本满意', 1: '不满意' };
+  const REJECT_LABEL = { duplicate: '重复', outside: '非本辖区', not_ours: '非城管职责', invalid: '无效' };
+
+  function stepDetail(s) {
+    const parts = [];
+    const dispatch = ['dispatch', 'file_and_dispatch'].includes(s.action);  // where the unit changes
+    if (dispatch && (s.unit_name || s.department)) parts.push('派往：' + RC.esc(s.unit_name || s.department));
+    if (s.reason) parts.push('原因：' + RC.esc(REJECT_LABEL[s.reason] || s.reason));
+    if (s.data && s.data.duplicate_of) parts.push(`重复案卷 #${s.data.duplicate_of}`);
+    if (s.data && s.data.due_at) parts.push('时限至 ' + RC.localTime(s.data.due_at, true));
+    if (s.note) parts.push(RC.esc(s.note));
+    return parts.length ? `<div class="muted">${parts.join('；')}</div>` : '';
+  }
+
   function renderTimeline(issue) {
-    $('case-timeline').innerHTML = issue.steps.map(s => `<li class="${s.rework ? 'rework' : ''}">
-      <div><b>${RC.esc(s.label)}</b>${s.rework ? ' <span class="badge overdue">返工</span>' : ''}
-        <span class="muted">${RC.localTime(s.at, true)}</span></div>
-      <div>${RC.esc(SOURCE_LABEL[s.actor] || s.actor || '')}${s.department ? ' → ' + RC.esc(s.department) : ''}</div>
-      ${s.note ? `<div class="muted">${RC.esc(s.note)}</div>` : ''}</li>`).join('');
+    $('case-timeline').innerHTML = issue.steps.map(s => `<li class="${s.rework ? 'rework' : ''}" data-action="${RC.esc(s.action)}">
+      <div><b>${RC.esc(s.action_label || s.label)}</b>${s.rework ? ' <span class="badge overdue">返工</span>' : ''}
+        <span class="muted at">${RC.localTime(s.at, true)}</span></div>
+      <div class="who">${RC.esc(SOURCE_LABEL[s.actor] || s.actor || '')}${s.role_label ? '（' + RC.esc(s.role_label) + '）' : ''}</div>
+      ${stepDetail(s)}</li>`).join('');
   }
 
-  async function renderActions(issue) {
-    const box = $('case-actions');
-    if (!issue.actions.length) {
-      box.innerHTML = RC.user ? '' : '<p class="muted">登录后可办理本案。</p>';
-      return;
-    }
-    const needsUnit = issue.actions.some(a => a.action === 'dispatched');
-    let units = '';
-    if (needsUnit) {
-      const suggested = await RC.api(`/api/issues/${issue.id}/dispatch-suggestions`);
-      units = `<label>承办单位 <input id="step-department" list="unit-choices" value="${RC.esc(suggested[0] ? suggested[0].unit_name : issue.department || '')}"></label>
-        <datalist id="unit-choices">${suggested.map(u => `<option value="${RC.esc(u.unit_name)}">`).join('')}</datalist>`;
-    }
-    box.innerHTML = `<div class="step-form">${units}
-      <label>办理意见 <input id="step-note" placeholder="可不填"></label>
-      <div class="row">${issue.actions.map(a =>
-        `<button type="button" class="action" data-action="${RC.esc(a.action)}">${RC.esc(a.label_zh)}</button>`).join('')}</div></div>`;
-    box.querySelectorAll('button.action').forEach(b => b.addEventListener('click', () => takeStep(issue.id, b.dataset.action)));
-  }
-
-  async function takeStep(issueId, action) {
-    const department = $('step-department');
-    const body = { status: action, note: $('step-note').value.trim() || null };
-    if (action === 'dispatched') body.department = department ? department.value.trim() : null;
-    try {
-      const result = await RC.api(`/api/issues/${issueId}/events`, { method: 'POST', json: body });
-      RC.toast(`已${result.event ? RC.STATUS_LABEL[result.event.to_status] : '办理'}`);
-      await showCase(issueId);
-    } catch (err) { RC.toast(err.message, true); }
+  function renderActions(issue) {
+    RC.caseActions($('case-actions'), issue, () => showCase(issue.id));
   }
 
   async function uploadPhotos(e) {
@@ -213,6 +206,7 @@
     if (!files.length) { RC.toast('请先选择照片', true); return; }
     const form = new FormData();
     for (const file of files) form.append('photos', file);
+    form.append('stage', $('photo-stage').value);
     try {
       await RC.api(`/api/issues/${$('case-view').dataset.id}/photos`, { method: 'POST', body: form });
       $('photo-file').value = '';
@@ -246,16 +240,21 @@
     $('case-head').innerHTML = `<h2>#${issue.id} ${RC.esc(issue.category_name)} ${statusBadge(issue)}</h2>
       <p class="muted">${RC.esc(issue.category_code)} · ${RC.esc(SOURCE_LABEL[issue.source] || issue.source)}</p>`;
     $('case-deadline').innerHTML = `<p class="deadline">${timeLeft(issue)}</p>`;
+    $('case-stages').innerHTML = RC.stagesTable(issue);
     $('case-report').innerHTML = `<table>
       <tr><th>位置</th><td>${place || '—'}${issue.address ? '，' + RC.esc(issue.address) : ''}</td></tr>
       <tr><th>道路/路段</th><td>${issue.segment_id ? RC.esc(issue.road_name) + '，路段 ' + issue.segment_id : '未匹配到路段'}</td></tr>
       <tr><th>上报</th><td>${RC.localTime(issue.reported_at, true)}，${RC.esc(issue.reporter || SOURCE_LABEL[issue.source] || issue.source)}</td></tr>
-      <tr><th>承办单位</th><td>${RC.esc(issue.department || '未派遣')}</td></tr>
+      <tr><th>处置单位</th><td>${RC.esc(issue.unit_name || issue.department || '未派遣')}</td></tr>
+      ${issue.reject_reason ? `<tr><th>不予立案</th><td>${RC.esc(REJECT_LABEL[issue.reject_reason] || issue.reject_reason)}${issue.duplicate_of ? `，重复案卷 <a href="#/issues/${issue.duplicate_of}">#${issue.duplicate_of}</a>` : ''}</td></tr>` : ''}
+      ${issue.hold_reason ? `<tr><th>挂账原因</th><td>${RC.esc(issue.hold_reason)}</td></tr>` : ''}
+      ${issue.evaluation_score ? `<tr><th>综合评价</th><td>${EVALUATION_LABEL[issue.evaluation_score] || issue.evaluation_score + ' 分'}</td></tr>` : ''}
       <tr><th>问题描述</th><td>${RC.esc(issue.description || '（无）')}</td></tr></table>`;
     renderPhotos(issue);
     renderTimeline(issue);
-    $('photo-form').hidden = !(RC.user && RC.user.role !== 'viewer');
-    await renderActions(issue);
+    $('photo-form').hidden = !(RC.user && !['viewer', 'leader'].includes(RC.user.role));
+    $('photo-stage').value = ['reported', 'filed', 'rejected'].includes(issue.status) ? 'before' : 'after';
+    renderActions(issue);
     placeCase(issue);
     view.dataset.loaded = `${issue.id}:${issue.steps.length}:${issue.photos.length}`;
   }

@@ -27,7 +27,7 @@
     localStorage.removeItem('roadchief.user');
     localStorage.removeItem('roadchief.patrol');
     localStorage.removeItem('roadchief.me');
-    if (window.caches) await caches.delete('roadchief-phone-v1');  // another user's answers
+    if (window.caches) await caches.delete('roadchief-phone-v2');  // another user's answers
     location.reload();
   }
 
@@ -134,10 +134,19 @@
       ? `${me.chief.name}（${me.chief.organisation || ''}${me.chief.position ? ' ' + me.chief.position : ''}）`
       : `账号 ${me.username} 尚未关联路长，请联系区级管理员。`;
     $('app').hidden = false;
-    $('tabs').hidden = !me.chief;
+    RC.me = me;
+    // A chief has all four views; a unit's user or an inspector without a chief has what their
+    // work needs: 我的案卷 for a unit, 上报问题 for any writer.
+    const views = me.chief ? ['segments', 'patrol', 'report', 'cases']
+      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])];
+    for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
+    $('tabs').hidden = !views.length;
     if (me.chief) {
       RC.patrol.resume();
       show(RC.patrol.state() ? 'patrol' : 'segments');
+    } else if (views.length) {
+      $('title').textContent = `路长通 · ${me.display_name || me.username}（${me.role_label}）`;
+      show(views[views.length - 1]);
     }
     document.body.dataset.ready = '1';
   }

@@ -70,8 +70,10 @@ window.RC = window.RC || {};
     form.append('lat', position[1]);
     form.append('category', $('report-category').value);
     form.append('description', $('report-description').value);
-    form.append('source', 'patrol');
-    if (RC.chief) form.append('reporter', RC.chief.name);
+    // A chief's report comes from the patrol; anyone else reporting here is a 数字城管 inspector.
+    form.append('source', RC.chief ? 'patrol' : 'dcm');
+    const reporter = RC.chief ? RC.chief.name : RC.me && (RC.me.display_name || RC.me.username);
+    if (reporter) form.append('reporter', reporter);
     form.append('photos', file, file.name || 'photo.jpg');
     $('report-submit').disabled = true;
     try {

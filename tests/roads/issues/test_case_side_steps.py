@@ -75,6 +75,7 @@ def test_a_unit_returns_a_wrongly_dispatched_case_to_be_dispatched_again(client,
     assert returned.status_code == 201
     body = returned.json()["issue"]
     assert body["status"] == "filed" and body["unit_id"] is None and body["return_count"] == 1
+    assert body["department"] is None  # the ledger shows it 未派遣 again
     assert body["steps"][-1]["reason"] == "不属本单位职责"
     # The unit no longer sees the case as its own; the dispatcher sends it elsewhere.
     assert act(client, case["id"], "accept_task", who["unit_user"], unit).status_code == 403
