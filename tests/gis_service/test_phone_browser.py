@@ -229,3 +229,34 @@ def test_the_chief_tree_page_opens_a_community_on_a_phone(base_url, walker):
         page.screenshot(path=str(SCREENSHOTS / "phone-tree.png"))
         browser.close()
     assert errors == []
+
+
+def test_the_suggested_route_is_drawn_on_the_patrol_map_from_where_the_chief_stands(base_url, walker, engine):
+    with engine.connect() as conn:
+        own = conn.execute(text("SELECT count(DISTINCT segment_id) FROM segment_assignment "
+                                "WHERE chief_id = :c AND valid_to IS NULL"), {"c": walker.chief_id}).scalar()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                      geolocation={"longitude": walker.x1, "latitude": walker.y1, "accuracy": 6},
+                                      permissions=["geolocation"], locale="zh-CN")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(base_url + "/m")
+        page.wait_for_selector("body[data-ready='1']")
+        page.fill("#login-user", USER)
+        page.fill("#login-pass", PASSWORD)
+        page.click("#login-form button")
+        page.wait_for_selector(f"#segment-list li[data-segment='{walker.id}']")
+        page.click("#tabs button[data-view='patrol']")
+        page.click("#patrol-route")
+        page.wait_for_selector("#route-info:not([hidden])")
+        info = page.inner_text("#route-info")
+        assert f"走遍您的 {own} 个路段" in info and "从当前位置出发" in info, info
+        route = page.locator("#patrol-map path.route")
+        assert route.count() == 1 and route.get_attribute("d").count("L") > 1
+        page.screenshot(path=str(SCREENSHOTS / "phone-patrol-route.png"))
+        browser.close()
+    assert errors == []

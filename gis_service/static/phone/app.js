@@ -1,7 +1,7 @@
 // The phone pages: sign in, then four views in one page (我的路段, 巡查, 上报问题, 我的案卷).
 (function (RC) {
   const $ = id => document.getElementById(id);
-  let segments = null, view = 'segments', lastTrack = [];
+  let segments = null, view = 'segments', lastTrack = [], route = null;
   const TODAY_ORDER = { due: 0, done: 1, not_due: 2 };  // what is left to do first
 
   async function signIn(event) {
@@ -81,7 +81,8 @@
     $('patrol-start').hidden = !!state;
     $('patrol-end').hidden = !state || state.ending;
     $('patrol-state').textContent = !state ? '未在巡查' : state.ending ? '正在结束：等待网络发送轨迹…' : '巡查中：请保持本页打开';
-    RC.drawMap($('patrol-map'), { segments, track: state ? state.track : lastTrack, me: state && state.track.slice(-1)[0] });
+    RC.drawMap($('patrol-map'), { segments, route, track: state ? state.track : lastTrack,
+                                  me: state && state.track.slice(-1)[0] });
   }
 
   function patrolChanged(state, extra) {
@@ -110,6 +111,36 @@
       $('patrol-start').disabled = false;
     }
     drawPatrol();
+  }
+
+  function here() {
+    return new Promise(resolve => {
+      if (!navigator.geolocation) return resolve(null);
+      navigator.geolocation.getCurrentPosition(p => resolve([p.coords.longitude, p.coords.latitude]),
+                                               () => resolve(null), { enableHighAccuracy: true, timeout: 10000 });
+    });
+  }
+
+  // A closed walk over all my segments from where I stand (a rural-postman tour on the server).
+  async function suggestRoute() {
+    $('patrol-route').disabled = true;
+    try {
+      if (!segments) segments = await RC.api('/api/me/segments');
+      const start = await here();
+      const query = start ? `?lon=${start[0].toFixed(6)}&lat=${start[1].toFixed(6)}` : '';
+      const walk = await RC.api(`/api/chiefs/${RC.chief.id}/patrol-route${query}`);
+      route = walk.geometry.coordinates;
+      const p = walk.properties;
+      $('route-info').textContent = `建议路线：全程约 ${p.length_m >= 1000 ? (p.length_m / 1000).toFixed(1) + ' 公里' : Math.round(p.length_m) + ' 米'}，步行约 ${p.minutes_at_walking_pace} 分钟，` +
+        `${p.covers_all ? '走遍' : '经过'}您的 ${new Set(p.segments.filter(s => s.own).map(s => s.segment_id)).size} 个路段` +
+        `${start ? '，从当前位置出发' : ''}（图中紫色宽线）。`;
+      $('route-info').hidden = false;
+      drawPatrol();
+    } catch (err) {
+      RC.toast(err.status ? err.message : '网络不通，无法生成路线', true);
+    } finally {
+      $('patrol-route').disabled = false;
+    }
   }
 
   function showNetwork() {
@@ -155,6 +186,7 @@
   $('logout').addEventListener('click', signOut);
   $('tabs').addEventListener('click', e => { if (e.target.dataset.view) show(e.target.dataset.view); });
   $('patrol-start').addEventListener('click', startPatrol);
+  $('patrol-route').addEventListener('click', suggestRoute);
   $('patrol-end').addEventListener('click', () => RC.patrol.end());
   RC.patrol.onChange(patrolChanged);
   RC.report.init();

@@ -27,13 +27,15 @@ window.RC = window.RC || {};
     return node;
   }
 
-  // options: {segments: GeoJSON FeatureCollection, track: [[lon, lat]], me: [lon, lat]}
+  // options: {segments: GeoJSON FeatureCollection, route: [[lon, lat]] (a suggested walk),
+  //           track: [[lon, lat]], me: [lon, lat]}
   RC.drawMap = function (svg, options) {
     const width = svg.clientWidth || 360, height = svg.clientHeight || 300, pad = 18;
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     const segs = lines(options.segments && options.segments.features);
-    const all = segs.flatMap(l => l.coords).concat(options.track || []).concat(options.me ? [options.me] : []);
+    const all = segs.flatMap(l => l.coords).concat(options.route || []).concat(options.track || [])
+      .concat(options.me ? [options.me] : []);
     if (!all.length) {
       const t = el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'label' });
       t.textContent = '暂无路段';
@@ -47,6 +49,7 @@ window.RC = window.RC || {};
     const cx = (w + e) / 2, cy = (s + n) / 2;
     const project = ([x, y]) => [width / 2 + (x - cx) * k * scale, height / 2 - (y - cy) * scale];
     const path = coords => coords.map(project).map(([x, y], i) => (i ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1)).join('');
+    if (options.route && options.route.length > 1) svg.appendChild(el('path', { d: path(options.route), class: 'route' }));
     for (const { coords, feature } of segs) {
       const p = el('path', { d: path(coords), class: 'seg ' + (feature.properties.today || 'not_due') });
       p.dataset.segment = feature.id;
