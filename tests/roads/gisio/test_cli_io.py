@@ -12,7 +12,8 @@ from tests.roads.gisio.helpers import NANJING_BOUNDARIES, NANJING_OSM
 
 
 @pytest.fixture
-def cli_env(cluster, monkeypatch):
+def cli_env(cluster, engine, monkeypatch):
+    """The CLI against the test database with the demo district in it (`engine` loads it)."""
     monkeypatch.setenv("DATABASE_URL", cluster.url())
     return CliRunner()
 
