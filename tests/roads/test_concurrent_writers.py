@@ -119,8 +119,13 @@ def test_fifty_writers_on_one_segment_get_200_or_409_and_a_consistent_history(ap
     assert_history_follows_the_200s(engine, segment_id, 1, holder, results)
 
 
-def test_health_answers_within_a_second_while_writers_queue_on_a_held_lock(api, engine):
-    """One session holds the segment's lock for 1.5 s: every worker thread ends up waiting on it."""
+HOLD_S = 3.0
+
+
+def test_health_answers_while_writers_queue_on_a_held_lock(api, engine):
+    """One session holds the segment's lock for 3 s: every worker thread ends up waiting on it, and
+    health still answers well before the lock is let go (a health check stuck behind it would take
+    about 3 s; the first call's bound allows for a loaded machine)."""
     url, headers = api
     segment_id, holder, chiefs = contested_segment(engine, WRITERS)
     timings = []
@@ -130,7 +135,7 @@ def test_health_answers_within_a_second_while_writers_queue_on_a_held_lock(api, 
         with engine.begin() as conn:
             conn.execute(text("SELECT 1 FROM road_segment WHERE id = :s FOR NO KEY UPDATE"), {"s": segment_id})
             locked.set()
-            time.sleep(1.5)
+            time.sleep(HOLD_S)
         return None, None
 
     client = http_client(url)
@@ -138,7 +143,7 @@ def test_health_answers_within_a_second_while_writers_queue_on_a_held_lock(api, 
     def check_health():
         locked.wait(5)
         with client:
-            end = time.monotonic() + 1.4
+            end = time.monotonic() + HOLD_S - 0.2
             while time.monotonic() < end:
                 began = time.monotonic()
                 response = client.get("/api/health")
@@ -151,7 +156,8 @@ def test_health_answers_within_a_second_while_writers_queue_on_a_held_lock(api, 
 
     assert len(timings) >= 5
     assert all(status == 200 for status, _ in timings)
-    assert max(seconds for _, seconds in timings) < 1.0, timings
+    assert max(seconds for _, seconds in timings) < HOLD_S / 2, timings
+    assert sorted(seconds for _, seconds in timings)[len(timings) // 2] < 0.2, timings  # most at once
     assert {status for status, _ in results} <= {200, 409}
     assert_history_follows_the_200s(engine, segment_id, 1, holder, results)
 
