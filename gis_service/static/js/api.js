@@ -4,6 +4,21 @@ window.RC = window.RC || {};
   RC.token = localStorage.getItem('roadchief.token');
   RC.user = JSON.parse(localStorage.getItem('roadchief.user') || 'null');
 
+  // Sign-in shared by the web map and the 台账 page: one token and user in localStorage.
+  RC.signIn = async function (username, password) {
+    const res = await RC.api('/api/auth/login', { method: 'POST', json: { username, password } });
+    RC.token = res.token; RC.user = res.user;
+    localStorage.setItem('roadchief.token', res.token);
+    localStorage.setItem('roadchief.user', JSON.stringify(res.user));
+    return res.user;
+  };
+
+  RC.signOut = async function () {
+    try { await RC.api('/api/auth/logout', { method: 'POST' }); } catch (err) { /* already gone */ }
+    RC.token = null; RC.user = null;
+    localStorage.removeItem('roadchief.token'); localStorage.removeItem('roadchief.user');
+  };
+
   RC.api = async function (path, options = {}) {
     const headers = Object.assign({}, options.headers || {});
     if (RC.token) headers['Authorization'] = 'Bearer ' + RC.token;

@@ -282,10 +282,7 @@
   async function login(e) {
     e.preventDefault();
     try {
-      const res = await RC.api('/api/auth/login', { method: 'POST', json: { username: $('login-user').value, password: $('login-pass').value } });
-      RC.token = res.token; RC.user = res.user;
-      localStorage.setItem('roadchief.token', res.token);
-      localStorage.setItem('roadchief.user', JSON.stringify(res.user));
+      await RC.signIn($('login-user').value, $('login-pass').value);
       $('login-pass').value = '';
       showUser();
       RC.toast('已登录');
@@ -294,9 +291,7 @@
   }
 
   async function logout() {
-    try { await RC.api('/api/auth/logout', { method: 'POST' }); } catch (err) { /* already gone */ }
-    RC.token = null; RC.user = null;
-    localStorage.removeItem('roadchief.token'); localStorage.removeItem('roadchief.user');
+    await RC.signOut();
     showUser();
     if (!$('case-view').hidden) await showCase(Number($('case-view').dataset.id));
   }
