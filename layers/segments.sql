@@ -46,16 +46,7 @@ drawn AS (
 -- and chief ids go, the colours stay. A small district keeps its ids at every zoom.
 merged AS (
     SELECT
-        (
-            -- The pieces in row bands of 64 units, snaking, so that each MoveTo between two
-            -- pieces is a short step: a city's z10 tile holds tens of thousands of pieces.
-            SELECT ST_Collect(piece.geom ORDER BY
-                floor(ST_Y(ST_StartPoint(piece.geom)) / 64),
-                CASE WHEN floor(ST_Y(ST_StartPoint(piece.geom)) / 64)::int % 2 = 0
-                    THEN ST_X(ST_StartPoint(piece.geom)) ELSE -ST_X(ST_StartPoint(piece.geom)) END)
-            FROM ST_Dump(ST_Simplify(ST_LineMerge(ST_Collect(part.geom)), :merged_tolerance, true))
-                AS piece
-        ) AS geom,
+        roadchief.merged_tile_lines(ST_Collect(part.geom), :merged_tolerance) AS geom,
         drawn.road_class, drawn.tier1_party, drawn.tier2_party, drawn.tier3_party,
         drawn.tiers_covered
     FROM drawn

@@ -22,3 +22,18 @@ BEGIN
         envelope, extent, buffer, true);
 END
 $$;
+
+
+-- The lines of one colour in a merged low-zoom tile: joined where they meet, simplified again by
+-- `tolerance` tile units, and the pieces ordered in row bands of 64 units, snaking, so that each
+-- MoveTo between two pieces is a short step (a city's z10 tile holds tens of thousands of pieces).
+CREATE OR REPLACE FUNCTION roadchief.merged_tile_lines(lines geometry, tolerance float8)
+RETURNS geometry
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT ST_Collect(piece.geom ORDER BY
+        floor(ST_Y(ST_StartPoint(piece.geom)) / 64),
+        CASE WHEN mod(floor(ST_Y(ST_StartPoint(piece.geom)) / 64)::int, 2) = 0
+            THEN ST_X(ST_StartPoint(piece.geom)) ELSE -ST_X(ST_StartPoint(piece.geom)) END)
+    FROM ST_Dump(ST_Simplify(ST_LineMerge(lines), tolerance, true)) AS piece
+$$;
