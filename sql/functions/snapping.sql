@@ -13,7 +13,9 @@
 -- and distance for each of 200,000 points.
 -- Distances are compared to the millimetre: segments whose distances differ by less (a point
 -- midway between two parallel streets, or on a crossing) are a tie and the lower id wins, so the
--- choice does not depend on rounding in the spheroid computation.
+-- choice does not depend on rounding in the spheroid computation. The band is widened by a
+-- millimetre's worth of degrees for that reason: a point 0.1 mm from one segment and on another
+-- ties them, and the lower id must win here as in the bulk import (roads/issues/snap_batch.py).
 -- nearest_segments is the set-returning form (zero or one row) that the planner inlines into bulk
 -- statements (imports, snap_issues); nearest_segment is the same for one point.
 CREATE OR REPLACE FUNCTION roadchief.nearest_segments(p geometry, max_m double precision)
@@ -23,7 +25,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         SELECT n.id, n.geom, n.band, n.second_pd IS NULL OR n.second_pd > n.band AS alone
         FROM (
             SELECT k.id, k.geom, lead(k.pd) OVER (ORDER BY k.pd) AS second_pd,
-                   k.pd * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01) + 1e-12 AS band
+                   (k.pd + 0.001 / 110574.0) * 1.01 / GREATEST(cos(radians(abs(ST_Y(p)))), 0.01)
+                       AS band
             FROM (
                 SELECT s.id, s.geom, s.geom <-> p AS pd
                 FROM public.road_segment AS s

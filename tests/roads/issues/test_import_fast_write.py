@@ -44,7 +44,7 @@ def test_the_test_cluster_role_takes_the_fast_way(conn):
 def test_the_fast_write_skips_no_trigger_but_the_foreign_key_checks(conn):
     """In the replica role only triggers enabled ALWAYS (or REPLICA) fire. On `issue` the others
     must be the foreign-key checks, which the importer does itself; a new trigger there fails this
-    test until importer.insert_checked accounts for it."""
+    test until importer.ChunkWriter accounts for it."""
     skipped = conn.execute(
         text("""
         SELECT t.tgname, c.conname IS NOT NULL AS foreign_key_check

@@ -1,0 +1,122 @@
+"""The bulk import's row checks, in Python and by the chunk: the same problems, in the same order
+and words, as single intake finds them one row at a time (repository.insert_issue)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, text
+
+from roads.issues.readers import Reject
+from roads.issues.snap_batch import Network, contenders
+
+FUTURE_SKEW = timedelta(minutes=5)
+# A point this close (degrees, about 0.1 mm) to a community's edge is placed by PostgreSQL, as
+# single intake places it: which side a point on the line falls is the two libraries' own choice.
+EDGE_DEG = 1e-9
+
+
+@dataclass
+class CheckedChunk:
+    rows: list[tuple]  # issue_staging's columns
+    rejects: list[Reject]
+    unsure_community: bool  # some row's community is left to PostgreSQL
+
+
+@dataclass
+class Communities:
+    ids: np.ndarray
+    tree: shapely.STRtree
+    edges: shapely.STRtree
+
+    @classmethod
+    def load(cls, conn: Connection) -> "Communities":
+        rows = conn.execute(
+            text("SELECT c.id, ST_AsBinary(c.geom) FROM public.community AS c ORDER BY c.id")
+        ).all()
+        polygons = shapely.from_wkb([bytes(r[1]) for r in rows])
+        rings = shapely.get_rings(shapely.get_parts(polygons)) if len(polygons) else []
+        coords = [shapely.get_coordinates(ring) for ring in rings]
+        edges = [shapely.linestrings(np.stack([c[:-1], c[1:]], axis=1)) for c in coords]
+        return cls(
+            ids=np.array([r[0] for r in rows], dtype=np.int64),
+            tree=shapely.STRtree(polygons),
+            edges=shapely.STRtree(np.concatenate(edges) if edges else []),
+        )
+
+    def place(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The lowest id of the communities each point lies in (-1: none), and which points lie
+        on an edge, to be placed by PostgreSQL."""
+        community = np.full(len(points), np.iinfo(np.int64).max)
+        point_i, tree_i = self.tree.query(points, predicate="intersects")
+        np.minimum.at(community, point_i, self.ids[tree_i])
+        community[community == np.iinfo(np.int64).max] = -1
+        on_edge = np.zeros(len(points), dtype=bool)
+        on_edge[self.edges.query(points, predicate="dwithin", distance=EDGE_DEG)[0]] = True
+        return community, on_edge
+
+
+@dataclass
+class RowChecker:
+    categories: dict[str, str | None]  # code -> parent code
+    communities: Communities
+    network: Network
+    snap_distance_m: float
+    latest: datetime  # reported_at beyond this is in the future
+
+    @classmethod
+    def load(cls, conn: Connection, network: Network, snap_distance_m: float) -> "RowChecker":
+        categories = dict(
+            conn.execute(text("SELECT code, parent_code FROM public.issue_category")).all()
+        )
+        now = conn.execute(text("SELECT now()")).scalar_one()
+        return cls(categories, Communities.load(conn), network, snap_distance_m, now + FUTURE_SKEW)
+
+    def check(self, rows: list[tuple]) -> CheckedChunk:
+        """Rows in readers.STAGING_COLUMNS order -> the good ones with community and contenders."""
+        lon = np.array([r[1] for r in rows], dtype=float)
+        lat = np.array([r[2] for r in rows], dtype=float)
+        community, on_edge = self.communities.place(shapely.points(lon, lat))
+        candidates = contenders(self.network, lon, lat, self.snap_distance_m)
+        good, rejects = [], []
+        for i, row in enumerate(rows):
+            problem = self.problem(row, community[i], on_edge[i])
+            if problem:
+                rejects.append(Reject(row[0], problem))
+                continue
+            ids = candidates.of(i)
+            good.append((
+                *row,
+                "\\N" if on_edge[i] else int(community[i]),
+                "{" + ",".join(map(str, ids)) + "}" if len(ids) else "\\N",
+            ))
+        return CheckedChunk(
+            [tuple("\\N" if v is None else v for v in row) for row in good],
+            rejects,
+            unsure_community=bool(on_edge.any()),
+        )
+
+    def problem(self, row: tuple, community: int, on_edge: bool) -> str | None:
+        _, lon, lat, code, _, reported_at, _, _ = row
+        if code not in self.categories:
+            return "unknown category " + quote_literal(code)
+        if self.categories[code] is None:
+            return quote_literal(code) + " is a major task, not a sub-item"
+        if community < 0 and not on_edge:
+            return f"the point ({pg_float(lon)}, {pg_float(lat)}) lies outside the district"
+        if reported_at is not None and datetime.fromisoformat(reported_at) > self.latest:
+            return "reported_at is in the future"
+        return None
+
+
+def quote_literal(value: str) -> str:
+    """PostgreSQL's quote_literal, as the SQL checks wrote the code into the reason."""
+    quoted = "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+    return "E" + quoted if "\\" in value else quoted
+
+
+def pg_float(value: float) -> str:
+    """A float8 as PostgreSQL prints it (format('%s')): shortest round trip, no trailing '.0'."""
+    shown = repr(float(value))
+    return shown[:-2] if shown.endswith(".0") else shown

@@ -1,0 +1,122 @@
+"""Snapping a whole batch of points in one vectorised pass, for the bulk import.
+
+The rule is roadchief.nearest_segments' (sql/functions/snapping.sql): the segment nearest in
+geodesic distance (PostGIS, on the spheroid) within max_m, distances compared to the millimetre,
+ties to the lower id. Python cannot reproduce PostGIS's spheroid distance to the last bit, so it
+does not decide the distance: it narrows every point down to its *contenders*, the segments that
+could still be the answer, with GEOS (shapely's STRtree) in the district's metric projection, and
+the database computes the geodesic distance to those alone (`CONTENDER_SNAP`). Nearly every point
+has one contender; a point near a crossing, a joint or midway between two streets has several,
+and the database applies the tie rule to them. A point with none is farther than max_m from every
+segment, for sure.
+
+Why that is exact: a projected distance p and the geodesic distance g of the same pair satisfy
+p / k_hi - slack <= g <= p / k_lo + slack, where k_lo and k_hi bound the projection's scale at the
+point (pyproj's Tissot axes, widened by 1e-4 for the datum of the district's CRS), and `slack`
+bounds the difference between a segment straight in the projection and the great-circle edges of
+PostGIS's geography (well under a millimetre for streets; it grows with the square of the length).
+A segment whose lower bound exceeds the nearest one's upper bound by a millimetre more can neither
+win nor tie; every other segment is a contender.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pyproj import CRS, Proj, Transformer
+from sqlalchemy import Connection, text
+
+SCALE_MARGIN = 1e-4  # relative: the district's datum against WGS84, and rounding
+TIE_M = 0.001  # the SQL rule compares distances to the millimetre
+# A segment's straight line in the projection and its great-circle edge in PostGIS's geography
+# part by less than about L^2 / 8R times the eccentricity terms; 1e-8 L^2 (L in metres) plus 2 cm
+# is several times that for any street (0.02 m at 200 m, 0.06 m at 2 km).
+SLACK_M = 0.02
+SLACK_PER_M2 = 1e-8
+
+
+@dataclass(frozen=True)
+class Network:
+    """The road segments in the district's projection, with their tree."""
+
+    ids: np.ndarray
+    tree: shapely.STRtree
+    to_metric: Transformer
+    proj: Proj
+    slack_m: float
+
+
+@dataclass(frozen=True)
+class Contenders:
+    """For points 0..n-1: the segment ids that may be the answer, `segment_ids[starts[i]:ends[i]]`."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    segment_ids: np.ndarray
+
+    def of(self, i: int) -> np.ndarray:
+        return self.segment_ids[self.starts[i]:self.ends[i]]
+
+
+def load_network(conn: Connection, epsg: int) -> Network:
+    """Read every segment (in the caller's transaction, so its own uncommitted ones too)."""
+    rows = conn.execute(
+        text("SELECT s.id, ST_AsBinary(s.geom) FROM public.road_segment AS s ORDER BY s.id")
+    ).all()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    lines = shapely.from_wkb([bytes(r[1]) for r in rows])
+    to_metric = Transformer.from_crs(4326, epsg, always_xy=True)
+    metric = shapely.transform(lines, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
+    longest = float(shapely.length(metric).max()) if len(metric) else 0.0
+    return Network(
+        ids=ids,
+        tree=shapely.STRtree(metric),
+        to_metric=to_metric,
+        proj=Proj(CRS.from_epsg(epsg)),
+        slack_m=SLACK_M + SLACK_PER_M2 * longest**2,
+    )
+
+
+def contenders(network: Network, lon: np.ndarray, lat: np.ndarray, max_m: float) -> Contenders:
+    """The contenders of every point (lon/lat in EPSG:4326)."""
+    n = len(lon)
+    x, y = network.to_metric.transform(lon, lat)
+    points = shapely.points(x, y)
+    points[~(np.isfinite(x) & np.isfinite(y))] = None  # beyond the projection: no segment near
+    factors = network.proj.get_factors(lon, lat)
+    k_lo = np.minimum(factors.tissot_semiminor, factors.tissot_semimajor) * (1 - SCALE_MARGIN)
+    k_hi = np.maximum(factors.tissot_semiminor, factors.tissot_semimajor) * (1 + SCALE_MARGIN)
+    slack = network.slack_m
+    # Any segment within max_m (geodesic) lies within this projected distance.
+    reach = (max_m + slack + TIE_M) * k_hi
+    (point_of, _), nearest_p = network.tree.query_nearest(
+        points, max_distance=float(reach.max(initial=0.0)), return_distance=True, all_matches=False
+    )
+    close = nearest_p <= reach[point_of]
+    point_of, nearest_p = point_of[close], nearest_p[close]
+    upper = nearest_p / k_lo[point_of] + slack  # the nearest segment's geodesic distance is below
+    within = (upper + TIE_M + slack) * k_hi[point_of]  # a segment farther cannot win nor tie
+    point_j, tree_j = network.tree.query(points[point_of], predicate="dwithin", distance=within)
+    owner = point_of[point_j]
+    order = np.lexsort((network.ids[tree_j], owner))
+    owner, segment_ids = owner[order], network.ids[tree_j][order]
+    starts = np.searchsorted(owner, np.arange(n), side="left")
+    ends = np.searchsorted(owner, np.arange(n), side="right")
+    return Contenders(starts=starts, ends=ends, segment_ids=segment_ids)
+
+
+# The database's half: the geodesic distance to each contender, the limit and the tie rule, as in
+# roadchief.nearest_segments. `st` is the row holding `geom` and `contenders` (integer[]).
+CONTENDER_SNAP = """
+LEFT JOIN LATERAL (
+    SELECT c.id AS segment_id, c.d AS distance_m
+    FROM (
+        SELECT s.id, ST_Distance(s.geom::geography, st.geom::geography) AS d
+        FROM public.road_segment AS s
+        WHERE s.id = ANY (st.contenders)
+    ) AS c
+    WHERE c.d <= :snap_m
+    ORDER BY round(c.d * 1000.0), c.id
+    LIMIT 1
+) AS n ON true
+"""
