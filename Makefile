@@ -33,6 +33,12 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# The whole benchmark on a throwaway cluster, one table (bench/all.py): a few minutes at the
+# default small scale; `make bench SCALE=62` for the city scale the targets are set for.
+SCALE ?= 4
+bench: system-packages-test $(STAMP)
+	$(VENV)/bin/python bench/all.py --scale $(SCALE)
+
 clean-db:
 	-$(RC) db stop
 	rm -rf var/pgdata var/pgdata.password var/pgdata.owner.password var/pgdata.app.password var/pgdata.log
