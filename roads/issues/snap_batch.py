@@ -40,6 +40,7 @@ class Network:
     """The road segments in the district's projection, with their tree."""
 
     ids: np.ndarray
+    lines: np.ndarray
     tree: shapely.STRtree
     to_metric: Transformer
     proj: Proj
@@ -70,6 +71,7 @@ def load_network(conn: Connection, epsg: int) -> Network:
     longest = float(shapely.length(metric).max()) if len(metric) else 0.0
     return Network(
         ids=ids,
+        lines=metric,
         tree=shapely.STRtree(metric),
         to_metric=to_metric,
         proj=Proj(CRS.from_epsg(epsg)),
@@ -82,24 +84,29 @@ def contenders(network: Network, lon: np.ndarray, lat: np.ndarray, max_m: float)
     n = len(lon)
     x, y = network.to_metric.transform(lon, lat)
     points = shapely.points(x, y)
-    points[~(np.isfinite(x) & np.isfinite(y))] = None  # beyond the projection: no segment near
+    beyond = ~(np.isfinite(x) & np.isfinite(y))  # outside the projection's area: no segment near
+    points[beyond] = None
     factors = network.proj.get_factors(lon, lat)
     k_lo = np.minimum(factors.tissot_semiminor, factors.tissot_semimajor) * (1 - SCALE_MARGIN)
     k_hi = np.maximum(factors.tissot_semiminor, factors.tissot_semimajor) * (1 + SCALE_MARGIN)
     slack = network.slack_m
-    # Any segment within max_m (geodesic) lies within this projected distance.
+    # Any segment within max_m (geodesic) lies within this projected distance. The tree is asked
+    # for the segments whose boxes meet the point's square of that reach (its nearest-neighbour
+    # search costs several times more), then the exact planar distances say who contends.
     reach = (max_m + slack + TIE_M) * k_hi
-    (point_of, _), nearest_p = network.tree.query_nearest(
-        points, max_distance=float(reach.max(initial=0.0)), return_distance=True, all_matches=False
-    )
-    close = nearest_p <= reach[point_of]
-    point_of, nearest_p = point_of[close], nearest_p[close]
-    upper = nearest_p / k_lo[point_of] + slack  # the nearest segment's geodesic distance is below
-    within = (upper + TIE_M + slack) * k_hi[point_of]  # a segment farther cannot win nor tie
-    point_j, tree_j = network.tree.query(points[point_of], predicate="dwithin", distance=within)
-    owner = point_of[point_j]
-    order = np.lexsort((network.ids[tree_j], owner))
-    owner, segment_ids = owner[order], network.ids[tree_j][order]
+    reach[~np.isfinite(reach)] = 0.0
+    squares = shapely.box(x - reach, y - reach, x + reach, y + reach)
+    squares[beyond] = None
+    point_i, tree_i = network.tree.query(squares)
+    distance = shapely.distance(points[point_i], network.lines[tree_i])
+    nearest_p = np.full(n, np.inf)
+    np.minimum.at(nearest_p, point_i, distance)
+    upper = nearest_p / k_lo + slack  # the nearest segment's geodesic distance is below this
+    within = np.minimum((upper + TIE_M + slack) * k_hi, reach)  # farther cannot win nor tie
+    keep = distance <= within[point_i]
+    owner, segment_ids = point_i[keep], network.ids[tree_i[keep]]
+    order = np.lexsort((segment_ids, owner))
+    owner, segment_ids = owner[order], segment_ids[order]
     starts = np.searchsorted(owner, np.arange(n), side="left")
     ends = np.searchsorted(owner, np.arange(n), side="right")
     return Contenders(starts=starts, ends=ends, segment_ids=segment_ids)
