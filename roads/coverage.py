@@ -113,8 +113,10 @@ def coverage(conn: Connection, level: str = "district", unit_id: int | None = No
     rates = community_rates if level == "community" else area_rates(conn, level, window)
     units = with_patrols([unit_stats(r) for r in conn.execute(UNITS, params)], rates)
     uncovered = conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings().all()
-    ranking = with_patrols([unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})],
-                           community_rates)
+    # At the community level the ranking is the units themselves: one pass over the view, not two.
+    ranking = ([dict(u) for u in units] if level == "community" else
+               with_patrols([unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})],
+                            community_rates))
     ranking.sort(key=lambda u: (-(u["tiers"]["3"]["share"] or 0), -(u["all_tiers"]["share"] or 0), u["name"]))
     for rank, unit in enumerate(ranking, start=1):
         unit["rank"] = rank
