@@ -97,3 +97,26 @@ def test_single_intake_agrees_on_joints_and_at_the_limit(conn, tmp_path):
             text("SELECT segment_id, snap_distance_m FROM public.issue WHERE id = :id"), {"id": issue_id}
         ).one()
         assert (single.segment_id, single.snap_distance_m) == (row.segment_id, row.snap_distance_m)
+
+
+def test_points_on_community_borders_go_where_single_intake_puts_them(conn, tmp_path):
+    """Points on a community's edge (its vertices, shared with the neighbour) are placed by
+    PostgreSQL in bulk too; one just outside the district is rejected as single intake rejects it."""
+    from roads.issues.repository import community_at
+
+    vertices = conn.execute(text("""
+        SELECT ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat
+        FROM public.community AS c, LATERAL ST_DumpPoints(c.geom) AS p
+        ORDER BY c.id, p.path LIMIT 60
+    """)).all()
+    path = tmp_path / "borders.csv"
+    path.write_text("lon,lat,category\n" + "".join(f"{v.lon!r},{v.lat!r},T03.01\n" for v in vertices))
+    result = import_issues(conn, path, SNAP_M, skip_bad=True, source="borders")
+    placed = conn.execute(text(
+        "SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, community_id FROM public.issue "
+        "WHERE source = 'borders' ORDER BY id")).all()
+    assert result.inserted == len(placed) > 0
+    for row in placed:
+        assert row.community_id == community_at(conn, row.lon, row.lat)
+    outside = {(r.row, r.reason) for r in result.rejects}
+    assert all("lies outside the district" in reason for _, reason in outside)
