@@ -35,7 +35,7 @@ lint: $(STAMP)
 
 # The whole benchmark on a throwaway cluster, one table (bench/all.py): a few minutes at the
 # default small scale; `make bench SCALE=62` for the city scale the targets are set for.
-SCALE ?= 4
+SCALE ?= 3
 bench: system-packages-test $(STAMP)
 	$(VENV)/bin/python bench/all.py --scale $(SCALE)
 

@@ -1,6 +1,6 @@
 """The whole benchmark in one run, one table: what, figure, target, met?
 
-    .venv/bin/python bench/all.py [--scale 4]      # `make bench`: a few minutes
+    .venv/bin/python bench/all.py [--scale 3]      # `make bench`: about 5 minutes on 2 busy cores
     .venv/bin/python bench/all.py --scale 62       # `make bench SCALE=62`: city scale
 
 Starts a throwaway PostGIS cluster (a temporary folder, a free port), loads the demo district at
@@ -41,7 +41,7 @@ class Row:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=4.0)
+    parser.add_argument("--scale", type=float, default=3.0)
     parser.add_argument("--issues", type=int, help="demo issues (default 16,000 x scale)")
     parser.add_argument("--import-issues", type=int, help="issues imported (default issues / 5)")
     parser.add_argument("--tiles", type=int, default=300, help="distinct tiles in the list")
