@@ -33,8 +33,9 @@ ORDER BY b.over_limit::float8 / b.samples DESC, b.mean_g_m2 DESC, b.segment_id
 """)
 
 BY_COMPANY = text("""
-SELECT b.unit_id, u.name AS unit_name, count(*) AS segments, sum(b.samples) AS samples,
-       sum(b.over_limit) AS over_limit,
+SELECT b.unit_id, u.name AS unit_name, count(*) AS segments, CAST(sum(b.samples) AS integer) AS samples,
+       CAST(sum(b.over_limit) AS integer) AS over_limit,
+       CAST(sum(b.mean_g_m2 * b.samples) AS float8) AS grams_total,
        CAST(sum(b.mean_g_m2 * b.samples) / sum(b.samples) AS float8) AS mean_g_m2,
        count(*) FILTER (WHERE b.latest_g_m2 > b.latest_limit_g_m2) AS segments_over_now
 FROM roadchief.dust_by_segment(:f, :t) AS b
@@ -84,7 +85,7 @@ def totals(conn: Connection, window: Window) -> dict:
     rows = company_ranking(conn, window)
     samples = sum(r["samples"] for r in rows)
     over = sum(r["over_limit"] for r in rows)
-    mean = sum(r["mean_g_m2"] * r["samples"] for r in rows) / samples if samples else None
+    mean = sum(r["grams_total"] for r in rows) / samples if samples else None
     cases = conn.execute(CASES_OPENED, {"f": window.start, "t": window.end}).scalar_one()
     return {"samples": samples, "over_limit": over, "over_share": share(over, samples),
             "mean_g_m2": None if mean is None else round(mean, 2), "cases_opened": cases}
