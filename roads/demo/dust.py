@@ -141,23 +141,29 @@ def open_cases(conn: Connection, spots: list[Spot], rows: list[tuple], as_of: da
         closes = closing[index]
         closed = closes < as_of
         road = by_id[segment_id].road_name
-        cases.append({"lon": lon, "lat": lat, "who": sampler, "at": at, "s": segment_id,
+        spot = by_id[segment_id]
+        cases.append({"lon": spot.lon, "lat": spot.lat, "who": sampler, "at": at, "s": segment_id,
                       "community": by_id[segment_id].community_id,
                       "status": "closed" if closed else "dispatched",
                       "updated": closes if closed else at + timedelta(minutes=40),
                       "d": f"以克论净检测超标：{road}{'人行道' if surface == 'footway' else '车行道'}"
                            f"积尘 {grams:g} 克/平方米，限值 {limit:g} 克/平方米。"})
-    ids = conn.execute(text("""
-        INSERT INTO public.issue (geom, category_code, description, reporter, source, reported_at,
+    ids = conn.execute(text("SELECT nextval(pg_get_serial_sequence('public.issue', 'id')) "
+                            "FROM generate_series(1, :n)"), {"n": len(cases)}).scalars().all()
+    for case, issue_id in zip(cases, ids, strict=True):
+        case["id"] = issue_id
+    # At the segment's midpoint, snapped as every issue is (a re-snap changes nothing).
+    conn.execute(text("""
+        INSERT INTO public.issue (id, geom, category_code, description, reporter, source, reported_at,
                                   updated_at, community_id, segment_id, snap_distance_m, status)
-        SELECT ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326), :cat, c.d, c.who, 'dust', c.at, c.updated,
-               c.community, c.s, 0, c.status
-        FROM jsonb_to_recordset(CAST(:cases AS jsonb)) AS c(lon float8, lat float8, d text, who text,
-             at timestamptz, updated timestamptz, community integer, s integer, status text)
-        RETURNING id, segment_id, reported_at
-    """), {"cat": CATEGORY, "cases": json.dumps(cases, default=str)}).all()
-    case_of = {(r.segment_id, r.reported_at): r.id for r in ids}
+        SELECT c.id, p.geom, :cat, c.d, c.who, 'dust', c.at, c.updated, c.community,
+               coalesce(n.segment_id, c.s), n.distance_m, c.status
+        FROM jsonb_to_recordset(CAST(:cases AS jsonb)) AS c(id bigint, lon float8, lat float8, d text,
+             who text, at timestamptz, updated timestamptz, community integer, s integer, status text)
+        CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326) AS geom) AS p
+        LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, 50) AS n ON true
+    """), {"cat": CATEGORY, "cases": json.dumps(cases, default=str)})
+    case_of = dict(zip(opened, ids, strict=True))
     conn.execute(text("DROP TABLE IF EXISTS pg_temp.fresh"))  # complete_issue_records' own, from its first call
     conn.execute(text("SELECT roadchief.complete_issue_records()"))
-    return {linked: case_of[(rows[index][0], rows[index][3])]
-            for index, rows_linked in opened.items() for linked in rows_linked}
+    return {linked: case_of[index] for index, rows_linked in opened.items() for linked in rows_linked}

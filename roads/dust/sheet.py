@@ -137,20 +137,20 @@ def import_samples(conn: Connection, user: User | None, data: bytes, filename: s
             limit_for(conn, segment["id"], sample.surface)
             checked.append((sample, segment, sampler))
         except RowError as exc:
-            rejects.append({"row": row_no, "column": exc.column, "message": exc.message,
-                            "message_zh": exc.message_zh})
+            rejects.append({"row": row_no, "column": exc.column, "problem": exc.message,
+                            "problem_zh": exc.message_zh})
         except RoadchiefError as exc:
             if exc.kind == "unauthorized":
                 raise
-            rejects.append({"row": row_no, "column": column_of(exc), "message": exc.public_message,
-                            "message_zh": exc.message_zh})
+            rejects.append({"row": row_no, "column": column_of(exc), "problem": exc.public_message,
+                            "problem_zh": exc.message_zh})
     if rejects:
         first = rejects[0]
         raise InvalidInput(
             f"{len(rejects)} row(s) refused, nothing imported; first: row {first['row']}, "
-            f"column {first['column']}: {first['message']}",
+            f"column {first['column']}: {first['problem']}",
             f"共 {len(rejects)} 行有误，未导入任何记录；第 {first['row']} 行“{COLUMN_ZH[first['column']]}”列："
-            f"{first['message_zh']}", rejects=rejects[:MAX_SHOWN])
+            f"{first['problem_zh']}", rejects=rejects[:MAX_SHOWN])
     written = [write_sample(conn, sampler, sample, segment, now) for sample, segment, sampler in checked]
     return {"imported": len(written), "over_limit": sum(1 for s in written if s["over_limit"]),
             "cases": sorted({s["issue_id"] for s in written if s["issue_id"] is not None})}

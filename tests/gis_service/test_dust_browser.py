@@ -71,7 +71,7 @@ def test_a_chief_weighs_dust_on_the_phone(base_url, weigher):
         page.click("#login-form button")
         page.wait_for_selector("#segment-list li")
         page.click("#tabs button[data-view='dust']")
-        page.wait_for_function(f"document.getElementById('dust-segment').value === '{weigher.id}'")
+        page.wait_for_selector(f"#dust-segment option[value='{weigher.id}']:checked", state="attached")
         assert weigher.road_name in page.inner_text("#dust-place")
         page.screenshot(path=str(SHOTS / "phone-dust-form.png"))
         page.fill("#dust-grams", "9.5")
@@ -83,7 +83,7 @@ def test_a_chief_weighs_dust_on_the_phone(base_url, weigher):
         page.click("#dust-submit")
         page.wait_for_selector("#dust-result p.ok")
         assert "达标" in page.inner_text("#dust-result")
-        page.wait_for_function("document.querySelectorAll('#dust-recent li').length === 2")
+        page.wait_for_selector("#dust-recent li:nth-child(2)")
         assert "人行道" in page.inner_text("#dust-recent")
         page.screenshot(path=str(SHOTS / "phone-dust-saved.png"), full_page=True)
         assert errors == []
