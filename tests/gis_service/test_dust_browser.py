@@ -88,3 +88,28 @@ def test_a_chief_weighs_dust_on_the_phone(base_url, weigher):
         page.screenshot(path=str(SHOTS / "phone-dust-saved.png"), full_page=True)
         assert errors == []
         browser.close()
+
+
+def test_the_desktop_map_shows_the_dust_layer(base_url, engine):
+    """A segment whose latest weighing is over its limit is haloed in the over colour."""
+    from tests.gis_service.browser import browser_page, colours_near, count_like, go_to, wait_for_map
+
+    with engine.connect() as conn:
+        seg = conn.execute(text("""
+            SELECT DISTINCT ON (d.segment_id) d.segment_id,
+                   ST_X(ST_LineInterpolatePoint(s.geom, 0.5)) AS lon, ST_Y(ST_LineInterpolatePoint(s.geom, 0.5)) AS lat,
+                   d.grams_per_m2 > d.limit_g_m2 AS over
+            FROM dust_sample d JOIN road_segment s ON s.id = d.segment_id
+            WHERE s.length_m > 200
+            ORDER BY d.segment_id, d.sampled_at DESC
+        """)).all()
+    over = next(s for s in seg if s.over)
+    with browser_page() as page:
+        page.goto(base_url + "/")
+        wait_for_map(page)
+        page.check("#layer-toggles input[data-layer='dust']")
+        x, y = go_to(page, over.lon, over.lat, zoom=17)
+        assert count_like(colours_near(page, x, y, radius=10), (0x8e, 0x01, 0x52), tolerance=30) > 0
+        assert "积尘超标" in page.inner_text("#legend")
+        page.screenshot(path=str(SHOTS / "desktop-dust.png"))
+        assert page.errors == []
