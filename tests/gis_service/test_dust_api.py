@@ -178,3 +178,26 @@ def test_the_ranking_workbook(client, conn, spot, inspector):
     names = [row[1] for row in book["保洁单位排名"].iter_rows(min_row=2, values_only=True)]
     company = conn.execute(text("SELECT name FROM unit WHERE id = :u"), {"u": spot.company_id}).scalar()
     assert company in names
+
+
+def test_the_admin_draws_the_ring_road_and_names_the_cleaners(client, conn, spot, admin, inspector):
+    box = {"type": "Polygon", "coordinates": [[[spot.lon - 0.001, spot.lat - 0.001], [spot.lon + 0.001, spot.lat - 0.001],
+                                               [spot.lon + 0.001, spot.lat + 0.001], [spot.lon - 0.001, spot.lat + 0.001],
+                                               [spot.lon - 0.001, spot.lat - 0.001]]]}
+    bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    assert client.put("/api/dust/ring-zone", json={"geometries": [box]}, headers=inspector).status_code == 403
+    assert client.put("/api/dust/ring-zone", json={"geometries": [bowtie]}, headers=admin).status_code == 422
+    zone = client.put("/api/dust/ring-zone", json={"geometries": [box]}, headers=admin)
+    assert zone.status_code == 200 and len(zone.json()["features"]) == 1
+    assert post(client, inspector, segment_id=spot.segment_id, surface="carriageway", grams_per_m2=6).json()["verdict"] == "超标"
+
+    other = conn.execute(text("SELECT id FROM unit WHERE kind = 'company' AND id <> :u ORDER BY id LIMIT 1"),
+                         {"u": spot.company_id}).scalar_one()
+    office = conn.execute(text("SELECT id FROM unit WHERE kind = 'sub_district_office' LIMIT 1")).scalar_one()
+    body = {"segment_ids": [spot.segment_id], "unit_id": office}
+    assert client.put("/api/dust/cleaners", json=body, headers=admin).status_code == 422
+    assert client.put("/api/dust/cleaners", json=body | {"unit_id": other}, headers=inspector).status_code == 403
+    assert client.put("/api/dust/cleaners", json=body | {"unit_id": other}, headers=admin).status_code == 200
+    conn.execute(text("DELETE FROM dust_sample WHERE segment_id = :s"), {"s": spot.segment_id})
+    found = post(client, admin, segment_id=spot.segment_id, surface="carriageway", grams_per_m2=6).json()
+    assert client.get(f"/api/issues/{found['issue_id']}").json()["unit_id"] == other

@@ -87,6 +87,7 @@ def upgrade() -> None:
     );
     CREATE INDEX ix_dust_sample_segment_at ON dust_sample (segment_id, sampled_at);
     CREATE INDEX ix_dust_sample_at ON dust_sample (sampled_at);
+    CREATE INDEX ix_dust_sample_geom ON dust_sample USING gist (geom);
     CREATE INDEX ix_dust_sample_issue ON dust_sample (issue_id) WHERE issue_id IS NOT NULL;
     """)
     # Change counters for the dust tile layer's cache (migrations 0003, 0007, 0008).
