@@ -141,9 +141,7 @@ def open_cases(conn: Connection, spots: list[Spot], rows: list[tuple], as_of: da
         closes = closing[index]
         closed = closes < as_of
         road = by_id[segment_id].road_name
-        spot = by_id[segment_id]
-        cases.append({"lon": spot.lon, "lat": spot.lat, "who": sampler, "at": at, "s": segment_id,
-                      "community": by_id[segment_id].community_id,
+        cases.append({"lon": lon, "lat": lat, "who": sampler, "at": at, "s": segment_id,
                       "status": "closed" if closed else "dispatched",
                       "updated": closes if closed else at + timedelta(minutes=40),
                       "d": f"以克论净检测超标：{road}{'人行道' if surface == 'footway' else '车行道'}"
@@ -152,14 +150,15 @@ def open_cases(conn: Connection, spots: list[Spot], rows: list[tuple], as_of: da
                             "FROM generate_series(1, :n)"), {"n": len(cases)}).scalars().all()
     for case, issue_id in zip(cases, ids, strict=True):
         case["id"] = issue_id
-    # At the segment's midpoint, snapped as every issue is (a re-snap changes nothing).
+    # At the sample's place, snapped as every issue is (a re-snap changes nothing); the community
+    # its point lies in comes with the case records.
     conn.execute(text("""
         INSERT INTO public.issue (id, geom, category_code, description, reporter, source, reported_at,
-                                  updated_at, community_id, segment_id, snap_distance_m, status)
-        SELECT c.id, p.geom, :cat, c.d, c.who, 'dust', c.at, c.updated, c.community,
+                                  updated_at, segment_id, snap_distance_m, status)
+        SELECT c.id, p.geom, :cat, c.d, c.who, 'dust', c.at, c.updated,
                coalesce(n.segment_id, c.s), n.distance_m, c.status
         FROM jsonb_to_recordset(CAST(:cases AS jsonb)) AS c(id bigint, lon float8, lat float8, d text,
-             who text, at timestamptz, updated timestamptz, community integer, s integer, status text)
+             who text, at timestamptz, updated timestamptz, s integer, status text)
         CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326) AS geom) AS p
         LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, 50) AS n ON true
     """), {"cat": CATEGORY, "cases": json.dumps(cases, default=str)})

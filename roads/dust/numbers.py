@@ -69,6 +69,10 @@ def segment_numbers(conn: Connection, window: Window, segment_id: int | None = N
 def company_ranking(conn: Connection, window: Window) -> list[dict]:
     """Per cleaning company: segments sampled, samples, share over the limit, mean g/m², ranked
     best first (least share over, then lowest mean); segments without a company come last, unranked."""
+    return [{k: v for k, v in row.items() if k != "grams_total"} for row in ranked_companies(conn, window)]
+
+
+def ranked_companies(conn: Connection, window: Window) -> list[dict]:
     rows = [dict(r) for r in conn.execute(BY_COMPANY, {"f": window.start, "t": window.end}).mappings()]
     for row in rows:
         row["over_share"] = share(row["over_limit"], row["samples"])
@@ -82,7 +86,7 @@ def company_ranking(conn: Connection, window: Window) -> list[dict]:
 
 
 def totals(conn: Connection, window: Window) -> dict:
-    rows = company_ranking(conn, window)
+    rows = ranked_companies(conn, window)
     samples = sum(r["samples"] for r in rows)
     over = sum(r["over_limit"] for r in rows)
     mean = sum(r["grams_total"] for r in rows) / samples if samples else None

@@ -181,15 +181,17 @@ def test_the_ranking_workbook(client, conn, spot, inspector):
 
 
 def test_the_admin_draws_the_ring_road_and_names_the_cleaners(client, conn, spot, admin, inspector):
-    box = {"type": "Polygon", "coordinates": [[[spot.lon - 0.001, spot.lat - 0.001], [spot.lon + 0.001, spot.lat - 0.001],
-                                               [spot.lon + 0.001, spot.lat + 0.001], [spot.lon - 0.001, spot.lat + 0.001],
-                                               [spot.lon - 0.001, spot.lat - 0.001]]]}
+    d = 0.001
+    ring = [[spot.lon - d, spot.lat - d], [spot.lon + d, spot.lat - d], [spot.lon + d, spot.lat + d],
+            [spot.lon - d, spot.lat + d], [spot.lon - d, spot.lat - d]]
+    box = {"type": "Polygon", "coordinates": [ring]}
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     assert client.put("/api/dust/ring-zone", json={"geometries": [box]}, headers=inspector).status_code == 403
     assert client.put("/api/dust/ring-zone", json={"geometries": [bowtie]}, headers=admin).status_code == 422
     zone = client.put("/api/dust/ring-zone", json={"geometries": [box]}, headers=admin)
     assert zone.status_code == 200 and len(zone.json()["features"]) == 1
-    assert post(client, inspector, segment_id=spot.segment_id, surface="carriageway", grams_per_m2=6).json()["verdict"] == "超标"
+    found = post(client, inspector, segment_id=spot.segment_id, surface="carriageway", grams_per_m2=6).json()
+    assert found["verdict"] == "超标"
 
     other = conn.execute(text("SELECT id FROM unit WHERE kind = 'company' AND id <> :u ORDER BY id LIMIT 1"),
                          {"u": spot.company_id}).scalar_one()
