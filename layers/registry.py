@@ -148,6 +148,14 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         constants=LINE_DETAIL, parse_params=patrol_day_params,
     ),
     LayerDef(
+        name="dust", title="以克论净（路段积尘达标/超标）", geometry="line",
+        fields={"segment_id": "Number", "road_name": "String", "road_class": "String",
+                "latest_g_m2": "Number", "limit_g_m2": "Number", "week_mean_g_m2": "Number",
+                "status": "String", "week_status": "String"},
+        tables=("road_segment", "road", "dust_sample"),
+        constants=LINE_DETAIL,
+    ),
+    LayerDef(
         name="communities", title="村/社区", geometry="polygon",
         fields={"id": "Number", "code": "String", "name": "String", "kind": "String",
                 "sub_district_id": "Number", "sub_district_name": "String"},

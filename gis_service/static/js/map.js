@@ -4,7 +4,7 @@
                    partyMark: '#ffd700', selected: '#00e5ff', outOfReach: '#c51162' };
   // Context layers in colours no coverage view uses (red, blue, grey, green, orange, gold, cyan).
   const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
-                    issue: '#263238' };
+                    issue: '#263238', dustPass: '#80cdc1', dustOver: '#8e0152' };
   const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
   RC.view = '3';
   RC.selected = new Set();
@@ -53,6 +53,7 @@
     }
     if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点', 'triangle']);
     if (visible('issues')) items.push([CONTEXT.issue, '问题（数字为附近问题数）', 'dot']);
+    if (visible('dust')) items.push([CONTEXT.dustPass, '积尘达标（最近一次检测）'], [CONTEXT.dustOver, '积尘超标（最近一次检测）']);
     document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, kind]) =>
       `<div class="item"><span class="swatch ${kind || 'line'}" style="--c:${color}"></span>${label}</div>`).join('');
   }
@@ -120,6 +121,10 @@
                                          stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
     })), { visible: false }),
     issues: tileLayer('issues', issueStyle, { visible: false }),
+    // 以克论净: sampled segments by their latest weighing against its limit (layers/dust.sql).
+    dust: tileLayer('dust', f => cached('dust|' + f.get('status') + '|' + f.get('road_class'), () =>
+      line(f.get('status') === '超标' ? CONTEXT.dustOver : CONTEXT.dustPass, (WIDTH[f.get('road_class')] || 2) + 4)),
+    { visible: false }),
     segments: tileLayer('segments', segmentStyle, { renderBuffer: 20 }),
     // One line per road and tile (the road_labels layer), so a road is named once, not per
     // segment; a name that does not fit along its line is left out (overflow false).
@@ -180,7 +185,7 @@
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'selection', 'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
+                           'dust', 'selection', 'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });

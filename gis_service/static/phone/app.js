@@ -42,8 +42,9 @@
   function show(name) {
     view = name;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === name);
-    for (const v of ['segments', 'patrol', 'report', 'cases']) $('view-' + v).hidden = v !== name;
-    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, cases: RC.cases.open }[name];
+    for (const v of ['segments', 'patrol', 'report', 'dust', 'cases']) $('view-' + v).hidden = v !== name;
+    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, dust: RC.dust.open,
+                   cases: RC.cases.open }[name];
     Promise.resolve(open()).catch(err => RC.toast(err.message, true));
   }
 
@@ -168,8 +169,11 @@
     RC.me = me;
     // A chief has all four views; a unit's user or an inspector without a chief has what their
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
-    const views = me.chief ? ['segments', 'patrol', 'report', 'cases']
-      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])];
+    // 以克论净: chiefs on their segments, admins and inspectors in their area (roads/dust/samples.py).
+    const weighs = ['district_admin', 'sub_district_admin', 'community_admin', 'inspector'].includes(me.role);
+    const views = me.chief ? ['segments', 'patrol', 'report', 'dust', 'cases']
+      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(weighs ? ['dust'] : []),
+         ...(me.unit_id ? ['cases'] : [])];
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
     $('tabs').hidden = !views.length;
     if (me.chief) {
@@ -190,6 +194,7 @@
   $('patrol-end').addEventListener('click', () => RC.patrol.end());
   RC.patrol.onChange(patrolChanged);
   RC.report.init();
+  RC.dust.init();
   RC.cases.init();
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
