@@ -6,6 +6,7 @@ and lowest issue density and their chiefs, the key cases with their photos befor
 
 import io
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from roads.reports.compose import Area, KeyCase, Report, compose
 from roads.reports.periods import KINDS, Period
 
 VERDICT_COLOURS = {"好转": "#1a7f37", "变差": "#c62828"}
-SUMMARY_WIDTH = 62  # characters per line of the summary at 11 pt across the page
+SUMMARY_WIDTH = 55  # CJK characters per line of the summary at 11 pt across the page
+NO_LINE_START = "，。；、：）％%”"
 LINE_H = 0.034
 ROW_H = 0.034
 TABLE_HEADERS = ["指标", "本期", "上期", "变化", "评价"]
@@ -37,8 +39,25 @@ KEY_CASE_RULE = ("重点案卷：本期上报的案卷中，有处置前后照�
                  "再次超出处置时限最久的（已结案按结案时间，未结案按统计期末），最多 4 件。")
 
 
-def wrap(text: str, width: int) -> list[str]:
-    return [text[i:i + width] for i in range(0, len(text), width)] or [""]
+def tokens(text: str) -> list[str]:
+    """Runs of Latin letters, digits and signs stay whole (a number is never cut); each CJK
+    character is a token of its own."""
+    found = re.findall(r"[0-9A-Za-z.,:%+\-−/ ]+|.", text)
+    return [t for t in found if t]
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Lines of at most `width` CJK character widths (a Latin character counts about half); a
+    closing punctuation mark never starts a line."""
+    lines, line, used = [], "", 0.0
+    for token in tokens(text):
+        size = sum(1.0 if ord(ch) > 0x2E7F else 0.56 for ch in token)
+        if line and used + size > width and token[0] not in NO_LINE_START:
+            lines.append(line)
+            line, used = token.lstrip(), size
+        else:
+            line, used = line + token, used + size
+    return [*lines, line] if line else lines or [""]
 
 
 def figure_cells(row: compare.Row) -> list[str]:
@@ -50,9 +69,7 @@ def figure_cells(row: compare.Row) -> list[str]:
 def draw_figure_table(fig: Figure, rows: list[compare.Row], top: float, report: Report) -> None:
     ax = fig.add_axes([0.08, 0.08, 0.84, top - 0.08])
     ax.axis("off")
-    prev = f"上期（{report.previous.label()}）"
-    headers = [TABLE_HEADERS[0], f"本期（{report.period.label()}）", prev, *TABLE_HEADERS[3:]]
-    table = ax.table(cellText=[figure_cells(r) for r in rows], colLabels=headers, loc="upper center",
+    table = ax.table(cellText=[figure_cells(r) for r in rows], colLabels=TABLE_HEADERS, loc="upper center",
                      colWidths=[0.26, 0.2, 0.2, 0.22, 0.12], cellLoc="center")
     style_table(table)
     table.set_fontsize(8.5)
@@ -83,15 +100,16 @@ def summary_pages(report: Report) -> list[Figure]:
             y -= LINE_H
         y -= 0.008
     y -= 0.02
-    fig.text(0.08, y, "二、主要指标", fontsize=12, fontweight="bold", va="top")
+    fig.text(0.08, y, f"二、主要指标（本期 {report.period.label()}，上期 {report.previous.label()}）",
+             fontsize=12, fontweight="bold", va="top")
     y -= 0.04
     rows = report.rows
-    fits = max(0, int((y - 0.08) / ROW_H) - 2)
+    fits = max(0, int((y - 0.08) / ROW_H - 1.3))
     pages, first = [fig], rows[:fits]
     if first:
         draw_figure_table(fig, first, y, report)
     rest = rows[len(first):]
-    per_page = int((0.86 - 0.08) / ROW_H) - 2
+    per_page = int((0.86 - 0.08) / ROW_H - 1.3)
     for start in range(0, len(rest), per_page):
         more = Figure(figsize=heatmap.A4_INCHES)
         header(more, report, "主要指标（续）")
@@ -111,29 +129,33 @@ def heatmap_page(conn: Connection, report: Report) -> Figure:
 def area_cells(area: Area) -> list[str]:
     rate = "—" if area.patrol_rate is None else f"{area.patrol_rate:.0%}"
     density = "—" if area.per_km_30d is None else f"{area.per_km_30d:.2f}"
-    return [short(area.name, 12), short(area.sub_district_name or "", 8), str(area.issues), density, rate,
-            short("、".join(area.chiefs[:2]) or "未设", 12)]
+    cells = [short(area.name, 12), short(area.sub_district_name or "", 8), str(area.issues), density, rate,
+             short("、".join(area.chiefs[:2]) or "未设", 12)]
+    return cells if area.level == "community" else cells[:1] + cells[2:]
 
 
-def area_table(fig: Figure, rect: list[float], title: str, areas: list[Area], chief_header: str) -> None:
+def area_table(fig: Figure, rect: list[float], title: str, areas: list[Area], level: str) -> None:
     ax = fig.add_axes(rect)
     ax.axis("off")
     ax.set_title(title, fontsize=10, loc="left", fontweight="bold")
-    body = [area_cells(a) for a in areas] or [["无", "", "", "", "", ""]]
-    table = ax.table(cellText=body, colLabels=["名称", "所属办事处", "问题数", "件/公里/30天", "巡查率", chief_header],
-                     colWidths=[0.2, 0.16, 0.1, 0.17, 0.11, 0.26], loc="upper center", cellLoc="center")
+    headers = ["名称", "所属办事处", "问题数", "件/公里/30天", "巡查率", "三级路长"]
+    widths = [0.2, 0.16, 0.1, 0.17, 0.11, 0.26]
+    if level != "community":
+        headers, widths = ["名称", *headers[2:5], "二级路长"], [0.26, 0.12, 0.19, 0.13, 0.3]
+    body = [area_cells(a) for a in areas] or [["无"] + [""] * (len(headers) - 1)]
+    table = ax.table(cellText=body, colLabels=headers, colWidths=widths, loc="upper center", cellLoc="center")
     style_table(table)
     table.set_fontsize(8)
     for (r, _c), cell in table.get_celld().items():
-        cell.set_height(0.075 if r == 0 else 0.065)
+        cell.set_height((0.05 if r == 0 else 0.04) / rect[3])  # figure fractions: rows alike on every table
 
 
 def areas_page(report: Report) -> Figure:
     fig = Figure(figsize=heatmap.A4_INCHES)
     header(fig, report, "按问题密度（件/公里/30天）排列；路长为该区域内负责道路最长的现任路长")
-    area_table(fig, [0.04, 0.5, 0.44, 0.36], "问题密度最高的社区（村）", report.worst, "三级路长")
-    area_table(fig, [0.04, 0.08, 0.44, 0.36], "问题密度最低的社区（村）", report.best, "三级路长")
-    area_table(fig, [0.52, 0.08, 0.44, 0.78], "各办事处（问题密度从高到低）", report.sub_districts, "二级路长")
+    area_table(fig, [0.04, 0.5, 0.44, 0.36], "问题密度最高的社区（村）", report.worst, "community")
+    area_table(fig, [0.04, 0.08, 0.44, 0.36], "问题密度最低的社区（村）", report.best, "community")
+    area_table(fig, [0.52, 0.08, 0.44, 0.78], "各办事处（问题密度从高到低）", report.sub_districts, "sub_district")
     return fig
 
 

@@ -22,6 +22,7 @@ from gis_service.routes import (
     patrols,
     penalties,
     phone,
+    reports,
     segments,
     styles,
     tiles,
@@ -33,7 +34,7 @@ from gis_service.routes import (
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
-           patrols, penalties, phone, chief_tree, webmap)
+           patrols, penalties, phone, reports, chief_tree, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

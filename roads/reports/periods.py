@@ -87,3 +87,15 @@ def containing(kind: str, day: date) -> Period:
 def last_complete(kind: str, day: date) -> Period:
     """The latest period of `kind` that has ended by the start of `day` (yesterday, last week …)."""
     return containing(kind, containing(kind, day).start - timedelta(days=1))
+
+
+def asked_period(kind: str, day: date | None, today: date) -> Period:
+    """The period a person asks for: the one containing `day`, or without it the last complete
+    one. A period still running is refused: its report would stand in for the complete one."""
+    period = containing(kind, day) if day else last_complete(kind, today)
+    if period.end > today:
+        raise InvalidInput(
+            f"the {kind} period {period.start.isoformat()}–{period.last.isoformat()} has not ended yet",
+            f"{period.label()} 尚未结束，不能生成{KINDS[kind]}；请选择已结束的统计期",
+        )
+    return period
