@@ -3,6 +3,7 @@ download them (open like the other exports), POST /api/reports writes one now (d
 leader)."""
 
 from datetime import date, datetime
+from datetime import date as Day  # the body's field is called `date`
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -41,7 +42,7 @@ def list_reports(
 
 class ReportIn(BaseModel):
     kind: Literal["daily", "weekly", "dekad"]
-    date: date | None = Field(None, description="a day of the period; default: the last complete one")
+    date: Day | None = Field(None, description="a day of the period; default: the last complete one")
 
 
 @router.post("/reports", status_code=201)
