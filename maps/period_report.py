@@ -32,6 +32,7 @@ from roads.reports.periods import KINDS, Period
 VERDICT_COLOURS = {"好转": "#1a7f37", "变差": "#c62828"}
 SUMMARY_WIDTH = 55  # CJK characters per line of the summary at 11 pt across the page
 NO_LINE_START = "，。；、：）％%”"
+NO_LINE_END = "（“"
 LINE_H = 0.034
 ROW_H = 0.034
 TABLE_HEADERS = ["指标", "本期", "上期", "变化", "评价"]
@@ -53,8 +54,9 @@ def wrap(text: str, width: float) -> list[str]:
     for token in tokens(text):
         size = sum(1.0 if ord(ch) > 0x2E7F else 0.56 for ch in token)
         if line and used + size > width and token[0] not in NO_LINE_START:
-            lines.append(line)
-            line, used = token.lstrip(), size
+            carried = line[-1] if line[-1] in NO_LINE_END else ""  # an opening bracket goes along
+            lines.append(line[:len(line) - len(carried)])
+            line, used = carried + token.lstrip(), size + len(carried)
         else:
             line, used = line + token, used + size
     return [*lines, line] if line else lines or [""]
@@ -179,7 +181,8 @@ def case_caption(case: KeyCase, zone) -> list[str]:
         late = f"，超时 {case.late_hours:.0f} 小时" if case.late_hours < 48 else f"，超时 {case.late_hours / 24:.0f} 天"
     repeats = f"，重复上报 {case.repeats} 次" if case.repeats else ""
     return [f"案卷 {case.id}　{short(case.category_name, 14)}　{case.status_label}",
-            short(f"{case.place}；{when}{late}{repeats}", 46), short(case.description or "", 46)]
+            short("；".join(p for p in (case.place, f"{when}{late}{repeats}") if p != "—"), 46),
+            short(case.description or "", 46)]
 
 
 def key_case_page(report: Report) -> Figure:
