@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from maps.period_report import write_report
 from roads.district import get_district
-from roads.reports.periods import KINDS, Period, last_complete
+from roads.reports.periods import Period, last_complete
 
 log = logging.getLogger("roadchief.reports")
 
@@ -39,6 +39,7 @@ class ReportScheduler:
         self.times = times
         self.interval_s = interval_s
         self.stopping = threading.Event()
+        self.ticked = threading.Event()  # set after each check (for those who wait on the first)
         self.thread = threading.Thread(target=self.run, name="roadchief-reports", daemon=True)
 
     def start(self) -> None:
@@ -54,12 +55,13 @@ class ReportScheduler:
                 self.tick()
             except Exception:  # a bad tick must not end the thread; the next one tries again
                 log.exception("writing the scheduled reports failed")
+            self.ticked.set()
             self.stopping.wait(self.interval_s)
 
     def tick(self, now: datetime | None = None) -> list[dict]:
-        """Write what is due and missing; returns the rows written."""
+        """Write what is due and missing, for each kind in `times`; returns the rows written."""
         written = []
-        for kind in KINDS:
+        for kind in self.times:
             if self.stopping.is_set():
                 break
             with self.engine.begin() as conn:
