@@ -30,11 +30,11 @@ from roads.reports.compose import Area, KeyCase, Report, compose
 from roads.reports.periods import KINDS, Period
 
 VERDICT_COLOURS = {"好转": "#1a7f37", "变差": "#c62828"}
-SUMMARY_WIDTH = 55  # CJK characters per line of the summary at 11 pt across the page
+SUMMARY_WIDTH = 62  # CJK characters per line of the summary at 11 pt across the page
 NO_LINE_START = "，。；、：）％%”"
 NO_LINE_END = "（“"
 LINE_H = 0.034
-ROW_H = 0.034
+ROW_H = 0.031
 TABLE_HEADERS = ["指标", "本期", "上期", "变化", "评价"]
 KEY_CASE_RULE = ("重点案卷：本期上报的案卷中，有处置前后照片的优先，其次被重复上报次数最多的，"
                  "再次超出处置时限最久的（已结案按结案时间，未结案按统计期末），最多 4 件。")
@@ -52,7 +52,7 @@ def wrap(text: str, width: float) -> list[str]:
     closing punctuation mark never starts a line."""
     lines, line, used = [], "", 0.0
     for token in tokens(text):
-        size = sum(1.0 if ord(ch) > 0x2E7F else 0.56 for ch in token)
+        size = sum(1.0 if ord(ch) > 0x2E7F else 0.3 if ch == " " else 0.56 for ch in token)
         if line and used + size > width and token[0] not in NO_LINE_START:
             carried = line[-1] if line[-1] in NO_LINE_END else ""  # an opening bracket goes along
             lines.append(line[:len(line) - len(carried)])
@@ -88,8 +88,19 @@ def header(fig: Figure, report: Report, subtitle: str) -> None:
     fig.text(0.5, 0.915, subtitle, ha="center", va="center", fontsize=8.5, color="#444444")
 
 
+def table_heading(fig: Figure, y: float, report: Report) -> float:
+    fig.text(0.08, y, f"二、主要指标（本期 {report.period.label()}，上期 {report.previous.label()}）",
+             fontsize=12, fontweight="bold", va="top")
+    return y - 0.04
+
+
+def rows_fitting(top: float) -> int:
+    return max(0, int((top - 0.08) / ROW_H - 1.3))  # the header row is 1.3 rows high
+
+
 def summary_pages(report: Report) -> list[Figure]:
-    """The written summary, then the figure table on as many pages as it needs."""
+    """The written summary with the figure table under it when the whole table fits there; else
+    the table on pages of its own (a table is not cut after the summary)."""
     fig = Figure(figsize=heatmap.A4_INCHES)
     written = f"{datetime.now(report.district.zone):%Y-%m-%d %H:%M}"
     header(fig, report, f"统计期：{report.period.label()}　　对比：{report.previous.label()}　　生成时间：{written}")
@@ -101,21 +112,15 @@ def summary_pages(report: Report) -> list[Figure]:
             fig.text(0.08, y, line, fontsize=11, va="top")
             y -= LINE_H
         y -= 0.008
-    y -= 0.02
-    fig.text(0.08, y, f"二、主要指标（本期 {report.period.label()}，上期 {report.previous.label()}）",
-             fontsize=12, fontweight="bold", va="top")
-    y -= 0.04
-    rows = report.rows
-    fits = max(0, int((y - 0.08) / ROW_H - 1.3))
-    pages, first = [fig], rows[:fits]
-    if first:
-        draw_figure_table(fig, first, y, report)
-    rest = rows[len(first):]
-    per_page = int((0.86 - 0.08) / ROW_H - 1.3)
-    for start in range(0, len(rest), per_page):
+    rows, pages = report.rows, [fig]
+    if len(rows) <= rows_fitting(y - 0.06):
+        draw_figure_table(fig, rows, table_heading(fig, y - 0.02, report), report)
+        return pages
+    per_page = rows_fitting(0.82)
+    for start in range(0, len(rows), per_page):
         more = Figure(figsize=heatmap.A4_INCHES)
-        header(more, report, "主要指标（续）")
-        draw_figure_table(more, rest[start:start + per_page], 0.86, report)
+        header(more, report, "主要指标" + ("（续）" if start else ""))
+        draw_figure_table(more, rows[start:start + per_page], table_heading(more, 0.86, report), report)
         pages.append(more)
     return pages
 

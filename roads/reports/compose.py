@@ -165,7 +165,7 @@ def key_cases(conn: Connection, window: Window, photo_dir: Path | None) -> list[
 
 def area_sentence(worst: list[Area], best: list[Area], this_word: str) -> str:
     if not worst or not worst[0].issues:
-        return f"{this_word}各社区（村）均无问题上报。"
+        return ""  # no issue on any area's roads: the figures have said so
 
     def named(area: Area) -> str:
         chiefs = "、".join(area.chiefs[:2]) if area.chiefs else "暂未设三级路长"
@@ -201,7 +201,7 @@ def compose(conn: Connection, period: Period, photo_dir: Path | None = None,
                     key_cases=key_cases(conn, window, photo_dir))
     this_word, previous_word = THIS[period.kind], PREVIOUS[period.kind]
     report.summary = [s for s in (compare.sentence(group, this_word, previous_word) for group in groups) if s]
-    report.summary.append(area_sentence(report.worst, report.best, this_word))
-    if case_text := case_sentence(report.key_cases, this_word):
-        report.summary.append(case_text)
+    for text_ in (area_sentence(report.worst, report.best, this_word), case_sentence(report.key_cases, this_word)):
+        if text_:
+            report.summary.append(text_)
     return report
