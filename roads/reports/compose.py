@@ -201,7 +201,7 @@ def compose(conn: Connection, period: Period, photo_dir: Path | None = None,
                     key_cases=key_cases(conn, window, photo_dir))
     this_word, previous_word = THIS[period.kind], PREVIOUS[period.kind]
     report.summary = [s for s in (compare.sentence(group, this_word, previous_word) for group in groups) if s]
-    for text_ in (area_sentence(report.worst, report.best, this_word), case_sentence(report.key_cases, this_word)):
-        if text_:
-            report.summary.append(text_)
+    for line in (area_sentence(report.worst, report.best, this_word), case_sentence(report.key_cases, this_word)):
+        if line:
+            report.summary.append(line)
     return report
