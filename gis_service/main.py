@@ -12,6 +12,7 @@ from gis_service.db import check_connection, health_engine, resolve_database_url
 from gis_service.errors import install_error_handlers
 from gis_service.notifier import Notifier
 from gis_service.nul_guard import NulGuard
+from gis_service.report_scheduler import start_report_scheduler
 from gis_service.routes import include_routes
 from gis_service.security_headers import SecurityHeaders
 from gis_service.settings import Settings
@@ -36,7 +37,10 @@ def create_app(settings: Settings | None = None, engine=None) -> FastAPI:
         check_connection(app.state.health_engine)  # its one connection opened now, not under load
         notifier = start_notifier(app.state.engine, settings)
         tiles = start_shared_tiles(app, settings)
+        reports = start_report_scheduler(app.state.engine, settings)
         yield
+        if reports is not None:
+            reports.stop()
         tiles.close()
         if notifier is not None:
             notifier.stop()

@@ -85,6 +85,19 @@ class Settings(BaseSettings):
         return Policy(max_attempts=self.notify_max_attempts, backoff_s=self.notify_backoff_s,
                       timeout_s=self.notify_timeout_s, public_url=self.public_url)
 
+    # The reports that write themselves (日报, 周报, 旬报): their folder, and the in-process
+    # scheduler's check every report_check_s (0: none in the service; `roadchief report` from cron).
+    # Times on the district's clock: the daily report of yesterday at report_daily_at, the weekly of
+    # last week on Mondays at report_weekly_at, the dekad's on the 1st, 11th and 21st.
+    report_dir: Path = Field(default=PROJECT_DIR / "var" / "reports")
+    report_check_s: float = 60.0
+    report_daily_at: str = Field(default="07:30", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    report_weekly_at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    report_dekad_at: str = Field(default="08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+    def report_times(self) -> dict[str, str]:
+        return {"daily": self.report_daily_at, "weekly": self.report_weekly_at, "dekad": self.report_dekad_at}
+
     # HTTPS: both set, `roadchief serve` speaks TLS (browsers give geolocation to secure pages only).
     tls_cert: Path | None = None
     tls_key: Path | None = None

@@ -4,6 +4,7 @@ Tests get a connection inside an outer transaction that is rolled back afterward
 sees the same demo district whatever the others wrote.
 """
 
+import os
 import shutil
 import signal
 import sys
@@ -22,6 +23,12 @@ from gis_service.main import create_app
 from gis_service.pg_cluster import PgCluster, free_port
 from gis_service.settings import Settings
 from roads.demo.load import load_demo
+
+# No report scheduler in the services the tests start (every Settings() reads these): it would
+# commit reports into the session's database (tests/gis_service/test_report_scheduler.py runs its
+# own); and reports written on request go to a temporary folder, not var/reports.
+os.environ.setdefault("ROADCHIEF_REPORT_CHECK_S", "0")
+os.environ.setdefault("ROADCHIEF_REPORT_DIR", tempfile.mkdtemp(prefix="roadchief-test-reports-"))
 
 # Fixed so that time-window tests see the same issues whatever day the suite runs.
 DEMO_AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=timezone(timedelta(hours=8)))

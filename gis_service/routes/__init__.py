@@ -23,6 +23,7 @@ from gis_service.routes import (
     patrols,
     penalties,
     phone,
+    reports,
     segments,
     styles,
     tiles,
@@ -34,7 +35,7 @@ from gis_service.routes import (
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
-           patrols, penalties, phone, chief_tree, dust, webmap)
+           patrols, penalties, phone, reports, chief_tree, dust, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

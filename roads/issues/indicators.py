@@ -40,3 +40,13 @@ def case_indicators(conn: Connection, level: str, window: Window,
          "sources": list(sources) if sources else None},
     ).mappings()
     return [dict(r) | {"penalty_yuan": float(r["penalty_yuan"])} for r in rows]
+
+
+def district_indicators(conn: Connection, window: Window) -> dict:
+    """The whole district as one row of the same indicators (every case, also those outside all
+    communities): the periodic reports' totals."""
+    row = conn.execute(
+        text("SELECT * FROM roadchief.case_indicators('district', :from_ts, :to_ts)"),
+        {"from_ts": window.start, "to_ts": window.end},
+    ).mappings().one()
+    return dict(row) | {"penalty_yuan": float(row["penalty_yuan"])}

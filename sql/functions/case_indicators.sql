@@ -1,7 +1,8 @@
 -- requires: public.evaluation_weight, public.penalty, public.issue.unit_id
 -- The case flow's indicators (数字城管 考核指标) per unit, sub-district or community, for the cases
 -- reported in [from_ts, to_ts) (roadchief.counted_issues: categories, sources; every case in the
--- community its point lies in). The one definition read by GET /api/rankings?by=..., the rankings
+-- community its point lies in). Level 'district': one row (key_id 0) of every case, also those
+-- outside all communities (the periodic reports' totals). The one definition read by GET /api/rankings?by=..., the rankings
 -- workbook and the briefing.
 --   A unit's cases are those dispatched to it now (issue.unit_id); an area's, those in it.
 --   reported 上报数: every case. filed 立案数: past 上报 and not rejected (on hold counts).
@@ -61,9 +62,10 @@ RETURNS TABLE (
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 BEGIN
-    IF level IS NULL OR level NOT IN ('unit', 'community', 'sub_district') THEN
+    IF level IS NULL OR level NOT IN ('unit', 'community', 'sub_district', 'district') THEN
         RAISE EXCEPTION USING ERRCODE = '22023',
-            MESSAGE = 'level must be unit, community or sub_district, not ' || coalesce(level, 'NULL');
+            MESSAGE = 'level must be unit, community, sub_district or district, not '
+                      || coalesce(level, 'NULL');
     END IF;
     RETURN QUERY
     WITH weights AS (
@@ -81,6 +83,7 @@ BEGIN
             CASE level
                 WHEN 'unit' THEN i.unit_id
                 WHEN 'community' THEN i.community_id
+                WHEN 'district' THEN 0
                 ELSE cm.sub_district_id
             END AS key,
             i.status,
@@ -133,6 +136,7 @@ BEGIN
             CASE level
                 WHEN 'unit' THEN p.unit_id
                 WHEN 'community' THEN i.community_id
+                WHEN 'district' THEN 0
                 ELSE cm.sub_district_id
             END AS key,
             count(*) AS n_penalties,
@@ -158,6 +162,9 @@ BEGIN
         SELECT sd.id, sd.code, sd.name, NULL
         FROM public.sub_district AS sd
         WHERE level = 'sub_district'
+        UNION ALL
+        SELECT 0, NULL, 'district', NULL
+        WHERE level = 'district'
     ),
     measured AS (
         SELECT
