@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from roads.district import get_district
+from roads.dust import numbers as dust_numbers
 from roads.issues.indicators import district_indicators
 from roads.issues.window import Window, midnight
 from roads.patrols.rates import area_rates
@@ -54,4 +55,5 @@ def patrol_figures(conn: Connection, start: date, end: date) -> list[Figure]:
 PROVIDERS: list[Provider] = [
     issue_figures,
     patrol_figures,
+    dust_numbers.report_figures,
 ]
