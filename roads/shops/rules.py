@@ -7,7 +7,7 @@ case follows its own flow. Changing an old flag afterwards does not undo a suspe
 recorded: the case stands in the ledger.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
@@ -89,8 +89,10 @@ def reach_weeks(flags: list[tuple[date, str]], n: int) -> list[date]:
     return reached
 
 
-def apply_rule(conn: Connection, shop_id: int, entered_by: str, snap_m: float) -> dict | None:
-    """Bring the shop's 停业整顿 up to date with its flags; the open suspension, if any."""
+def apply_rule(conn: Connection, shop_id: int, entered_by: str, snap_m: float,
+               reported_at: datetime | None = None) -> dict | None:
+    """Bring the shop's 停业整顿 up to date with its flags; the open suspension, if any.
+    `reported_at`: when a case it opens was reported (default now; the demo writes the past)."""
     shop = conn.execute(text("""
         SELECT sh.id, sh.name, ST_X(sh.geom) AS lon, ST_Y(sh.geom) AS lat,
                roadchief.consecutive_black_for(sh.community_id) AS n
@@ -107,7 +109,8 @@ def apply_rule(conn: Connection, shop_id: int, entered_by: str, snap_m: float) -
             break  # still under 停业整顿: no second suspension, no second case
         if last is not None and week <= last:
             continue
-        issue_id = None if case_still_open(conn, shop_id) else open_case(conn, shop, week, entered_by, snap_m)
+        issue_id = None if case_still_open(conn, shop_id) else open_case(conn, shop, week, entered_by, snap_m,
+                                                                               reported_at)
         conn.execute(text("""
             INSERT INTO public.shop_suspension (shop_id, since_week, issue_id) VALUES (:s, :w, :i)
         """), {"s": shop_id, "w": week, "i": issue_id})
@@ -140,10 +143,11 @@ def case_still_open(conn: Connection, shop_id: int) -> bool:
     """), {"s": shop_id, "final": list(FINAL_STATUSES)}).scalar()
 
 
-def open_case(conn: Connection, shop, week: date, entered_by: str, snap_m: float) -> int:
+def open_case(conn: Connection, shop, week: date, entered_by: str, snap_m: float,
+              reported_at: datetime | None) -> int:
     description = (f"商户“{shop.name}”连续{shop.n}周被评为黑旗，自 {label(week)} 起停业整顿，"
                    "请督促整改并复查")
     return insert_issue(conn, NewIssue(
         lon=shop.lon, lat=shop.lat, category_code=CASE_CATEGORY, description=description,
-        reporter=entered_by, source="shops", address=shop.name,
+        reporter=entered_by, source="shops", address=shop.name, reported_at=reported_at,
     ), snap_m)
