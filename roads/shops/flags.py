@@ -86,7 +86,7 @@ JURISDICTION = """
     SELECT sh.id FROM public.shop AS sh
     LEFT JOIN public.road_segment AS s ON s.id = sh.segment_id
     LEFT JOIN public.community AS c ON c.id = sh.community_id
-    WHERE :role = 'district_admin'
+    WHERE (:role = 'district_admin'
        OR (:role = 'sub_district_admin' AND c.sub_district_id = :sd)
        OR (:role = 'community_admin' AND sh.community_id = :cm)
        OR EXISTS (SELECT 1 FROM public.chief_user AS cu
@@ -96,7 +96,7 @@ JURISDICTION = """
                                  WHERE a.chief_id = ch.id AND a.segment_id = sh.segment_id
                                    AND a.valid_to IS NULL)
                          OR EXISTS (SELECT 1 FROM public.road_chief_role AS rr
-                                    WHERE rr.chief_id = ch.id AND rr.road_id = s.road_id)))
+                                    WHERE rr.chief_id = ch.id AND rr.road_id = s.road_id))))
 """
 
 
