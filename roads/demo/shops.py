@@ -1,10 +1,11 @@
 """Demo shops along the streets and their past weeks of red/black flags (红黑旗评比).
 
-About SHOPS_PER_SCALE shops a scale, each a few metres beside a segment (side and place along it
-drawn), named like real street shops; FLAG_WEEKS weeks of flags up to `as_of`'s week (half the shops
-judged in that last week); 亚太社区
-plays the pilot (two blacks in a row → 停业整顿, a flag_rule override), where a couple of shops
-are given two black weeks in a row so that the ledger has their SH01 cases.
+About SHOPS_PER_SCALE shops a scale along STREETS_PER_SCALE commercial streets, each a few metres
+beside a segment (side and place along it drawn), named like real street shops; FLAG_WEEKS weeks
+of flags up to `as_of`'s week (half the shops judged in that last week). 亚太社区 plays the pilot
+(two blacks in a row → 停业整顿, a flag_rule override), where a couple of shops are given two
+black weeks in a row so that the ledger has their SH01 cases: one reopens with red flags, the
+other stays closed (no flags while under 停业整顿).
 """
 
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from roads.shops.rules import apply_rule, reach_weeks
 from roads.shops.weeks import this_monday
 
 SHOPS_PER_SCALE = 300
+STREETS_PER_SCALE = 24  # shops line a few commercial streets, a dozen or so each
 FLAG_WEEKS = 8
 PILOT = "亚太社区"
 PILOT_SUSPENDED = 2
@@ -75,24 +77,27 @@ def write_shops(conn: Connection, scale: float, as_of: datetime, rng: np.random.
             ON CONFLICT (coalesce(sub_district_id, 0), coalesce(community_id, 0)) DO NOTHING
         """), {"c": pilot_id})
     segments = conn.execute(text("""
-        SELECT s.id, s.community_id, ST_X(ST_StartPoint(s.geom)) AS x0, ST_Y(ST_StartPoint(s.geom)) AS y0,
+        SELECT s.id, s.road_id, s.community_id,
+               ST_X(ST_StartPoint(s.geom)) AS x0, ST_Y(ST_StartPoint(s.geom)) AS y0,
                ST_X(ST_EndPoint(s.geom)) AS x1, ST_Y(ST_EndPoint(s.geom)) AS y1
         FROM public.road_segment AS s JOIN public.road AS r ON r.id = s.road_id
-        WHERE r.road_class <> '主干道' AND s.length_m > 40
+        WHERE r.road_class IN ('次干道', '支路') AND s.length_m > 40
         ORDER BY s.id
     """)).all()
     if not segments:
         return 0
     count = max(1, round(SHOPS_PER_SCALE * scale))
-    pilot_segments = [i for i, s in enumerate(segments) if s.community_id == pilot_id]
-    picks = list(rng.integers(len(segments), size=count))
+    streets = pick_streets(segments, max(3, round(STREETS_PER_SCALE * scale)), pilot_id, rng)
+    on_streets = [i for i, s in enumerate(segments) if s.road_id in streets]
+    pilot_segments = [i for i in on_streets if segments[i].community_id == pilot_id]
+    picks = [on_streets[k] for k in rng.integers(len(on_streets), size=count)]
     picks[:min(len(pilot_segments), 12)] = pilot_segments[:12]  # the pilot has shops to judge
     rows = []
     for number, index in enumerate(picks, start=1):
         s = segments[index]
         dx, dy = s.x1 - s.x0, s.y1 - s.y0
         length = max((dx * dx + dy * dy) ** 0.5, 1e-9)
-        t, side = 0.15 + 0.7 * rng.random(), 1 if rng.random() < 0.5 else -1
+        t, side = 0.25 + 0.5 * rng.random(), 1 if rng.random() < 0.5 else -1
         lon = s.x0 + t * dx - side * dy / length * OFFSET_DEG
         lat = s.y0 + t * dy + side * dx / length * OFFSET_DEG
         trade = int(rng.integers(len(TRADES)))
@@ -103,6 +108,15 @@ def write_shops(conn: Connection, scale: float, as_of: datetime, rng: np.random.
     for table in ("shop", "shop_flag", "shop_suspension"):
         conn.execute(text(f"ANALYZE public.{table}"))
     return count
+
+
+def pick_streets(segments: list, count: int, pilot_id: int | None, rng: np.random.Generator) -> set[int]:
+    """The shopping streets: the pilot community's first two streets, then drawn ones."""
+    roads = sorted({s.road_id for s in segments})
+    pilot_roads = sorted({s.road_id for s in segments if s.community_id == pilot_id})[:2]
+    others = [r for r in roads if r not in pilot_roads]
+    drawn = rng.choice(len(others), size=min(count, len(others)), replace=False)
+    return set(pilot_roads) | {others[int(k)] for k in drawn}
 
 
 def write_shop_rows(conn: Connection, rows: list[tuple], snap_distance_m: float) -> None:
@@ -136,7 +150,8 @@ def write_flags(conn: Connection, as_of: datetime, rng: np.random.Generator, pil
         if shop.id in chosen:  # two black weeks in a row, a few weeks back, then better
             start = 2 + chosen.index(shop.id)
             flags[start:start + 2] = ["black", "black"]
-            flags[start + 2:] = ["red"] * len(flags[start + 2:]) if shop.id == chosen[0] else flags[start + 2:]
+            # The first reopens with red flags; the second stays closed: no flags while under 停业整顿.
+            flags[start + 2:] = ["red"] * len(flags[start + 2:]) if shop.id == chosen[0] else []
         inspector = inspectors[shop.id % len(inspectors)]
         if rng.random() < 0.5 and shop.id not in chosen:
             flags = flags[:-1]

@@ -19,7 +19,7 @@ TALLY = """
     FROM roadchief.shop_week(:week) AS w
     WHERE {key} IS NOT NULL
     GROUP BY {key}, {name}
-    ORDER BY red_share_pct DESC, black, name
+    ORDER BY red_share_pct DESC, black, shops DESC, name
 """
 SCOPES = {
     "street": ("w.road_id", "w.road_name"),
