@@ -42,8 +42,9 @@
   function show(name) {
     view = name;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === name);
-    for (const v of ['segments', 'patrol', 'report', 'cases']) $('view-' + v).hidden = v !== name;
-    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, cases: RC.cases.open }[name];
+    for (const v of ['segments', 'patrol', 'report', 'cases', 'flags']) $('view-' + v).hidden = v !== name;
+    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, cases: RC.cases.open,
+                   flags: RC.flags.open }[name];
     Promise.resolve(open()).catch(err => RC.toast(err.message, true));
   }
 
@@ -168,8 +169,10 @@
     RC.me = me;
     // A chief has all four views; a unit's user or an inspector without a chief has what their
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
-    const views = me.chief ? ['segments', 'patrol', 'report', 'cases']
-      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])];
+    const views = (me.chief ? ['segments', 'patrol', 'report', 'cases']
+      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])])
+      // 红黑旗: the shops' flags, for chiefs (街长, segment holders) and the area admins.
+      .concat(me.chief || ['district_admin', 'sub_district_admin', 'community_admin'].includes(me.role) ? ['flags'] : []);
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
     $('tabs').hidden = !views.length;
     if (me.chief) {
