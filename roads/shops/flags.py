@@ -183,7 +183,7 @@ def my_shops(conn: Connection, user: User | None, week: date) -> list[dict]:
         raise Unauthorized("sign in first", "请先登录")
     rows = conn.execute(text(
         "SELECT " + SHOP_COLUMNS + """, w.flag, w.order_score, w.hygiene_score, w.facade_score,
-               w.inspector
+               w.inspector, w.judged
         FROM roadchief.shop_week(:week) AS w
         WHERE w.shop_id IN (""" + JURISDICTION + """)
         ORDER BY w.road_name NULLS LAST, w.shop_id

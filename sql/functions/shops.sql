@@ -1,6 +1,7 @@
 -- requires: public.shop, public.shop_flag, public.shop_suspension, public.flag_rule
 -- Shops and their flag for one ISO week (`week`: its Monday), with the street (the road of the
 -- segment in front of the shop), the community and whether the shop is under 停业整顿 that week.
+-- A shop not judged that week reads flag 'none' with judged false.
 -- One definition for the flags API, the tallies, the 红黑榜 and the shops tiles.
 CREATE OR REPLACE FUNCTION roadchief.shop_week(week date)
 RETURNS TABLE (
@@ -8,14 +9,14 @@ RETURNS TABLE (
     segment_id integer, road_id integer, road_name text,
     community_id integer, community_name text, sub_district_id integer, sub_district_name text,
     flag text, order_score smallint, hygiene_score smallint, facade_score smallint,
-    inspector text, suspended boolean, suspended_since date
+    inspector text, judged boolean, suspended boolean, suspended_since date
 )
 LANGUAGE sql STABLE AS $$
     SELECT sh.id, sh.name, sh.licence_no, sh.shop_type, sh.geom,
            sh.segment_id, r.id, r.name,
            sh.community_id, c.name, c.sub_district_id, sd.name,
            coalesce(f.flag, 'none'), f.order_score, f.hygiene_score, f.facade_score,
-           f.inspector, su.since_week IS NOT NULL, su.since_week
+           f.inspector, f.id IS NOT NULL, su.since_week IS NOT NULL, su.since_week
     FROM public.shop AS sh
     LEFT JOIN public.road_segment AS s ON s.id = sh.segment_id
     LEFT JOIN public.road AS r ON r.id = s.road_id

@@ -20,7 +20,7 @@ window.RC = window.RC || {};
     week = answer.week;
     $('flags-week-label').textContent = `${answer.week_label}（${answer.week.slice(5)} 起）`;
     $('flags-next').disabled = week >= current;
-    const judged = shops.filter(s => s.flag !== 'none' || s.order_score !== null).length;
+    const judged = shops.filter(s => s.judged).length;
     const red = shops.filter(s => s.flag === 'red').length, black = shops.filter(s => s.flag === 'black').length;
     $('flags-summary').textContent = shops.length
       ? `共 ${shops.length} 家商户；已评 ${judged} 家：红旗 ${red}，黑旗 ${black}。`
@@ -30,7 +30,7 @@ window.RC = window.RC || {};
         <div class="main"><b>${RC.esc(s.name)}</b>
           <div class="sub">${RC.esc(s.road_name || '未归属路段')} · ${RC.esc(s.community_name || '')}${s.shop_type ? ' · ' + RC.esc(s.shop_type) : ''}</div></div>
         ${s.suspended ? '<span class="badge suspended">停业整顿</span>' : ''}
-        <span class="badge flag-${s.flag}">${FLAG_LABEL[s.flag]}</span>
+        <span class="badge flag-${s.judged ? s.flag : 'unjudged'}">${s.judged ? FLAG_LABEL[s.flag] : '未评'}</span>
       </li>`).join('');
     document.body.dataset.flags = String(shops.length);
   }
@@ -40,7 +40,7 @@ window.RC = window.RC || {};
     const box = document.createElement('div');
     box.className = 'flag-form';
     box.innerHTML = `<div class="flag-pick" role="group" aria-label="评比结果">
-        ${['red', 'black', 'none'].map(f => `<button type="button" class="${f}" data-flag="${f}" aria-pressed="${shop.flag === f}">${FLAG_LABEL[f]}</button>`).join('')}
+        ${['red', 'black', 'none'].map(f => `<button type="button" class="${f}" data-flag="${f}" aria-pressed="${shop.judged && shop.flag === f}">${FLAG_LABEL[f]}</button>`).join('')}
       </div>
       <div class="scores">${SCORES.map(([k, label]) => `<label>${label}<input type="number" inputmode="numeric" min="0" max="100" step="1" data-score="${k}" value="${shop[k] ?? ''}"></label>`).join('')}</div>
       <label>检查人<input data-inspector maxlength="100" value="${RC.esc(inspector)}"></label>
@@ -56,7 +56,8 @@ window.RC = window.RC || {};
 
   async function save(box, shop) {
     const picked = box.querySelector('[aria-pressed="true"]');
-    const body = { shop_id: shop.id, week, flag: picked ? picked.dataset.flag : 'none',
+    if (!picked) { RC.toast('请先选择红旗、黑旗或无旗', true); return; }
+    const body = { shop_id: shop.id, week, flag: picked.dataset.flag,
                    inspector: box.querySelector('[data-inspector]').value.trim() || null };
     for (const [k, label] of SCORES) {
       const raw = box.querySelector(`[data-score="${k}"]`).value.trim();
