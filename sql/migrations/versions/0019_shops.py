@@ -11,7 +11,8 @@
   default (no scope, 3 as elsewhere in Henan), overridden per sub-district or per community (the
   pilot community's 2 is set by the demo or by an admin through the API).
 - `shop_suspension`: a shop under 停业整顿 since a week (until the week a later non-black flag
-  lifts it), with the case (`issue_id`) opened in the ledger under category SH01.
+  lifts it), with the case (`issue_id`) opened in the ledger under category SH01 (a sub-item of
+  T03 城市精细化管理, so that the campaign keeps its ten major tasks).
 
 Revision ID: 0019
 Revises: 0018
@@ -96,11 +97,10 @@ def upgrade() -> None:
     );
     CREATE UNIQUE INDEX uq_shop_suspension_open ON shop_suspension (shop_id) WHERE until_week IS NULL;
 
-    INSERT INTO issue_category (code, name, parent_code, sort_order, department)
-    VALUES ('SH', '商户红黑旗评比', NULL, 1100, '区城市管理局');
+    -- Under 城市精细化管理 (T03): the campaign keeps its ten major tasks.
     INSERT INTO issue_category (code, name, parent_code, sort_order, department,
                                 deadline_value, deadline_unit)
-    VALUES ('SH01', '商户停业整顿', 'SH', 1101, '区城市管理局', 10, 'work_day');
+    VALUES ('SH01', '商户停业整顿（连续黑旗）', 'T03', 399, '区城市管理局', 10, 'work_day');
     """)
     # Change counters for the shops tile layer's cache (migrations 0003, 0007, 0008).
     for table in COUNTED_TABLES:
@@ -128,5 +128,5 @@ def downgrade() -> None:
     DROP TABLE shop_flag_audit;
     DROP TABLE shop_flag;
     DROP TABLE shop;
-    DELETE FROM issue_category WHERE code IN ('SH01', 'SH');
+    DELETE FROM issue_category WHERE code = 'SH01';
     """)
