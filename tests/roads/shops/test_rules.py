@@ -80,3 +80,13 @@ def test_re_entering_a_week_updates_it_and_keeps_the_audit(conn, pilot):
     assert [f["flag"] for f in history["flags"]] == ["none"]
     assert [a["after"]["flag"] for a in history["audit"]] == ["none", "red"]
     assert history["audit"][0]["before"]["flag"] == "red"
+
+
+def test_a_sub_district_override_applies_where_its_community_has_none(conn, elsewhere):
+    from roads.shops import rules
+
+    sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
+                                   {"c": elsewhere["community_id"]}).scalar_one()
+    rules.set_rule(conn, ADMIN, 1, sub_district_id=sub_district_id)
+    shop = make_shop(conn, elsewhere)
+    assert flag(conn, shop, weeks_ago(1), "black")["suspension"]["since_week"] == weeks_ago(1)
