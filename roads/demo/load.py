@@ -196,8 +196,10 @@ def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -
     segments = (np.array([r.id for r in rows]), [r.name for r in rows],
                 shapely.from_wkb([bytes(r.wkb) for r in rows]), np.array([r.in_village for r in rows]),
                 [r.tier3 for r in rows])
+    # The campaign's numbered sub-items (T03.02 ...); an instrument's own categories (SH01 停业整顿)
+    # are opened by its rule, not drawn at random.
     category_names = dict(conn.execute(text(
-        "SELECT code, name FROM public.issue_category WHERE parent_code IS NOT NULL")).all())
+        "SELECT code, name FROM public.issue_category WHERE parent_code IS NOT NULL AND code ~ '^T[0-9]+[.]'")).all())
     generated = ledger.generate(segments, as_of, count, rng, district, category_names)
     geoms = hexwkb(generated.geoms)
     copy_rows(conn, "issue",
