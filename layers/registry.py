@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from roads.issues.filter import PERIOD_NAMES, filter_from_query
 from roads.issues.window import CHINA_TZ
+from roads.shops.weeks import parse_week, this_monday
 
 LAYERS_DIR = Path(__file__).resolve().parent
 
@@ -55,6 +56,12 @@ def patrol_day_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     """Today's and this week's (Monday's) midnight, Beijing time, as of the next full minute."""
     day = next_minute().replace(hour=0, minute=0)
     return {"day_start": day, "week_start": day - timedelta(days=day.weekday())}
+
+
+def shop_week_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    """The flags' week (`week=2026-W47` or a day of it; default this week) as its Monday."""
+    given = query.get("week") or []
+    return {"week": parse_week(given[0]) if given and given[0] else this_monday()}
 
 
 @dataclass(frozen=True)
@@ -186,6 +193,13 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         fields={"id": "Number", "name": "String", "households": "Number",
                 "is_safety_demo": "Boolean"},
         tables=("resettlement_point",), features=True,
+    ),
+    LayerDef(
+        name="shops", title="沿街商户红黑旗", geometry="point", minzoom=12,
+        fields={"id": "Number", "name": "String", "flag": "String", "suspended": "Boolean",
+                "road_name": "String", "community_name": "String"},
+        tables=("shop", "shop_flag", "shop_suspension", "road_segment", "road", "community"),
+        features=False, parse_params=shop_week_params, param_names=("week",),
     ),
     LayerDef(
         name="issues", title="问题台账", geometry="point",

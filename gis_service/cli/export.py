@@ -189,3 +189,25 @@ def export_layer(
 
     count = run(lambda conn: write_layer(conn, name, file))
     console.print(f"{name}: {count:,} features written to {file}", markup=False)
+
+
+@app.command("red-black-list")
+def export_red_black_list(
+    week: Annotated[
+        str | None, typer.Option(help="An ISO week such as 2026-W47, or a day of it; default this week.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output .pdf or .xlsx (default red-black-list-<week>.pdf).")
+    ] = None,
+) -> None:
+    """The week's 红黑榜 of the shops: red and black lists, 停业整顿, streets by red share."""
+    from maps.red_black_list import red_black_pdf, tallies_workbook
+    from roads.shops.weeks import label, past_week, this_monday
+
+    monday = past_week(week) if week else this_monday()
+    target = out or Path(f"red-black-list-{label(monday)}.pdf")
+    if target.suffix.lower() not in (".pdf", ".xlsx"):
+        raise InvalidInput(f"--out must end in .pdf or .xlsx, not {target.name}",
+                           f"输出文件须以 .pdf 或 .xlsx 结尾，而不是 {target.name}")
+    build = tallies_workbook if target.suffix.lower() == ".xlsx" else red_black_pdf
+    write(target, run(lambda conn: build(conn, monday)), f"红黑榜 {label(monday)}")

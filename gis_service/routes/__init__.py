@@ -25,6 +25,7 @@ from gis_service.routes import (
     phone,
     reports,
     segments,
+    shops,
     styles,
     tiles,
     units,
@@ -35,7 +36,7 @@ from gis_service.routes import (
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
-           patrols, penalties, phone, reports, chief_tree, dust, webmap)
+           patrols, penalties, phone, reports, chief_tree, dust, shops, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from roads.bulk import copy_rows, reset_identity
 from roads.demo import dust, hierarchy, layout, ledger, names, people, units
 from roads.demo import patrols as demo_patrols
+from roads.demo import shops as demo_shops
 from roads.demo.ledger import lonlat_to_m
 from roads.district import set_district
 
@@ -47,7 +48,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     """Generate and write the district; returns row counts. The caller owns the transaction."""
     rng = np.random.default_rng(seed)
     as_of = as_of or default_as_of()
-    steps = 9
+    steps = 10
     progress("layout", 0, steps)
     district = layout.build(scale, rng)
 
@@ -75,6 +76,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
         write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days, np.random.default_rng(seed + 17))
     progress("dust", 8, steps)
     dust.write_dust(conn, as_of, np.random.default_rng(seed + 18))
+    progress("shops", 9, steps)
+    demo_shops.write_shops(conn, scale, as_of, np.random.default_rng(seed + 19), snap_distance_m)
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
@@ -195,10 +198,10 @@ def write_issues(conn: Connection, district, as_of: datetime, count: int, rng) -
     segments = (np.array([r.id for r in rows]), [r.name for r in rows],
                 shapely.from_wkb([bytes(r.wkb) for r in rows]), np.array([r.in_village for r in rows]),
                 [r.tier3 for r in rows])
-    # The ten tasks' sub-items (T01.01 ...) only: the instruments' own categories (DU01 ...) are
-    # opened by their rules, and a new one must not shift the draws of the ledger.
+    # The campaign's numbered sub-items (T03.02 ...) only: the instruments' own categories (DU01,
+    # SH01 ...) are opened by their rules, and a new one must not shift the draws of the ledger.
     category_names = dict(conn.execute(text(
-        "SELECT code, name FROM public.issue_category WHERE parent_code IS NOT NULL AND code LIKE 'T%'")).all())
+        "SELECT code, name FROM public.issue_category WHERE parent_code IS NOT NULL AND code ~ '^T[0-9]+[.]'")).all())
     generated = ledger.generate(segments, as_of, count, rng, district, category_names)
     geoms = hexwkb(generated.geoms)
     copy_rows(conn, "issue",

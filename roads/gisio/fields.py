@@ -12,6 +12,7 @@ LAYER_FAMILY = {
     "sub_districts": "polygon",
     "construction_sites": "polygon",
     "resettlement_points": "point",
+    "shops": "point",
 }
 
 # Our field -> the column names tried in order (compared case-insensitively).
@@ -26,6 +27,9 @@ DEFAULT_NAMES: dict[str, list[str]] = {
     "households": ["households", "户数", "安置户数"],
     "is_safety_demo": ["is_safety_demo", "safety_demo", "安全示范", "安全生产示范点"],
     "source_id": ["source_id", "id", "fid", "osm_id", "objectid", "gid", "uuid"],
+    "licence_no": ["licence_no", "license_no", "licence", "license", "许可证号", "营业执照号", "证照编号",
+                   "统一社会信用代码"],
+    "shop_type": ["shop_type", "type", "业态", "商户类型", "经营类型"],
 }
 
 LAYER_FIELDS: dict[str, list[str]] = {
@@ -34,6 +38,7 @@ LAYER_FIELDS: dict[str, list[str]] = {
     "sub_districts": ["code", "name"],
     "construction_sites": ["source_id", "name", "status", "is_green_demo"],
     "resettlement_points": ["source_id", "name", "households", "is_safety_demo"],
+    "shops": ["source_id", "name", "licence_no", "shop_type"],
 }
 REQUIRED = {
     "roads": ["name"],
@@ -41,6 +46,7 @@ REQUIRED = {
     "sub_districts": ["name"],
     "construction_sites": ["name"],
     "resettlement_points": ["name"],
+    "shops": ["name"],
 }
 
 

@@ -67,7 +67,7 @@ def import_file(
     if layer != "roads" or unnamed == "drop":
         refuse(conn, "f.name IS NULL", "no name", summary)
     stage.repair(conn, LAYER_FAMILY[layer], summary)
-    if layer in ("roads", "construction_sites", "resettlement_points"):
+    if layer in ("roads", "construction_sites", "resettlement_points", "shops"):
         if conn.execute(text("SELECT NOT EXISTS (SELECT 1 FROM public.community)")).scalar():
             raise BadFile(
                 f"the district has no communities yet: import sub_districts and "
@@ -84,7 +84,7 @@ def import_file(
         if layer == "roads":
             write_roads(conn, summary, min_segment_m, snap_distance_m)
         else:
-            write_places(conn, layer, summary)
+            write_places(conn, layer, summary, snap_distance_m)
     except IntegrityError as exc:  # e.g. a sub-district name already used under another code
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
         detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None)

@@ -1,6 +1,7 @@
 """Read a file of features into a GeoDataFrame in EPSG:4326, whatever its format and CRS.
 
-Formats: GeoJSON, GeoPackage, Shapefile (zipped or bare), CSV with a WKT column or lon/lat columns,
+Formats: GeoJSON, GeoPackage, Shapefile (zipped or bare), CSV or XLSX with a WKT column or lon/lat
+columns,
 OpenStreetMap XML or PBF (through GDAL's OSM driver: its `lines` layer, highways only).
 """
 
@@ -15,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from openpyxl import load_workbook
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from roads.archive import DEFAULT_MAX_UNPACKED_BYTES, check_zip
+from roads.archive import DEFAULT_MAX_UNPACKED_BYTES, check_workbook, check_zip
 from roads.gisio.chinese_crs import TO_WGS84
 from roads.gisio.errors import BadFile
 from roads.gisio.fields import LAYER_FAMILY
@@ -91,6 +93,8 @@ def _read_any(
     name = path.name.lower()
     if name.endswith(".csv") or name.endswith(".txt"):
         return "CSV", _read_csv(path), []
+    if name.endswith(".xlsx"):
+        return "XLSX", _read_xlsx(path, max_unpacked_bytes), []
     if name.endswith(".osm") or name.endswith(".pbf") or name.endswith(".osm.xml"):
         if layer != "roads":
             raise BadFile("OpenStreetMap extracts are read for roads only",
@@ -232,6 +236,28 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     except Exception as exc:
         raise BadFile(f"{path.name}: not a readable CSV table ({type(exc).__name__})",
                       f"{path.name}：无法读取该 CSV 表格") from exc
+    return _table_frame(table, path.name)
+
+
+def _read_xlsx(path: Path, max_unpacked_bytes: int) -> gpd.GeoDataFrame:
+    """The first sheet of a workbook, its first row naming the columns, read as the CSV is."""
+    check_workbook(path, path.name, max_unpacked_bytes)
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        raise BadFile(f"{path.name}: not a readable .xlsx workbook",
+                      f"{path.name}：不是可读取的 .xlsx 工作簿") from exc
+    if not rows:
+        raise BadFile(f"{path.name}: the sheet is empty", f"{path.name}：工作表是空的")
+    width = len(rows[0])
+    table = pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]],
+                         columns=[str(h).strip() for h in rows[0]], dtype=str)
+    return _table_frame(table, path.name)
+
+
+def _table_frame(table: pd.DataFrame, shown: str) -> gpd.GeoDataFrame:
+    """Rows of a table with a WKT column or lon/lat columns as features (no CRS yet)."""
     lower = {c.lower().strip(): c for c in table.columns}
     wkt_col = next((lower[c] for c in WKT_COLUMNS if c in lower), None)
     if wkt_col is not None:
@@ -241,9 +267,9 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
     lat_col = next((lower[c] for c in LAT_COLUMNS if c in lower), None)
     if lon_col is None or lat_col is None:
         raise BadFile(
-            f"{path.name}: a CSV needs a WKT column ({', '.join(WKT_COLUMNS)}) "
+            f"{shown}: a CSV needs a WKT column ({', '.join(WKT_COLUMNS)}) "
             f"or lon/lat columns ({'/'.join(LON_COLUMNS)} and {'/'.join(LAT_COLUMNS)})",
-            f"{path.name}：CSV 须有 WKT 列（{'、'.join(WKT_COLUMNS)}）"
+            f"{shown}：CSV 须有 WKT 列（{'、'.join(WKT_COLUMNS)}）"
             f"或经纬度列（{'/'.join(LON_COLUMNS)} 和 {'/'.join(LAT_COLUMNS)}）"
         )
     lon = pd.to_numeric(table[lon_col], errors="coerce").to_numpy()

@@ -19,6 +19,8 @@ STAGE_COLUMNS = [
     "households",
     "is_safety_demo",
     "source_id",
+    "licence_no",
+    "shop_type",
     "geom",
 ]
 EXTRACT_TYPE = {"point": 1, "line": 2, "polygon": 3}
@@ -28,7 +30,7 @@ DROP TABLE IF EXISTS import_feature;
 CREATE TEMP TABLE import_feature (
     feature_no integer PRIMARY KEY, name text, road_class text, code text, kind text,
     sub_district text, status text, is_green_demo text, households text, is_safety_demo text,
-    source_id text, geom geometry NOT NULL, ok boolean NOT NULL DEFAULT true
+    source_id text, licence_no text, shop_type text, geom geometry NOT NULL, ok boolean NOT NULL DEFAULT true
 ) ON COMMIT DROP;
 """
 

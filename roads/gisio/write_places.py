@@ -1,7 +1,8 @@
-"""Staged features -> sub-districts, communities, construction sites and resettlement points.
+"""Staged features -> sub-districts, communities, construction sites, resettlement points and shops.
 
 Upserts by a stable key: the code of a sub-district or community (its name when the file has no
-code), the source id of a site or point (else a hash of its name and geometry). A row whose
+code), the source id of a site, point or shop (a shop's licence number next; else a hash of its name and
+geometry). A row whose
 values all equal the file's is unchanged. Nothing absent from the file is deleted.
 """
 
@@ -16,6 +17,7 @@ KEYS = {
     "communities": "coalesce(f.code, f.name)",
     "construction_sites": "coalesce(f.source_id, md5(f.name || ST_AsEWKT(f.geom)))",
     "resettlement_points": "coalesce(f.source_id, md5(f.name || ST_AsEWKT(f.geom)))",
+    "shops": "coalesce(f.source_id, f.licence_no, md5(f.name || ST_AsEWKT(f.geom)))",
 }
 
 DUPLICATES = """
@@ -51,6 +53,9 @@ CHECKS = {
             "households not a whole number >= 0",
             "f.households IS NOT NULL AND f.households !~ '^[0-9]+(\\.0*)?$'",
         ),
+        ("a MultiPoint of several points", "ST_NumGeometries(f.geom) > 1"),
+    ],
+    "shops": [
         ("a MultiPoint of several points", "ST_NumGeometries(f.geom) > 1"),
     ],
 }
@@ -120,10 +125,31 @@ WHERE (t.name, t.households, t.is_safety_demo, t.sub_district_id, t.geom)
                         EXCLUDED.sub_district_id, EXCLUDED.geom)
 RETURNING (xmax = 0) AS created
 """,
+    # The shop's point snapped to the segment in front of it as issues are (snapping.sql), and the
+    # community its point lies in.
+    "shops": """
+INSERT INTO public.shop AS t (name, licence_no, shop_type, geom, segment_id, snap_distance_m,
+                              community_id, source_key)
+SELECT f.name, f.licence_no, f.shop_type, p.geom, n.segment_id, n.distance_m,
+       (SELECT c.id FROM public.community AS c WHERE ST_Intersects(c.geom, p.geom) ORDER BY c.id LIMIT 1),
+       {key}
+FROM import_feature AS f
+CROSS JOIN LATERAL (SELECT ST_GeometryN(f.geom, 1) AS geom) AS p
+LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, :snap_m) AS n ON true
+WHERE f.ok ORDER BY f.feature_no
+ON CONFLICT (source_key) DO UPDATE
+SET name = EXCLUDED.name, licence_no = EXCLUDED.licence_no, shop_type = EXCLUDED.shop_type,
+    geom = EXCLUDED.geom, segment_id = EXCLUDED.segment_id,
+    snap_distance_m = EXCLUDED.snap_distance_m, community_id = EXCLUDED.community_id
+WHERE (t.name, t.licence_no, t.shop_type, t.geom)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.licence_no, EXCLUDED.shop_type, EXCLUDED.geom)
+RETURNING (xmax = 0) AS created
+""",
 }
 
 
-def write_places(conn: Connection, layer: str, summary: ImportSummary) -> None:
+def write_places(conn: Connection, layer: str, summary: ImportSummary,
+                 snap_distance_m: float = 50.0) -> None:
     conn.execute(text(SUB_DISTRICT_OF))
     key = KEYS[layer]
     for reason, condition in CHECKS.get(layer, []):
@@ -137,7 +163,7 @@ def write_places(conn: Connection, layer: str, summary: ImportSummary) -> None:
         summary.reject(
             row.feature_no, f"duplicate key {row.key!r} (first in feature #{row.first_no})"
         )
-    results = conn.execute(text(UPSERTS[layer].format(key=key))).scalars().all()
+    results = conn.execute(text(UPSERTS[layer].format(key=key)), {"snap_m": snap_distance_m}).scalars().all()
     ok = conn.execute(text("SELECT count(*) FROM import_feature WHERE ok")).scalar()
     summary.created = sum(1 for created in results if created)
     summary.updated = len(results) - summary.created

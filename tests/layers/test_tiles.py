@@ -33,7 +33,7 @@ def test_the_list_names_every_layer_with_its_tilejson(client):
     names = [layer["name"] for layer in body["layers"]]
     assert set(names) == {"segments", "density", "communities", "sub_districts",
                           "construction_sites", "resettlement_points", "issues", "labels", "patrols",
-                          "road_labels", "dust"}
+                          "road_labels", "dust", "shops"}
     for layer in body["layers"]:
         assert layer["tilejson"].endswith(f"/tiles/{layer['name']}.json")
 

@@ -56,7 +56,7 @@ def test_every_geometry_column_is_wgs84_with_a_gist_index(conn):
         "SELECT f_table_name, srid FROM geometry_columns WHERE f_table_schema = 'public'")).all()
     assert {table for table, _ in columns} == {
         "sub_district", "community", "road_segment", "construction_site", "resettlement_point", "issue",
-        "patrol", "dust_sample", "dust_ring_zone"}
+        "patrol", "dust_sample", "dust_ring_zone", "shop"}
     assert {srid for _, srid in columns} == {4326}
     indexed = conn.execute(text("""
         SELECT DISTINCT t.relname FROM pg_index i

@@ -4,7 +4,8 @@
                    partyMark: '#ffd700', selected: '#00e5ff', outOfReach: '#c51162' };
   // Context layers in colours no coverage view uses (red, blue, grey, green, orange, gold, cyan).
   const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
-                    issue: '#263238', dustPass: '#80cdc1', dustOver: '#8e0152' };
+                    issue: '#263238', dustPass: '#80cdc1', dustOver: '#8e0152', shopRed: '#d32f2f',
+                    shopBlack: '#212121', shopNone: '#9e9e9e', shopSuspended: '#ff6f00' };
   const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
   RC.view = '3';
   RC.selected = new Set();
@@ -52,6 +53,10 @@
       items.push([CONTEXT.siteLine, '施工工地', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
     }
     if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点', 'triangle']);
+    if (visible('shops')) {
+      items.push([CONTEXT.shopRed, '本周红旗商户', 'dot'], [CONTEXT.shopBlack, '本周黑旗商户', 'dot'],
+                 [CONTEXT.shopNone, '本周未评/无旗商户', 'dot'], [CONTEXT.shopSuspended, '停业整顿（橙色外圈）', 'dot']);
+    }
     if (visible('issues')) items.push([CONTEXT.issue, '问题（数字为附近问题数）', 'dot']);
     if (visible('dust')) items.push([CONTEXT.dustPass, '积尘达标（最近一次检测）'], [CONTEXT.dustOver, '积尘超标（最近一次检测）']);
     document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, kind]) =>
@@ -120,6 +125,16 @@
       image: new ol.style.RegularShape({ points: 3, radius: 8, fill: new ol.style.Fill({ color: CONTEXT.resettlement }),
                                          stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
     })), { visible: false }),
+    // Shops by this week's flag; a shop under 停业整顿 gets an orange ring.
+    shops: tileLayer('shops', f => cached('shop|' + f.get('flag') + '|' + !!f.get('suspended'), () =>
+      new ol.style.Style({
+        image: new ol.style.Circle({
+          radius: f.get('suspended') ? 6 : 5,
+          fill: new ol.style.Fill({ color: { red: CONTEXT.shopRed, black: CONTEXT.shopBlack }[f.get('flag')] || CONTEXT.shopNone }),
+          stroke: new ol.style.Stroke({ color: f.get('suspended') ? CONTEXT.shopSuspended : '#fff',
+                                        width: f.get('suspended') ? 3 : 1.5 }),
+        }),
+      })), { visible: false, minZoom: 12 }, { minZoom: 12 }),
     issues: tileLayer('issues', issueStyle, { visible: false }),
     // 以克论净: sampled segments by their latest weighing against its limit (layers/dust.sql).
     dust: tileLayer('dust', f => cached('dust|' + f.get('status') + '|' + f.get('road_class'), () =>
@@ -185,7 +200,7 @@
     RC.map = new ol.Map({
       target: 'map',
       layers: base.concat(['communities', 'sub_districts', 'construction_sites', 'resettlement_points',
-                           'dust', 'selection', 'segments', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
+                           'dust', 'selection', 'segments', 'shops', 'issues', 'road_labels', 'labels'].map(n => layers[n])),
       view: new ol.View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
       interactions: ol.interaction.defaults.defaults({ shiftDragZoom: false }),
     });

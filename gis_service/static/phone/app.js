@@ -27,8 +27,19 @@
     localStorage.removeItem('roadchief.user');
     localStorage.removeItem('roadchief.patrol');
     localStorage.removeItem('roadchief.me');
-    if (window.caches) await caches.delete('roadchief-phone-v2');  // another user's answers
+    if (window.caches) await forgetAnswers();
     location.reload();
+  }
+
+  // The service worker keeps the last API answers for offline use (sw.js): they are this user's,
+  // so signing out removes them whatever the cache is called; the page's shell stays.
+  async function forgetAnswers() {
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        if (new URL(request.url).pathname.startsWith('/api/')) await cache.delete(request);
+      }
+    }
   }
 
   function showLogin() {
@@ -42,9 +53,9 @@
   function show(name) {
     view = name;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === name);
-    for (const v of ['segments', 'patrol', 'report', 'dust', 'cases']) $('view-' + v).hidden = v !== name;
+    for (const v of ['segments', 'patrol', 'report', 'dust', 'flags', 'cases']) $('view-' + v).hidden = v !== name;
     const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, dust: RC.dust.open,
-                   cases: RC.cases.open }[name];
+                   flags: RC.flags.open, cases: RC.cases.open }[name];
     Promise.resolve(open()).catch(err => RC.toast(err.message, true));
   }
 
@@ -171,9 +182,11 @@
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
     // 以克论净: chiefs on their segments, admins and inspectors in their area (roads/dust/samples.py).
     const weighs = ['district_admin', 'sub_district_admin', 'community_admin', 'inspector'].includes(me.role);
-    const views = me.chief ? ['segments', 'patrol', 'report', 'dust', 'cases']
+    // 红黑旗: the shops' flags, for chiefs (街长, segment holders) and the area admins (roads/shops/flags.py).
+    const flags = ['district_admin', 'sub_district_admin', 'community_admin'].includes(me.role);
+    const views = me.chief ? ['segments', 'patrol', 'report', 'dust', 'flags', 'cases']
       : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(weighs ? ['dust'] : []),
-         ...(me.unit_id ? ['cases'] : [])];
+         ...(flags ? ['flags'] : []), ...(me.unit_id ? ['cases'] : [])];
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
     $('tabs').hidden = !views.length;
     if (me.chief) {
