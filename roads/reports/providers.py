@@ -15,6 +15,7 @@ from roads.issues.indicators import district_indicators
 from roads.issues.window import Window, midnight
 from roads.patrols.rates import area_rates
 from roads.reports.figures import Figure
+from roads.shops import tallies as shop_tallies
 
 Provider = Callable[[Connection, date, date], list[Figure]]
 
@@ -55,5 +56,6 @@ def patrol_figures(conn: Connection, start: date, end: date) -> list[Figure]:
 PROVIDERS: list[Provider] = [
     issue_figures,
     patrol_figures,
+    shop_tallies.report_figures,
     dust_numbers.report_figures,
 ]

@@ -20,7 +20,7 @@ from alembic import op
 
 # lead: re-chain at merge
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
