@@ -49,7 +49,8 @@ def test_the_weekly_report_shows_a_key_case_before_and_after(conn, hand_made, tm
     assert report.key_cases[0].id == late_closed  # photos before and after come first
     pdf, pages = pdf_bytes(conn, report)
     images = pages_png(pdf, tmp_path)
-    assert pages == len(images) == 4  # summary and figures, heatmap, areas, key cases
+    # summary; the figure table of all the instruments on a page of its own; heatmap; areas; key cases
+    assert pages == len(images) == 5
     assert share_of(images[-1], RED) > 0.01 and share_of(images[-1], GREEN) > 0.01
     assert all(share_of(page, RED) == 0 for page in images[:1])
 

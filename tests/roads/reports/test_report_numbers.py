@@ -59,5 +59,5 @@ def test_adding_an_instrument_is_one_more_provider(conn, hand_made):
         return [Figure("dust_mean", "平均积尘量", 4.35 if start == hand_made.week.start else 5.1, "g/m²", "lower")]
 
     report = compose(conn, hand_made.week, providers=[*PROVIDERS, dust])
-    assert report.summary[2] == "本周平均积尘量 4.35 g/m²，较上周减少 0.75 g/m²（−14.7%）。"
+    assert report.summary[len(PROVIDERS)] == "本周平均积尘量 4.35 g/m²，较上周减少 0.75 g/m²（−14.7%）。"
     assert report.rows[-1].verdict == "好转"
