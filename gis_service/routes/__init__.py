@@ -15,6 +15,7 @@ from gis_service.routes import (
     exports,
     health,
     imports,
+    inspections,
     issues,
     notifications,
     ogc,
@@ -33,7 +34,7 @@ from gis_service.routes import (
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
-           patrols, penalties, phone, chief_tree, webmap)
+           patrols, penalties, phone, chief_tree, webmap, inspections)
 
 
 def include_routes(app: FastAPI) -> None:
