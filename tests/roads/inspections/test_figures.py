@@ -19,7 +19,8 @@ def test_report_figures(conn, admin):
     conn.execute(text("DELETE FROM inspection"))
     conn.execute(text("DELETE FROM demonstration_flag"))
     conn.execute(text("UPDATE inspection_checklist SET demo_after = 2"))
-    sites = conn.execute(text("SELECT id FROM construction_site WHERE status <> '完工' ORDER BY id LIMIT 2")).scalars().all()
+    sites = conn.execute(text(
+        "SELECT id FROM construction_site WHERE status <> '完工' ORDER BY id LIMIT 2")).scalars().all()
     point = conn.execute(text("SELECT id FROM resettlement_point ORDER BY id LIMIT 1")).scalar_one()
     inspect(conn, admin, "site", sites[0], at(START - timedelta(days=3)))  # before: not counted
     inspect(conn, admin, "site", sites[0], at(START + timedelta(days=1)))  # earns the flag (2nd clean)
