@@ -44,18 +44,31 @@ LEFT JOIN LATERAL (
     LIMIT 1
 ) AS c ON true;
 
--- The status of every target of `kind` (NULL: both) as of `as_of`, from the inspections made
--- before it: the last inspection and its result, when the next is due (the checklist's
--- every_days after the last), overdue (due and not done; never inspected counts as overdue),
--- the demonstration flag held at as_of and since when. `status` is what the map colours:
--- overdue before failed before demo before clean; a finished site (完工) is not_due.
-CREATE OR REPLACE FUNCTION roadchief.inspection_status(as_of timestamptz DEFAULT now(), kind text DEFAULT NULL)
+-- The status of the targets of `kind` (NULL: both; `ids`: only those) as of `as_of`, from the
+-- inspections made before it: the last inspection and its result, when the next is due (the
+-- checklist's every_days after the last), overdue (due and not done; never inspected counts as
+-- overdue), the demonstration flag held at as_of and since when. `status` is what the map colours:
+-- overdue before failed before demo before clean; a finished site (完工) is not_due. It reads the
+-- tables, not inspection_target, so that a tile does not look up communities.
+CREATE OR REPLACE FUNCTION roadchief.inspection_status(as_of timestamptz DEFAULT now(), kind text DEFAULT NULL,
+                                                       ids integer[] DEFAULT NULL)
 RETURNS TABLE (
     target_kind text, target_id integer, last_inspection_id bigint, last_inspected_at timestamptz,
     last_clean boolean, due_at timestamptz, overdue boolean, demo boolean, demo_since timestamptz,
     status text
 )
 LANGUAGE sql STABLE AS $$
+    WITH target AS (
+        SELECT 'site'::text AS target_kind, s.id AS target_id, s.status <> '完工' AS active
+        FROM public.construction_site AS s
+        WHERE (kind IS NULL OR kind = 'site')
+          AND (ids IS NULL OR s.id = ANY (ids))
+        UNION ALL
+        SELECT 'point', p.id, true
+        FROM public.resettlement_point AS p
+        WHERE (kind IS NULL OR kind = 'point')
+          AND (ids IS NULL OR p.id = ANY (ids))
+    )
     SELECT
         t.target_kind,
         t.target_id,
@@ -74,14 +87,14 @@ LANGUAGE sql STABLE AS $$
             WHEN flag.since IS NOT NULL THEN 'demo'
             ELSE 'clean'
         END
-    FROM roadchief.inspection_target AS t
+    FROM target AS t
     JOIN public.inspection_checklist AS cl
         ON cl.target_kind = t.target_kind
     LEFT JOIN LATERAL (
         SELECT i.id, i.inspected_at, i.clean
         FROM public.inspection AS i
-        WHERE i.target_kind = t.target_kind
-          AND coalesce(i.site_id, i.point_id) = t.target_id
+        WHERE (t.target_kind = 'site' AND i.site_id = t.target_id
+               OR t.target_kind = 'point' AND i.point_id = t.target_id)
           AND i.inspected_at < as_of
         ORDER BY i.inspected_at DESC, i.id DESC
         LIMIT 1
@@ -96,7 +109,6 @@ LANGUAGE sql STABLE AS $$
         ORDER BY f.since DESC
         LIMIT 1
     ) AS flag ON true
-    WHERE kind IS NULL OR t.target_kind = kind
 $$;
 
 -- Re-derive the flag history of the targets `ids` of `kind` from all their inspections, in the

@@ -5,6 +5,13 @@
   // Context layers in colours no coverage view uses (red, blue, grey, green, orange, gold, cyan).
   const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
                     issue: '#263238' };
+  // Sites and points by their inspection status (roadchief.inspection_status): [solid, fill].
+  // Apart from the coverage colours, as in layers/styles/coverage.json.
+  const INSPECTION = { clean: ['#80cbc4', 'rgba(128, 203, 196, 0.55)', '检查合格'],
+                       failed: ['#c2185b', 'rgba(194, 24, 91, 0.5)', '检查不合格'],
+                       overdue: ['#fb8c00', 'rgba(251, 140, 0, 0.5)', '逾期未检'],
+                       demo: ['#004d40', 'rgba(0, 77, 64, 0.55)', '示范（连续合格）'],
+                       not_due: ['#bdbdbd', CONTEXT.siteFill, '无需检查（已完工）'] };
   const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
   RC.view = '3';
   RC.selected = new Set();
@@ -48,10 +55,13 @@
          [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', 'dashed']];
     items.push([COLORS.selected, '已选路段'], [COLORS.outOfReach, '已选但不在管辖范围内', 'dashed']);
     const visible = name => layers[name] && layers[name].getVisible();
-    if (visible('construction_sites')) {
-      items.push([CONTEXT.siteLine, '施工工地', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
+    if (visible('construction_sites') || visible('resettlement_points')) {
+      for (const status of ['clean', 'failed', 'overdue', 'demo']) {
+        items.push([INSPECTION[status][0], '工地/安置点：' + INSPECTION[status][2], 'fill']);
+      }
     }
-    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点', 'triangle']);
+    if (visible('construction_sites')) items.push([CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
+    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点（三角）', 'triangle']);
     if (visible('issues')) items.push([CONTEXT.issue, '问题（数字为附近问题数）', 'dot']);
     document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, kind]) =>
       `<div class="item"><span class="swatch ${kind || 'line'}" style="--c:${color}"></span>${label}</div>`).join('');
@@ -109,16 +119,22 @@
     sub_districts: tileLayer('sub_districts', f => new ol.style.Style({
       stroke: new ol.style.Stroke({ color: '#6d4c41', width: 2.5, lineDash: [10, 6] }),
     })),
-    construction_sites: tileLayer('construction_sites', f => cached('site|' + !!f.get('is_green_demo'), () =>
-      new ol.style.Style({
-        fill: new ol.style.Fill({ color: CONTEXT.siteFill }),
+    construction_sites: tileLayer('construction_sites', f => {
+      const status = f.get('inspection_status') || 'not_due';
+      return cached('site|' + status + '|' + !!f.get('is_green_demo'), () => new ol.style.Style({
+        fill: new ol.style.Fill({ color: INSPECTION[status][1] }),
         stroke: new ol.style.Stroke({ color: CONTEXT.siteLine, width: 1.5,
                                       lineDash: f.get('is_green_demo') ? [5, 3] : undefined }),
-      })), { visible: false }),
-    resettlement_points: tileLayer('resettlement_points', () => cached('resettlement', () => new ol.style.Style({
-      image: new ol.style.RegularShape({ points: 3, radius: 8, fill: new ol.style.Fill({ color: CONTEXT.resettlement }),
-                                         stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
-    })), { visible: false }),
+      }));
+    }, { visible: false }),
+    resettlement_points: tileLayer('resettlement_points', f => {
+      const status = f.get('inspection_status') || 'not_due';
+      return cached('resettlement|' + status, () => new ol.style.Style({
+        image: new ol.style.RegularShape({ points: 3, radius: status === 'demo' ? 10 : 8,
+                                           fill: new ol.style.Fill({ color: INSPECTION[status][0] }),
+                                           stroke: new ol.style.Stroke({ color: CONTEXT.resettlement, width: 2 }) }),
+      }));
+    }, { visible: false }),
     issues: tileLayer('issues', issueStyle, { visible: false }),
     segments: tileLayer('segments', segmentStyle, { renderBuffer: 20 }),
     // One line per road and tile (the road_labels layer), so a road is named once, not per

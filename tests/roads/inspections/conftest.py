@@ -41,6 +41,10 @@ def point(conn) -> int:
 
 @pytest.fixture
 def admin(conn) -> User:
+    return make_admin(conn)
+
+
+def make_admin(conn) -> User:
     user_id = conn.execute(text("""
         INSERT INTO app_user (username, display_name, password_hash, role)
         VALUES ('t_insp_admin', '区检查员', 'x', 'district_admin') RETURNING id
