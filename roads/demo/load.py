@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
 from roads.demo import hierarchy, layout, ledger, names, people, units
+from roads.demo import inspections as demo_inspections
 from roads.demo import patrols as demo_patrols
 from roads.demo.ledger import lonlat_to_m
 from roads.district import set_district
@@ -47,7 +48,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     """Generate and write the district; returns row counts. The caller owns the transaction."""
     rng = np.random.default_rng(seed)
     as_of = as_of or default_as_of()
-    steps = 8
+    steps = 9
     progress("layout", 0, steps)
     district = layout.build(scale, rng)
 
@@ -73,6 +74,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     progress("patrols", 7, steps)
     if patrol_days:
         write_patrols(conn, as_of, np.random.default_rng(seed + 15), patrol_days, np.random.default_rng(seed + 17))
+    progress("inspections", 8, steps)
+    demo_inspections.write_inspections(conn, as_of, np.random.default_rng(seed + 21), snap_distance_m)
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)
