@@ -150,6 +150,22 @@ def list_targets(
     return beijing(status.list_status(conn, kind, status_, sub_district_id, community_id, near, limit=limit))
 
 
+@router.get("/me/inspection-targets")
+def my_targets(
+    conn: Conn, user: OptionalUser,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    limit: Annotated[Int32, Query(ge=1, le=500)] = 50,
+) -> list[dict]:
+    """The sites and points I may inspect (my jurisdiction), nearest first with lon/lat, else
+    overdue and failed first: the phone's 巡检 list."""
+    if (lon is None) != (lat is None):
+        raise InvalidInput("give both lon and lat, or neither", "位置须同时给出经度和纬度，或都不填")
+    near = (lon, lat) if lon is not None and lat is not None else None
+    scope = recording.inspection_scope(conn, user)
+    return beijing(status.list_status(conn, near=near, limit=limit, **scope))
+
+
 @router.get("/inspection-targets/{kind}/{target_id}")
 def get_target(kind: Kind, target_id: Int32, conn: Conn) -> dict:
     """A site or point: its status, inspections and the history of its demonstration flag."""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, text
 
-from roads.errors import Forbidden, InvalidInput, NotFound
+from roads.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from roads.inspections.checklists import KINDS, active_items, check_kind, get_checklist
 from roads.issues.flow import FINAL_STATUSES
 from roads.issues.repository import NewIssue, insert_issue
@@ -87,6 +87,26 @@ def check_inspection_write(conn: Connection, user: User | None, target: dict) ->
     raise Forbidden(f"{target['target_kind']} {target['target_id']} is outside the jurisdiction of "
                     f"user {user.username}",
                     f"{target['name']}不在您的检查范围内，未做任何修改")
+
+
+def inspection_scope(conn: Connection, user: User | None) -> dict:
+    """The area whose targets `user` may inspect, as list_status filters: {} for the whole district."""
+    if user is None:
+        raise Unauthorized("sign in first", "请先登录")
+    if user.can_write and user.role in ENTRY_ROLES:
+        if user.role == "district_admin":
+            return {}
+        if user.community_id is not None:
+            return {"community_id": user.community_id}
+        if user.sub_district_id is not None:
+            return {"sub_district_id": user.sub_district_id}
+        if user.role == "inspector":
+            return {}
+    chief = chief_area(conn, user)
+    if chief is not None:
+        return {} if chief[1] is None else {"sub_district_id": chief[1]}
+    raise Forbidden(f"user {user.username} does not inspect sites or resettlement points",
+                    "您的账号不负责工地和安置点检查")
 
 
 def check_results(conn: Connection, kind: str, results: list[ItemResult]) -> list[ItemResult]:

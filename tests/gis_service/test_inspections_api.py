@@ -157,3 +157,13 @@ def test_figures_route(client):
     figures = client.get("/api/inspection-figures", params={"from": "2026-11-01", "to": "2026-11-08"}).json()
     assert {f["key"] for f in figures} >= {"inspections", "sites_overdue", "demo_flags_earned"}
     assert client.get("/api/inspection-figures", params={"from": "x", "to": "2026-11-08"}).status_code == 422
+
+
+def test_my_targets_are_my_jurisdictions(client, conn, headers):
+    sub = conn.execute(text("SELECT sub_district_id FROM app_user WHERE username = 't_sub'")).scalar()
+    mine = client.get("/api/me/inspection-targets", headers=headers["sub"], params={"limit": 500}).json()
+    assert mine and {t["sub_district_id"] for t in mine} == {sub}
+    everything = client.get("/api/me/inspection-targets", headers=headers["admin"], params={"limit": 500}).json()
+    assert len(everything) > len(mine)
+    assert client.get("/api/me/inspection-targets", headers=headers["viewer"]).status_code == 403
+    assert client.get("/api/me/inspection-targets").status_code == 401

@@ -42,8 +42,9 @@
   function show(name) {
     view = name;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === name);
-    for (const v of ['segments', 'patrol', 'report', 'cases']) $('view-' + v).hidden = v !== name;
-    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, cases: RC.cases.open }[name];
+    for (const v of ['segments', 'patrol', 'report', 'inspect', 'cases']) $('view-' + v).hidden = v !== name;
+    const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, inspect: RC.inspect.open,
+                   cases: RC.cases.open }[name];
     Promise.resolve(open()).catch(err => RC.toast(err.message, true));
   }
 
@@ -168,8 +169,9 @@
     RC.me = me;
     // A chief has all four views; a unit's user or an inspector without a chief has what their
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
-    const views = me.chief ? ['segments', 'patrol', 'report', 'cases']
-      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])];
+    // 巡检 for chiefs and for the admins and inspectors who inspect sites and points (inspect.js).
+    const views = (RC.inspect.allowed(me) ? ['inspect'] : []).concat(me.chief ? ['segments', 'patrol', 'report', 'cases']
+      : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])]);
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
     $('tabs').hidden = !views.length;
     if (me.chief) {
@@ -191,6 +193,7 @@
   RC.patrol.onChange(patrolChanged);
   RC.report.init();
   RC.cases.init();
+  RC.inspect.init();
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   setInterval(() => { if (view === 'patrol' && RC.patrol.state()) drawPatrol(); }, 1000);

@@ -1,10 +1,10 @@
 // The phone pages' service worker: the page and its assets come from the cache at once (and are
 // refreshed behind), so /m opens on a weak connection or none; the API is asked first and its last
 // GET answers serve when the network fails. Writes are never cached: the patrol queue resends them.
-const CACHE = 'roadchief-phone-v3';  // a new name when the shell's files change
+const CACHE = 'roadchief-phone-v4';  // a new name when the shell's files change
 const SHELL = ['/m', '/static/phone/phone.css', '/static/js/api.js', '/static/phone/svgmap.js',
   '/static/phone/recorder.js', '/static/phone/report.js', '/static/js/case_actions.js', '/static/phone/cases.js',
-  '/static/phone/app.js'];
+  '/static/phone/inspect.js', '/static/phone/inspect.css', '/static/phone/app.js'];
 
 self.addEventListener('install', event => {
   event.waitUntil(caches.open(CACHE).then(cache => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -62,7 +62,7 @@ def upgrade() -> None:
         updated_by    text NOT NULL DEFAULT 'default'
     );
     INSERT INTO inspection_checklist (target_kind, name, every_days, demo_after, case_category) VALUES
-        ('site', '施工工地扬尘防控"六个百分之百"', 7, 4, 'SI01'),
+        ('site', '施工工地扬尘防控“六个百分之百”', 7, 4, 'SI01'),
         ('point', '群众临时安置点安全检查', 14, 4, 'SI02');
 
     CREATE TABLE inspection_checklist_item (
