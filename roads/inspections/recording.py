@@ -140,6 +140,7 @@ def record_inspection(conn: Connection, user: User | None, new: NewInspection, s
     (or reuse) its case when an item failed. Returns the inspection's id."""
     target = get_target(conn, new.target_kind, new.target_id)
     author = check_inspection_write(conn, user, target)
+    lock_target(conn, new.target_kind, new.target_id)
     check_results(conn, new.target_kind, new.results)
     check_time(new.inspected_at)
     clean = all(r.passed for r in new.results)
@@ -163,6 +164,14 @@ def record_inspection(conn: Connection, user: User | None, new: NewInspection, s
     if not clean:
         open_case(conn, target, inspection_id, new.results, snap_distance_m)
     return inspection_id
+
+
+def lock_target(conn: Connection, kind: str, target_id: int) -> None:
+    """Inspections of one target one at a time: two failing at once must not open two cases."""
+    if kind == "site":
+        conn.execute(text("SELECT 1 FROM public.construction_site WHERE id = :id FOR UPDATE"), {"id": target_id})
+    else:
+        conn.execute(text("SELECT 1 FROM public.resettlement_point WHERE id = :id FOR UPDATE"), {"id": target_id})
 
 
 def results_json(results: list[ItemResult]) -> str:

@@ -140,6 +140,7 @@ window.RC = window.RC || {};
       const flag = saved.target.demo ? `；${RC.esc(saved.target.flag_label)}` : '';
       RC.toast(message);
       await list();
+      window.scrollTo(0, 0);
       $('inspect-summary').insertAdjacentHTML('beforebegin',
         `<p class="${saved.clean ? 'ok' : 'error'}" id="inspect-saved">${RC.esc(saved.target_name)}：${message}${flag}</p>`);
     } catch (err) {
