@@ -1,7 +1,7 @@
-"""The phone's 巡检 tab in headless Chromium at 390×844: an inspector standing at a construction site
-sees it first in the list, taps the six rules (one 不合格 with a note), adds a photo, saves, and sees
-the result; the inspection, its photo and its case are in the database. Screenshots go to
-tests/screenshots/phone-inspect-*.png."""
+"""The phone's 巡检 tab in headless Chromium at 390×844: a sub-district admin standing at a
+construction site in their area sees it first in the list, taps the six rules (one 不合格 with a
+note), adds a photo, saves, and sees the result; the inspection, its photo and its case are in the
+database. Screenshots go to tests/screenshots/phone-inspect-*.png."""
 
 import io
 
@@ -14,14 +14,15 @@ from gis_service.settings import Settings
 from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, serve, undo_writes
 
 PHONE = {"width": 390, "height": 844}
-USER, PASSWORD = "phone_test_inspector", "phone-test-password"
+USER, PASSWORD = "phone_test_site_admin", "phone-test-password"
 
 
 @pytest.fixture(scope="module")
 def site(engine):
     with engine.begin() as conn:
         row = conn.execute(text("""
-            SELECT id, name, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
+            SELECT id, name, sub_district_id, ST_X(ST_PointOnSurface(geom)) AS lon,
+                   ST_Y(ST_PointOnSurface(geom)) AS lat
             FROM construction_site WHERE status = '在建' ORDER BY id LIMIT 1
         """)).one()
     yield row
@@ -36,7 +37,9 @@ def site(engine):
 @pytest.fixture(scope="module")
 def base_url(engine, cluster, site, tmp_path_factory):
     settings = Settings(database_url=cluster.url(), photo_dir=tmp_path_factory.mktemp("photos"))
-    with undo_writes(engine, USER, PASSWORD, "巡检测试", role="inspector"), serve(settings, engine) as url:
+    with (undo_writes(engine, USER, PASSWORD, "巡检测试", role="sub_district_admin",
+                      sub_district_id=site.sub_district_id),
+          serve(settings, engine) as url):
         yield url
 
 
@@ -46,7 +49,7 @@ def jpeg(path) -> str:
     return str(path)
 
 
-def test_an_inspector_inspects_the_site_where_they_stand(base_url, site, engine, tmp_path):
+def test_an_admin_inspects_the_site_where_they_stand(base_url, site, engine, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

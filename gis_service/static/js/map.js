@@ -55,13 +55,13 @@
          [COLORS.none, '未覆盖（无' + RC.TIER_LABEL[RC.view] + '）', 'dashed']];
     items.push([COLORS.selected, '已选路段'], [COLORS.outOfReach, '已选但不在管辖范围内', 'dashed']);
     const visible = name => layers[name] && layers[name].getVisible();
-    if (visible('construction_sites') || visible('resettlement_points')) {
-      for (const status of ['clean', 'failed', 'overdue', 'demo']) {
-        items.push([INSPECTION[status][0], '工地/安置点：' + INSPECTION[status][2], 'fill']);
-      }
+    if (visible('construction_sites')) {
+      items.push([CONTEXT.siteLine, '施工工地（按检查状态着色）', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
     }
-    if (visible('construction_sites')) items.push([CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
-    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点（三角）', 'triangle']);
+    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点（三角，按检查状态着色）', 'triangle']);
+    if (visible('construction_sites') || visible('resettlement_points')) {
+      for (const status of ['clean', 'failed', 'overdue', 'demo']) items.push([INSPECTION[status][0], INSPECTION[status][2], 'fill']);
+    }
     if (visible('issues')) items.push([CONTEXT.issue, '问题（数字为附近问题数）', 'dot']);
     document.getElementById('legend').innerHTML = '<b>图例</b>' + items.map(([color, label, kind]) =>
       `<div class="item"><span class="swatch ${kind || 'line'}" style="--c:${color}"></span>${label}</div>`).join('');

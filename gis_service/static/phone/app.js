@@ -169,7 +169,7 @@
     RC.me = me;
     // A chief has all four views; a unit's user or an inspector without a chief has what their
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
-    // 巡检 for chiefs and for the admins and inspectors who inspect sites and points (inspect.js).
+    // 巡检 for chiefs and for the admins who inspect sites and points (inspect.js).
     const views = (RC.inspect.allowed(me) ? ['inspect'] : []).concat(me.chief ? ['segments', 'patrol', 'report', 'cases']
       : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(me.unit_id ? ['cases'] : [])]);
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
