@@ -47,9 +47,10 @@ def items_sql(kind: str, items: list[tuple[str, str]]) -> str:
 
 def upgrade() -> None:
     op.execute("""
-    INSERT INTO issue_category (code, name, parent_code, sort_order, deadline_value, deadline_unit) VALUES
-        ('SI01', '工地扬尘防控不到位', 'T02', 205, 2, 'work_day'),
-        ('SI02', '安置点安全隐患未整改', 'T10', 1005, 1, 'work_day');
+    INSERT INTO issue_category (code, name, parent_code, sort_order, deadline_value, deadline_unit, department)
+    VALUES
+        ('SI01', '工地扬尘防控不到位', 'T02', 205, 2, 'work_day', '区住房和城乡建设局'),
+        ('SI02', '安置点安全隐患未整改', 'T10', 1005, 1, 'work_day', '区应急管理局');
 
     CREATE TABLE inspection_checklist (
         target_kind   text PRIMARY KEY CONSTRAINT ck_inspection_checklist_kind CHECK (target_kind IN ('site', 'point')),
