@@ -32,6 +32,8 @@ SHAPEFILE_NAMES = {
     "source_key": "src_key",
     "is_green_demo": "green_demo",
     "is_safety_demo": "safe_demo",
+    "inspection_status": "insp_state",
+    "last_inspected_at": "last_insp",
     "sub_district": "sub_dist",
     "category_code": "cat_code",
     "category_name": "cat_name",

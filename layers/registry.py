@@ -62,6 +62,14 @@ def shop_week_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
     """The flags' week (`week=2026-W47` or a day of it; default this week) as its Monday."""
     given = query.get("week") or []
     return {"week": parse_week(given[0]) if given and given[0] else this_monday()}
+def as_of_params(conn: Connection, query: Mapping[str, list[str]]) -> dict:
+    """The next full minute: an inspection's status (overdue) changes with time, not only with writes."""
+    return {"as_of": next_minute()}
+
+
+# Sites and points carry their inspection status (roadchief.inspection_status).
+INSPECTION_FIELDS = {"inspection_status": "String", "last_inspected_at": "String", "overdue": "Boolean"}
+INSPECTION_TABLES = ("inspection", "inspection_checklist", "demonstration_flag")
 
 
 @dataclass(frozen=True)
@@ -185,14 +193,15 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
     ),
     LayerDef(
         name="construction_sites", title="施工工地", geometry="polygon", minzoom=10,
-        fields={"id": "Number", "name": "String", "status": "String", "is_green_demo": "Boolean"},
-        tables=("construction_site",), features=True,
+        fields={"id": "Number", "name": "String", "status": "String", "is_green_demo": "Boolean",
+                **INSPECTION_FIELDS},
+        tables=("construction_site", *INSPECTION_TABLES), features=True, parse_params=as_of_params,
     ),
     LayerDef(
         name="resettlement_points", title="群众临时安置点", geometry="point", minzoom=10,
         fields={"id": "Number", "name": "String", "households": "Number",
-                "is_safety_demo": "Boolean"},
-        tables=("resettlement_point",), features=True,
+                "is_safety_demo": "Boolean", **INSPECTION_FIELDS},
+        tables=("resettlement_point", *INSPECTION_TABLES), features=True, parse_params=as_of_params,
     ),
     LayerDef(
         name="shops", title="沿街商户红黑旗", geometry="point", minzoom=12,

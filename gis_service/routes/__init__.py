@@ -16,6 +16,7 @@ from gis_service.routes import (
     exports,
     health,
     imports,
+    inspections,
     issues,
     notifications,
     ogc,
@@ -36,7 +37,7 @@ from gis_service.routes import (
 # In matching order; each module has one APIRouter called `router`.
 MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
-           patrols, penalties, phone, reports, chief_tree, dust, shops, webmap)
+           patrols, penalties, phone, reports, chief_tree, dust, shops, inspections, webmap)
 
 
 def include_routes(app: FastAPI) -> None:

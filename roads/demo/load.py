@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from roads.bulk import copy_rows, reset_identity
 from roads.demo import dust, hierarchy, layout, ledger, names, people, units
+from roads.demo import inspections as demo_inspections
 from roads.demo import patrols as demo_patrols
 from roads.demo import shops as demo_shops
 from roads.demo.ledger import lonlat_to_m
@@ -48,7 +49,7 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     """Generate and write the district; returns row counts. The caller owns the transaction."""
     rng = np.random.default_rng(seed)
     as_of = as_of or default_as_of()
-    steps = 10
+    steps = 11
     progress("layout", 0, steps)
     district = layout.build(scale, rng)
 
@@ -78,6 +79,8 @@ def load_demo(conn: Connection, scale: float = 1.0, seed: int = 20251, issues: i
     dust.write_dust(conn, as_of, np.random.default_rng(seed + 18))
     progress("shops", 9, steps)
     demo_shops.write_shops(conn, scale, as_of, np.random.default_rng(seed + 19), snap_distance_m)
+    progress("inspections", 10, steps)
+    demo_inspections.write_inspections(conn, as_of, np.random.default_rng(seed + 21), snap_distance_m)
     for table in DISTRICT_TABLES:  # fresh statistics, or the first tiles and density queries plan badly
         conn.execute(text(f"ANALYZE {table}"))
     progress("done", steps, steps)

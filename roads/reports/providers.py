@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from roads.district import get_district
 from roads.dust import numbers as dust_numbers
+from roads.inspections import status as inspection_status
 from roads.issues.indicators import district_indicators
 from roads.issues.window import Window, midnight
 from roads.patrols.rates import area_rates
@@ -58,4 +59,5 @@ PROVIDERS: list[Provider] = [
     patrol_figures,
     shop_tallies.report_figures,
     dust_numbers.report_figures,
+    inspection_status.report_figures,
 ]

@@ -128,7 +128,8 @@ def report_on_the_phone(inspector: Desk, tmp_path) -> int:
     page = inspector.page
     inspector.sign_in("/m")
     page.wait_for_selector("#view-report:not([hidden])")
-    assert page.locator("#tabs button:not([hidden])").all_inner_texts() == ["上报问题"]
+    # A 监督员 reports, weighs dust and inspects sites; flags and cases belong to others.
+    assert page.locator("#tabs button:not([hidden])").all_inner_texts() == ["上报问题", "以克论净", "巡检"]
     page.wait_for_function("() => document.getElementById('report-place').textContent.startsWith('当前位置')")
     page.select_option("#report-task", "T03")
     page.select_option("#report-category", "T03.02")

@@ -39,12 +39,15 @@ def test_density_tile_counts_are_the_density_functions(client, conn):
         assert feature["properties"]["issue_count"] == expected[feature["properties"]["segment_id"]]
 
 
+INSPECTION = {"inspection_status", "last_inspected_at", "overdue"}
+
+
 @pytest.mark.parametrize(("layer", "table", "fields"), [
     ("communities", "community",
      {"id", "code", "name", "kind", "sub_district_id", "sub_district_name"}),
     ("sub_districts", "sub_district", {"id", "code", "name"}),
-    ("construction_sites", "construction_site", {"id", "name", "status", "is_green_demo"}),
-    ("resettlement_points", "resettlement_point", {"id", "name", "households", "is_safety_demo"}),
+    ("construction_sites", "construction_site", {"id", "name", "status", "is_green_demo", *INSPECTION}),
+    ("resettlement_points", "resettlement_point", {"id", "name", "households", "is_safety_demo", *INSPECTION}),
 ])
 def test_district_layers_hold_every_feature_at_zoom_12(client, conn, layer, table, fields):
     ids = set()

@@ -55,7 +55,7 @@ def test_every_sub_item_has_a_unit_in_every_community(conn):
     missing = conn.execute(text(
         "SELECT count(*) FROM unnest(CAST(:ids AS bigint[])) AS p (id)"
         " WHERE NOT EXISTS (SELECT 1 FROM roadchief.suggest_units(p.id))"), {"ids": probes}).scalar()
-    assert len(probes) == 64 * (38 + 2) and missing == 0  # + DU01 (以克论净), SH01 商户停业整顿
+    assert len(probes) == 64 * (38 + 4) and missing == 0  # + DU01 以克论净, SH01 停业整顿, SI01/SI02 巡检
 
 
 def test_rubbish_goes_to_the_cleaning_company_first(client, conn, place):

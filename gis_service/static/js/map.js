@@ -6,6 +6,13 @@
   const CONTEXT = { siteFill: 'rgba(141, 110, 99, 0.35)', siteLine: '#5d4037', resettlement: '#6a1b9a',
                     issue: '#263238', dustPass: '#80cdc1', dustOver: '#8e0152', shopRed: '#d32f2f',
                     shopBlack: '#212121', shopNone: '#9e9e9e', shopSuspended: '#ff6f00' };
+  // Sites and points by their inspection status (roadchief.inspection_status): [solid, fill].
+  // Apart from the coverage colours, as in layers/styles/coverage.json.
+  const INSPECTION = { clean: ['#80cbc4', 'rgba(128, 203, 196, 0.55)', '检查合格'],
+                       failed: ['#c2185b', 'rgba(194, 24, 91, 0.5)', '检查不合格'],
+                       overdue: ['#fb8c00', 'rgba(251, 140, 0, 0.5)', '逾期未检'],
+                       demo: ['#004d40', 'rgba(0, 77, 64, 0.55)', '示范（连续合格）'],
+                       not_due: ['#bdbdbd', CONTEXT.siteFill, '无需检查（已完工）'] };
   const WIDTH = { '主干道': 5, '次干道': 4, '支路': 3, '街巷': 2 };
   RC.view = '3';
   RC.selected = new Set();
@@ -50,9 +57,12 @@
     items.push([COLORS.selected, '已选路段'], [COLORS.outOfReach, '已选但不在管辖范围内', 'dashed']);
     const visible = name => layers[name] && layers[name].getVisible();
     if (visible('construction_sites')) {
-      items.push([CONTEXT.siteLine, '施工工地', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
+      items.push([CONTEXT.siteLine, '施工工地（按检查状态着色）', 'fill'], [CONTEXT.siteLine, '绿色施工示范工地（虚线框）', 'fill dashed']);
     }
-    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点', 'triangle']);
+    if (visible('resettlement_points')) items.push([CONTEXT.resettlement, '群众临时安置点（三角，按检查状态着色）', 'triangle']);
+    if (visible('construction_sites') || visible('resettlement_points')) {
+      for (const status of ['clean', 'failed', 'overdue', 'demo']) items.push([INSPECTION[status][0], INSPECTION[status][2], 'fill']);
+    }
     if (visible('shops')) {
       items.push([CONTEXT.shopRed, '本周红旗商户', 'dot'], [CONTEXT.shopBlack, '本周黑旗商户', 'dot'],
                  [CONTEXT.shopNone, '本周未评/无旗商户', 'dot'], [CONTEXT.shopSuspended, '停业整顿（橙色外圈）', 'dot']);
@@ -115,16 +125,22 @@
     sub_districts: tileLayer('sub_districts', f => new ol.style.Style({
       stroke: new ol.style.Stroke({ color: '#6d4c41', width: 2.5, lineDash: [10, 6] }),
     })),
-    construction_sites: tileLayer('construction_sites', f => cached('site|' + !!f.get('is_green_demo'), () =>
-      new ol.style.Style({
-        fill: new ol.style.Fill({ color: CONTEXT.siteFill }),
+    construction_sites: tileLayer('construction_sites', f => {
+      const status = f.get('inspection_status') || 'not_due';
+      return cached('site|' + status + '|' + !!f.get('is_green_demo'), () => new ol.style.Style({
+        fill: new ol.style.Fill({ color: INSPECTION[status][1] }),
         stroke: new ol.style.Stroke({ color: CONTEXT.siteLine, width: 1.5,
                                       lineDash: f.get('is_green_demo') ? [5, 3] : undefined }),
-      })), { visible: false }),
-    resettlement_points: tileLayer('resettlement_points', () => cached('resettlement', () => new ol.style.Style({
-      image: new ol.style.RegularShape({ points: 3, radius: 8, fill: new ol.style.Fill({ color: CONTEXT.resettlement }),
-                                         stroke: new ol.style.Stroke({ color: '#fff', width: 1.5 }) }),
-    })), { visible: false }),
+      }));
+    }, { visible: false }),
+    resettlement_points: tileLayer('resettlement_points', f => {
+      const status = f.get('inspection_status') || 'not_due';
+      return cached('resettlement|' + status, () => new ol.style.Style({
+        image: new ol.style.RegularShape({ points: 3, radius: status === 'demo' ? 10 : 8,
+                                           fill: new ol.style.Fill({ color: INSPECTION[status][0] }),
+                                           stroke: new ol.style.Stroke({ color: CONTEXT.resettlement, width: 2 }) }),
+      }));
+    }, { visible: false }),
     // Shops by this week's flag; a shop under 停业整顿 gets an orange ring.
     shops: tileLayer('shops', f => cached('shop|' + f.get('flag') + '|' + !!f.get('suspended'), () =>
       new ol.style.Style({

@@ -53,9 +53,9 @@
   function show(name) {
     view = name;
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === name);
-    for (const v of ['segments', 'patrol', 'report', 'dust', 'flags', 'cases']) $('view-' + v).hidden = v !== name;
+    for (const v of ['segments', 'patrol', 'report', 'dust', 'flags', 'inspect', 'cases']) $('view-' + v).hidden = v !== name;
     const open = { segments: loadSegments, patrol: drawPatrol, report: RC.report.open, dust: RC.dust.open,
-                   flags: RC.flags.open, cases: RC.cases.open }[name];
+                   flags: RC.flags.open, inspect: RC.inspect.open, cases: RC.cases.open }[name];
     Promise.resolve(open()).catch(err => RC.toast(err.message, true));
   }
 
@@ -178,15 +178,17 @@
       : `账号 ${me.username} 尚未关联路长，请联系区级管理员。`;
     $('app').hidden = false;
     RC.me = me;
-    // A chief has all four views; a unit's user or an inspector without a chief has what their
+    // A chief has every view; a unit's user or an inspector without a chief has what their
     // work needs: 我的案卷 for a unit, 上报问题 for any writer.
     // 以克论净: chiefs on their segments, admins and inspectors in their area (roads/dust/samples.py).
     const weighs = ['district_admin', 'sub_district_admin', 'community_admin', 'inspector'].includes(me.role);
     // 红黑旗: the shops' flags, for chiefs (街长, segment holders) and the area admins (roads/shops/flags.py).
     const flags = ['district_admin', 'sub_district_admin', 'community_admin'].includes(me.role);
-    const views = me.chief ? ['segments', 'patrol', 'report', 'dust', 'flags', 'cases']
+    // 巡检: chiefs and the admins who inspect sites and points (inspect.js).
+    const inspects = RC.inspect.allowed(me);
+    const views = me.chief ? ['segments', 'patrol', 'report', 'dust', 'flags', 'inspect', 'cases']
       : [...(['viewer', 'leader'].includes(me.role) ? [] : ['report']), ...(weighs ? ['dust'] : []),
-         ...(flags ? ['flags'] : []), ...(me.unit_id ? ['cases'] : [])];
+         ...(flags ? ['flags'] : []), ...(inspects ? ['inspect'] : []), ...(me.unit_id ? ['cases'] : [])];
     for (const b of document.querySelectorAll('#tabs button')) b.hidden = !views.includes(b.dataset.view);
     $('tabs').hidden = !views.length;
     if (me.chief) {
@@ -194,7 +196,7 @@
       show(RC.patrol.state() ? 'patrol' : 'segments');
     } else if (views.length) {
       $('title').textContent = `路长通 · ${me.display_name || me.username}（${me.role_label}）`;
-      show(views[views.length - 1]);
+      show(views.includes('cases') ? 'cases' : views.includes('report') ? 'report' : views[0]);
     }
     document.body.dataset.ready = '1';
   }
@@ -209,6 +211,7 @@
   RC.report.init();
   RC.dust.init();
   RC.cases.init();
+  RC.inspect.init();
   window.addEventListener('online', showNetwork);
   window.addEventListener('offline', showNetwork);
   setInterval(() => { if (view === 'patrol' && RC.patrol.state()) drawPatrol(); }, 1000);

@@ -4,7 +4,8 @@
 const CACHE = 'roadchief-phone-v4';  // a new name when the shell's files change
 const SHELL = ['/m', '/static/phone/phone.css', '/static/js/api.js', '/static/phone/svgmap.js',
   '/static/phone/recorder.js', '/static/phone/report.js', '/static/phone/dust.js', '/static/js/case_actions.js', '/static/phone/cases.js',
-  '/static/phone/flags.css', '/static/phone/flags.js', '/static/phone/app.js'];
+  '/static/phone/flags.css', '/static/phone/flags.js', '/static/phone/inspect.js', '/static/phone/inspect.css',
+  '/static/phone/app.js'];
 
 self.addEventListener('install', event => {
   event.waitUntil(caches.open(CACHE).then(cache => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -11,7 +11,7 @@ from alembic import op
 
 revision = "0022"
 # lead: re-chain at merge
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
