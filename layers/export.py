@@ -41,6 +41,9 @@ SHAPEFILE_NAMES = {
     "reported_at": "reported",
     "updated_at": "updated",
     "segment_id": "segment",
+    "licence_no": "licence",
+    "road_name": "road",
+    "suspended_since": "susp_since",
 }
 
 

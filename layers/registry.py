@@ -208,7 +208,7 @@ LAYERS: dict[str, LayerDef] = {layer.name: layer for layer in [
         fields={"id": "Number", "name": "String", "flag": "String", "suspended": "Boolean",
                 "road_name": "String", "community_name": "String"},
         tables=("shop", "shop_flag", "shop_suspension", "road_segment", "road", "community"),
-        features=False, parse_params=shop_week_params, param_names=("week",),
+        features=True, parse_params=shop_week_params, param_names=("week",),
     ),
     LayerDef(
         name="issues", title="问题台账", geometry="point",

@@ -34,7 +34,7 @@ SUMMARY_WIDTH = 62  # CJK characters per line of the summary at 11 pt across the
 NO_LINE_START = "，。；、：）％%”"
 NO_LINE_END = "（“"
 LINE_H = 0.034
-ROW_H = 0.031
+ROW_H = 0.028
 TABLE_HEADERS = ["指标", "本期", "上期", "变化", "评价"]
 KEY_CASE_RULE = ("重点案卷：本期上报的案卷中，有处置前后照片的优先，其次被重复上报次数最多的，"
                  "再次超出处置时限最久的（已结案按结案时间，未结案按统计期末），最多 4 件。")
@@ -116,7 +116,9 @@ def summary_pages(report: Report) -> list[Figure]:
     if len(rows) <= rows_fitting(y - 0.06):
         draw_figure_table(fig, rows, table_heading(fig, y - 0.02, report), report)
         return pages
-    per_page = rows_fitting(0.82)
+    # As many pages as the rows need, the rows shared evenly (no page with a lone last row).
+    page_count = -(-len(rows) // rows_fitting(0.82))
+    per_page = -(-len(rows) // page_count)
     for start in range(0, len(rows), per_page):
         more = Figure(figsize=heatmap.A4_INCHES)
         header(more, report, "主要指标" + ("（续）" if start else ""))

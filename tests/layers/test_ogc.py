@@ -27,6 +27,7 @@ def test_collections_list_the_layers_with_extents_and_tile_links(client):
         "sub_districts",
         "construction_sites",
         "resettlement_points",
+        "shops",
         "issues",
     ]
     segments = body["collections"][0]
