@@ -18,8 +18,9 @@ from roads.users import add_user, login
 
 EXAMPLES = int(os.environ.get("ROADCHIEF_FUZZ_EXAMPLES", "4"))
 # Each export draws a map (seconds, not milliseconds): fewer examples there keep `make fuzz` to minutes.
-SLOW_EXAMPLES = min(EXAMPLES, int(os.environ.get("ROADCHIEF_FUZZ_SLOW_EXAMPLES", "4")))
-SLOW_PATHS = ("/api/exports/heatmap", "/api/exports/briefing", "/api/exports/rankings")
+SLOW_EXAMPLES = min(EXAMPLES, int(os.environ.get("ROADCHIEF_FUZZ_SLOW_EXAMPLES", "2")))
+SLOW_PATHS = ("/api/exports/heatmap", "/api/exports/briefing", "/api/exports/rankings",
+              "/api/exports/red-black-list", "/api/dust/ranking.xlsx", "/api/reports")
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
