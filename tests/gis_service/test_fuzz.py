@@ -1,6 +1,6 @@
 """Schemathesis over every operation of the OpenAPI document, anonymous and signed in as the
 district admin: no request may answer 5xx. CI runs a few examples per operation
-(ROADCHIEF_FUZZ_EXAMPLES, default 4); `make fuzz` runs many more and prints the counts.
+(ROADCHIEF_FUZZ_EXAMPLES, default 3); `make fuzz` runs many more and prints the counts.
 
 The app runs in-process over the test's rolled-back connection, so nothing the fuzzer writes stays.
 """
@@ -16,7 +16,7 @@ from schemathesis.generation import GenerationMode
 
 from roads.users import add_user, login
 
-EXAMPLES = int(os.environ.get("ROADCHIEF_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("ROADCHIEF_FUZZ_EXAMPLES", "3"))
 # Each export draws a map (seconds, not milliseconds): fewer examples there keep `make fuzz` to minutes.
 SLOW_EXAMPLES = min(EXAMPLES, int(os.environ.get("ROADCHIEF_FUZZ_SLOW_EXAMPLES", "2")))
 SLOW_PATHS = ("/api/exports/heatmap", "/api/exports/briefing", "/api/exports/rankings",
