@@ -238,6 +238,11 @@ def ensure_tipg() -> None:
                    check=True)
 
 
+# A measured service writes no scheduled report (a report at start would draw a heatmap while the
+# tiles are timed) and sends no work-group message.
+QUIET_SERVICE = {"ROADCHIEF_REPORT_CHECK_S": "0", "ROADCHIEF_NOTIFY_INTERVAL_S": "0"}
+
+
 @contextmanager
 def server(command: list[str], env: dict, workers: int, cwd: Path):
     """A uvicorn on 127.0.0.1 and a free port; stopped (by its own PID) on exit."""
@@ -247,7 +252,7 @@ def server(command: list[str], env: dict, workers: int, cwd: Path):
     process = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
          "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, **env}, cwd=cwd)
+        env={**os.environ, **QUIET_SERVICE, **env}, cwd=cwd)
     try:
         wait_for_port(port, process)
         yield port
