@@ -34,20 +34,23 @@ class ImportRefused(InvalidInput):
         super().__init__(message, message_zh, unmatched=plan["unmatched"])
 
 
-def read_sheet(data: bytes, filename: str) -> list[dict]:
-    """Rows as dicts with canonical keys; the header row names the columns (English or Chinese)."""
+def sheet_rows(data: bytes, filename: str) -> list[list]:
+    """The cells of a CSV (UTF-8 or GB18030) or XLSX sheet, row by row; any other file is refused."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        raw = xlsx_rows(data, filename)
-    elif suffix in {".csv", ".txt"}:
+        return xlsx_rows(data, filename)
+    if suffix in {".csv", ".txt"}:
         sheet_text = decode_text(data)
         if sheet_text is None or "\x00" in sheet_text:
             raise InvalidInput(f"{filename}: neither UTF-8 nor GB18030 text",
                                f"{filename} 不是 UTF-8 或 GB18030 编码的文本文件")
-        raw = list(csv.reader(io.StringIO(sheet_text)))
-    else:
-        raise InvalidInput(f"{filename}: give a .csv or .xlsx file",
-                           f"{filename}：请上传 .csv 或 .xlsx 文件")
+        return list(csv.reader(io.StringIO(sheet_text)))
+    raise InvalidInput(f"{filename}: give a .csv or .xlsx file", f"{filename}：请上传 .csv 或 .xlsx 文件")
+
+
+def read_sheet(data: bytes, filename: str) -> list[dict]:
+    """Rows as dicts with canonical keys; the header row names the columns (English or Chinese)."""
+    raw = sheet_rows(data, filename)
     if not raw:
         raise InvalidInput(f"{filename} is empty",
                            f"{filename} 是空文件")

@@ -1,19 +1,15 @@
 """Dust samples in bulk from a sheet (CSV or XLSX, read as the assignment sheets are): every row is
 checked first and the sheet is written all or nothing; a refusal names each bad row and column."""
 
-import csv
-import io
 import math
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from roads.assign_import import xlsx_rows
+from roads.assign_import import sheet_rows
 from roads.dust.samples import NewSample, check_sampler, check_values, limit_for, placed, write_sample
 from roads.errors import InvalidInput, RoadchiefError
 from roads.issues.window import CHINA_TZ
-from roads.text_files import decode_text
 from roads.users import User
 
 HEADERS = {
@@ -38,22 +34,9 @@ class RowError(Exception):
         self.column, self.message, self.message_zh = column, message, message_zh
 
 
-def raw_rows(data: bytes, filename: str) -> list[list]:
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        return xlsx_rows(data, filename)
-    if suffix in {".csv", ".txt"}:
-        sheet_text = decode_text(data)
-        if sheet_text is None or "\x00" in sheet_text:
-            raise InvalidInput(f"{filename}: neither UTF-8 nor GB18030 text",
-                               f"{filename} 不是 UTF-8 或 GB18030 编码的文本文件")
-        return list(csv.reader(io.StringIO(sheet_text)))
-    raise InvalidInput(f"{filename}: give a .csv or .xlsx file", f"{filename}：请上传 .csv 或 .xlsx 文件")
-
-
 def read_sheet(data: bytes, filename: str) -> list[tuple[int, dict]]:
     """(row number in the sheet, {canonical column: cell}) for each non-empty row."""
-    raw = raw_rows(data, filename)
+    raw = sheet_rows(data, filename)
     if not raw:
         raise InvalidInput(f"{filename} is empty", f"{filename} 是空文件")
     keys = [HEADERS.get(str(h or "").strip().lower(), HEADERS.get(str(h or "").strip())) for h in raw[0]]

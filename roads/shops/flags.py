@@ -5,21 +5,17 @@ a user linked to a chief who is the street's 街长 (or one of its backing party
 holds a current assignment on the segment in front of the shop.
 """
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from roads.assign_import import xlsx_rows
+from roads.assign_import import sheet_rows
 from roads.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from roads.shops.rules import apply_rule
 from roads.shops.shops import SHOP_COLUMNS
 from roads.shops.weeks import label, past_week
-from roads.text_files import decode_text
 from roads.users import User
 
 FLAGS = {"red": "red", "black": "black", "none": "none", "红": "red", "红旗": "red",
@@ -194,17 +190,7 @@ def my_shops(conn: Connection, user: User | None, week: date) -> list[dict]:
 
 def read_flag_sheet(data: bytes, filename: str) -> list[dict]:
     """Rows of a CSV/XLSX flag sheet as dicts with our keys, the header row naming the columns."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        raw = xlsx_rows(data, filename)
-    elif suffix in {".csv", ".txt"}:
-        sheet_text = decode_text(data)
-        if sheet_text is None or "\x00" in sheet_text:
-            raise InvalidInput(f"{filename}: neither UTF-8 nor GB18030 text",
-                               f"{filename} 不是 UTF-8 或 GB18030 编码的文本文件")
-        raw = list(csv.reader(io.StringIO(sheet_text)))
-    else:
-        raise InvalidInput(f"{filename}: give a .csv or .xlsx file", f"{filename}：请上传 .csv 或 .xlsx 文件")
+    raw = sheet_rows(data, filename)
     if not raw:
         raise InvalidInput(f"{filename} is empty", f"{filename} 是空文件")
     if len(raw) > MAX_ROWS + 1:
