@@ -5,7 +5,7 @@ from functools import cache
 
 from sqlalchemy import text
 
-from roads.users import add_user, hash_password, login, token_digest
+from roads.users import User, hash_password, token_digest
 
 PASSWORD = "correct horse battery"
 
@@ -17,9 +17,9 @@ def first_area(conn):
 
 
 def make_user(conn, username, role, **scope):
-    add_user(conn, username, PASSWORD, role, **scope)
-    token, _ = login(conn, username, PASSWORD)
-    return {"Authorization": f"Bearer {token}"}
+    """A user (password PASSWORD) and its bearer headers, without the two argon2 runs of
+    add_user and login: tests of signing in call those themselves."""
+    return quick_user(conn, username, role, **scope)
 
 
 def role_headers(conn) -> dict[str, dict]:
@@ -74,10 +74,10 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def quick_user(conn, username: str, role: str, display_name: str = "", sub_district_id=None,
-               community_id=None, unit_id=None) -> dict:
-    """A user and a bearer token written straight to the tables: the case-flow tests make hundreds,
-    and two argon2 hashes each (add_user, login) would cost most of their time."""
+def quick_account(conn, username: str, role: str, display_name: str = "", sub_district_id=None,
+                  community_id=None, unit_id=None) -> User:
+    """A user (password PASSWORD) written straight to the table with a hash made once: the
+    case-flow tests make hundreds, and an argon2 hash each would cost most of their time."""
     if community_id is not None:
         sub_district_id = conn.execute(text("SELECT sub_district_id FROM community WHERE id = :c"),
                                        {"c": community_id}).scalar_one()
@@ -87,8 +87,15 @@ def quick_user(conn, username: str, role: str, display_name: str = "", sub_distr
         VALUES (:u, :d, :h, :r, :sd, :c, :unit) RETURNING id
     """), {"u": username, "d": display_name, "h": password_hash(), "r": role, "sd": sub_district_id,
            "c": community_id, "unit": unit_id}).scalar_one()
+    return User(user_id, username, role, sub_district_id, community_id, display_name, unit_id)
+
+
+def quick_user(conn, username: str, role: str, **account) -> dict:
+    """A quick_account and a bearer token written straight to the tables (login's argon2 check
+    skipped): its request headers."""
+    user = quick_account(conn, username, role, **account)
     token = secrets.token_urlsafe(16)
     conn.execute(text("INSERT INTO api_token (token_hash, user_id, expires_at) "
                       "VALUES (:t, :u, now() + interval '1 hour')"),
-                 {"t": token_digest(token), "u": user_id})
+                 {"t": token_digest(token), "u": user.id})
     return {"Authorization": f"Bearer {token}"}

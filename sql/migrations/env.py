@@ -1,7 +1,13 @@
 """Alembic environment: the URL comes from the caller (roadchief db migrate) or the settings."""
 
+import sys
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import create_engine, pool
+
+# The migrations' shared helpers (change_counters.py) sit beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 config = context.config
 

@@ -91,11 +91,12 @@ def wait_for_map(page) -> None:
 
 def rendered(page) -> None:
     """Wait for the map's next complete render (every visible tile drawn), at most 20 s."""
-    page.evaluate("""() => new Promise(resolve => {
-        const timer = setTimeout(resolve, 20000);
-        RC.map.once('rendercomplete', () => { clearTimeout(timer); resolve(); });
+    outcome = page.evaluate("""() => new Promise(resolve => {
+        const timer = setTimeout(() => resolve('timeout ' + JSON.stringify(RC.map.getSize())), 20000);
+        RC.map.once('rendercomplete', () => { clearTimeout(timer); resolve('ok'); });
         RC.map.render();
     })""")
+    assert outcome == 'ok', outcome
 
 
 def go_to(page, lon: float, lat: float, zoom: int = 16) -> tuple[float, float]:

@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, rendered, serve
+from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, serve
 from tests.helpers import PASSWORD, quick_user
 
 DESKTOP = {"width": 1440, "height": 900}
@@ -235,7 +235,6 @@ def test_one_case_through_every_stage_by_the_users_of_each_role(server, crew, tm
         assert operator.buttons() == []
 
         check_the_case_page(operator, server, case, unit)
-        rendered(operator.page)
         operator.page.evaluate("document.getElementById('case-view').scrollTop = 0")
         operator.shot("walk-6-closed-desktop.png")
         unit_user.open_case(case, steps=10, photos=3)

@@ -7,6 +7,7 @@ Create Date: 2026-12-01
 """
 
 from alembic import op
+from change_counters import count_changes, stop_counting
 
 revision = "0011"
 down_revision = "0010"
@@ -14,7 +15,6 @@ branch_labels = None
 depends_on = None
 
 COUNTED_TABLES = ("patrol", "patrol_segment", "patrol_rule")
-SHARDS = 8  # as in 0008
 
 
 def upgrade() -> None:
@@ -95,25 +95,12 @@ def upgrade() -> None:
     """)
     # Change counters for the patrol tile layer's cache (migrations 0003, 0007, 0008).
     for table in COUNTED_TABLES:
-        op.execute(f"""
-        INSERT INTO table_version_shard (table_name, shard, version)
-        SELECT '{table}', shard,
-               CASE WHEN shard = 0 THEN (extract(epoch FROM clock_timestamp()) * 1000000)::bigint ELSE 0 END
-        FROM generate_series(0, {SHARDS - 1}) AS shard;
-        CREATE TRIGGER tg_{table}_version
-            AFTER INSERT OR UPDATE OR DELETE ON {table}
-            FOR EACH STATEMENT EXECUTE FUNCTION bump_table_version();
-        CREATE TRIGGER tg_{table}_version_truncate
-            AFTER TRUNCATE ON {table}
-            FOR EACH STATEMENT EXECUTE FUNCTION bump_table_version();
-        ALTER TABLE {table} ENABLE ALWAYS TRIGGER tg_{table}_version;
-        ALTER TABLE {table} ENABLE ALWAYS TRIGGER tg_{table}_version_truncate;
-        """)
+        op.execute(count_changes(table))
 
 
 def downgrade() -> None:
-    op.execute(f"""
-    DELETE FROM table_version_shard WHERE table_name IN ({", ".join(f"'{t}'" for t in COUNTED_TABLES)});
+    op.execute(stop_counting(COUNTED_TABLES))
+    op.execute("""
     DROP TABLE patrol_segment;
     DROP TABLE patrol_batch;
     DROP TABLE patrol_point;

@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from roads.issues.window import CHINA_TZ
 from roads.patrols.recording import Point, link_user_to_chief
-from roads.users import User, add_user
+from roads.users import User
+from tests.helpers import quick_account
 
 SINCE = datetime(2026, 11, 1, tzinfo=CHINA_TZ)
 M_PER_DEG_LAT = 110_574.0
@@ -109,7 +110,7 @@ def make_setup(conn) -> Setup:
         INSERT INTO segment_assignment (segment_id, tier, chief_id, valid_from, assigned_by)
         VALUES (:a, 3, :c, :since, 'test'), (:b, 3, :c, :since, 'test')
     """), {"a": a.id, "b": b.id, "c": chief_id, "since": SINCE})
-    admin = add_user(conn, "p_admin", "correct horse battery", "district_admin")
-    chief_user = add_user(conn, "p_chief", "correct horse battery", "viewer")
+    admin = quick_account(conn, "p_admin", "district_admin")
+    chief_user = quick_account(conn, "p_chief", "viewer")
     link_user_to_chief(conn, chief_user.id, chief_id)
     return Setup(chief_id, admin, chief_user, a, b)
