@@ -90,10 +90,10 @@ def quick_account(conn, username: str, role: str, display_name: str = "", sub_di
     return User(user_id, username, role, sub_district_id, community_id, display_name, unit_id)
 
 
-def quick_user(conn, username: str, role: str, **account) -> dict:
+def quick_user(conn, username: str, role: str, display_name: str = "", **scope) -> dict:
     """A quick_account and a bearer token written straight to the tables (login's argon2 check
     skipped): its request headers."""
-    user = quick_account(conn, username, role, **account)
+    user = quick_account(conn, username, role, display_name, **scope)
     token = secrets.token_urlsafe(16)
     conn.execute(text("INSERT INTO api_token (token_hash, user_id, expires_at) "
                       "VALUES (:t, :u, now() + interval '1 hour')"),

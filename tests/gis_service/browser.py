@@ -19,6 +19,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+PHONE = {"width": 390, "height": 844}
 BROWSER_USER = "browser_test_admin"
 BROWSER_PASSWORD = "browser-test-password"
 
@@ -44,11 +45,14 @@ def serve(settings, engine):
 
 
 @contextmanager
-def browser_page(viewport: dict | None = None):
+def browser_page(viewport: dict | None = None, **context_options):
+    """A page in a fresh headless Chromium, with what it requested (`page.requests`), its script
+    errors (`page.errors`) and its console errors (`page.console_errors`)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport=viewport or {"width": 1400, "height": 850})
+            context = browser.new_context(viewport=viewport or {"width": 1400, "height": 850}, **context_options)
+            page = context.new_page()
             page.requests = []
             page.errors = []
             page.on("request", lambda request: page.requests.append(request.url))
@@ -60,6 +64,25 @@ def browser_page(viewport: dict | None = None):
             yield page
         finally:
             browser.close()
+
+
+def phone_page(at: tuple[float, float] | None = None, **context_options):
+    """browser_page on a 390×844 touch phone in Beijing time, standing at lon/lat `at` (its
+    geolocation allowed) when given."""
+    if at is not None:
+        context_options |= {"geolocation": {"longitude": at[0], "latitude": at[1], "accuracy": 6},
+                            "permissions": ["geolocation"]}
+    return browser_page(PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+                        timezone_id="Asia/Shanghai", **context_options)
+
+
+def sign_in_on_phone(page, base_url: str, username: str, password: str) -> None:
+    """The phone page (/m) opened and its sign-in form sent."""
+    page.goto(base_url + "/m")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("#login-user", username)
+    page.fill("#login-pass", password)
+    page.click("#login-form button")
 
 
 @contextmanager

@@ -2,20 +2,15 @@
 their position is picked, they weigh 9.5 g/m² on the carriageway and see it over the limit with
 its case; a second weighing under the limit shows 达标 and both appear in the segment's list."""
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from gis_service.settings import Settings
 from roads.patrols.recording import link_user_to_chief
 from roads.users import add_user
-from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone
 
-PHONE = {"width": 390, "height": 844}
 USER, PASSWORD = "dust_phone_chief", "dust-phone-password"
-SHOTS = Path("/tmp/dust-shots")
 
 
 @pytest.fixture(scope="module")
@@ -55,25 +50,14 @@ def base_url(engine, cluster, weigher):
 
 
 def test_a_chief_weighs_dust_on_the_phone(base_url, weigher):
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      geolocation={"longitude": weigher.lon, "latitude": weigher.lat, "accuracy": 6},
-                                      permissions=["geolocation"], locale="zh-CN", timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(base_url + "/m")
-        page.wait_for_selector("body[data-ready='1']")
-        page.fill("#login-user", USER)
-        page.fill("#login-pass", PASSWORD)
-        page.click("#login-form button")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with phone_page(at=(weigher.lon, weigher.lat)) as page:
+        sign_in_on_phone(page, base_url, USER, PASSWORD)
         page.wait_for_selector("#segment-list li")
         page.click("#tabs button[data-view='dust']")
         page.wait_for_selector(f"#dust-segment option[value='{weigher.id}']:checked", state="attached")
         assert weigher.road_name in page.inner_text("#dust-place")
-        page.screenshot(path=str(SHOTS / "phone-dust-form.png"))
+        page.screenshot(path=str(SCREENSHOTS / "phone-dust-form.png"))
         page.fill("#dust-grams", "9.5")
         page.click("#dust-submit")
         page.wait_for_selector("#dust-result p")
@@ -85,9 +69,8 @@ def test_a_chief_weighs_dust_on_the_phone(base_url, weigher):
         assert "达标" in page.inner_text("#dust-result")
         page.wait_for_selector("#dust-recent li:nth-child(2)")
         assert "人行道" in page.inner_text("#dust-recent")
-        page.screenshot(path=str(SHOTS / "phone-dust-saved.png"), full_page=True)
-        assert errors == []
-        browser.close()
+        page.screenshot(path=str(SCREENSHOTS / "phone-dust-saved.png"), full_page=True)
+        assert page.errors == []
 
 
 def test_the_desktop_map_shows_the_dust_layer(base_url, engine):
@@ -111,5 +94,5 @@ def test_the_desktop_map_shows_the_dust_layer(base_url, engine):
         x, y = go_to(page, over.lon, over.lat, zoom=17)
         assert count_like(colours_near(page, x, y, radius=10), (0x8e, 0x01, 0x52), tolerance=30) > 0
         assert "积尘超标" in page.inner_text("#legend")
-        page.screenshot(path=str(SHOTS / "desktop-dust.png"))
+        page.screenshot(path=str(SCREENSHOTS / "desktop-dust.png"))
         assert page.errors == []

@@ -7,13 +7,11 @@ import io
 
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, serve, undo_writes
+from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone, undo_writes
 
-PHONE = {"width": 390, "height": 844}
 USER, PASSWORD = "phone_test_site_admin", "phone-test-password"
 
 
@@ -51,20 +49,8 @@ def jpeg(path) -> str:
 
 def test_an_admin_inspects_the_site_where_they_stand(base_url, site, engine, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      geolocation={"longitude": site.lon, "latitude": site.lat, "accuracy": 6},
-                                      permissions=["geolocation"], locale="zh-CN", timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        errors, console = [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and console.append(m.text))
-        page.goto(base_url + "/m")
-        page.wait_for_selector("body[data-ready='1']")
-        page.fill("#login-user", USER)
-        page.fill("#login-pass", PASSWORD)
-        page.click("#login-form button")
+    with phone_page(at=(site.lon, site.lat)) as page:
+        sign_in_on_phone(page, base_url, USER, PASSWORD)
         page.click("#tabs button[data-view='inspect']")
         first = page.locator("#inspect-targets li").first
         first.wait_for()
@@ -88,8 +74,7 @@ def test_an_admin_inspects_the_site_where_they_stand(base_url, site, engine, tmp
         page.wait_for_selector("#inspect-saved")
         assert "1 项不合格" in page.inner_text("#inspect-saved") and "已立案" in page.inner_text("#inspect-saved")
         page.screenshot(path=str(SCREENSHOTS / "phone-inspect-saved.png"))
-        assert not errors and not console, (errors, console)
-        browser.close()
+        assert not page.errors and not page.console_errors, (page.errors, page.console_errors)
     with engine.connect() as conn:
         saved = conn.execute(text("""
             SELECT i.clean, i.source, i.inspector, i.issue_id,

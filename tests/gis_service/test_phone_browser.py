@@ -11,15 +11,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from PIL import Image
-from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from gis_service.settings import Settings
 from roads.patrols.recording import link_user_to_chief
 from roads.users import add_user
-from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, serve
+from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone
 
-PHONE = {"width": 390, "height": 844}
 USER, PASSWORD = "phone_test_chief", "phone-test-password"
 STEP_M, STEP_S = 20, 15  # 1.3 m/s: a walk
 OFFLINE_STEPS = range(30, 45)
@@ -97,15 +95,8 @@ def test_a_chief_walks_a_patrol_reports_on_the_way_and_sees_the_segment_patrolle
                                                                                   tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
     steps = math.ceil(2 * walker.length_m / STEP_M) + 1
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      geolocation={"longitude": walker.x0, "latitude": walker.y0, "accuracy": 6},
-                                      permissions=["geolocation"], locale="zh-CN", timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        errors, console = [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and console.append(m.text))
+    with phone_page(at=(walker.x0, walker.y0)) as page:
+        context = page.context
         page.clock.install()
         page.goto(base_url + "/m")
         page.wait_for_selector("body[data-ready='1']")
@@ -166,10 +157,9 @@ def test_a_chief_walks_a_patrol_reports_on_the_way_and_sees_the_segment_patrolle
         assert not page.locator("#net").is_hidden()
         page.screenshot(path=str(SCREENSHOTS / "phone-offline-reload.png"))
         context.set_offline(False)
-        browser.close()
 
-    assert errors == []
-    assert [m for m in console if OFFLINE_NOISE not in m] == []
+    assert page.errors == []
+    assert [m for m in page.console_errors if OFFLINE_NOISE not in m] == []
     with engine.connect() as conn:
         patrol = conn.execute(text("""
             SELECT p.id, (SELECT count(*) FROM patrol_point AS pt WHERE pt.patrol_id = p.id) AS points,
@@ -210,12 +200,7 @@ def report_an_issue(page, walker, tmp_path) -> None:
 
 def test_the_chief_tree_page_opens_a_community_on_a_phone(base_url, walker):
     SCREENSHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True).new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    with phone_page() as page:
         page.goto(base_url + "/tree")
         page.wait_for_selector("body[data-ready='1']")
         subs = page.locator("details[data-level='sub_district']")
@@ -227,28 +212,15 @@ def test_the_chief_tree_page_opens_a_community_on_a_phone(base_url, walker):
         page.wait_for_selector("details[data-level='community'][open] details[data-level='road']")
         assert "三级路长" in community.inner_text() and "巡查率" in community.inner_text()
         page.screenshot(path=str(SCREENSHOTS / "phone-tree.png"))
-        browser.close()
-    assert errors == []
+    assert page.errors == page.console_errors == []
 
 
 def test_the_suggested_route_is_drawn_on_the_patrol_map_from_where_the_chief_stands(base_url, walker, engine):
     with engine.connect() as conn:
         own = conn.execute(text("SELECT count(DISTINCT segment_id) FROM segment_assignment "
                                 "WHERE chief_id = :c AND valid_to IS NULL"), {"c": walker.chief_id}).scalar()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      geolocation={"longitude": walker.x1, "latitude": walker.y1, "accuracy": 6},
-                                      permissions=["geolocation"], locale="zh-CN")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.goto(base_url + "/m")
-        page.wait_for_selector("body[data-ready='1']")
-        page.fill("#login-user", USER)
-        page.fill("#login-pass", PASSWORD)
-        page.click("#login-form button")
+    with phone_page(at=(walker.x1, walker.y1)) as page:
+        sign_in_on_phone(page, base_url, USER, PASSWORD)
         page.wait_for_selector(f"#segment-list li[data-segment='{walker.id}']")
         page.click("#tabs button[data-view='patrol']")
         page.click("#patrol-route")
@@ -258,5 +230,4 @@ def test_the_suggested_route_is_drawn_on_the_patrol_map_from_where_the_chief_sta
         route = page.locator("#patrol-map path.route")
         assert route.count() == 1 and route.get_attribute("d").count("L") > 1
         page.screenshot(path=str(SCREENSHOTS / "phone-patrol-route.png"))
-        browser.close()
-    assert errors == []
+    assert page.errors == page.console_errors == []

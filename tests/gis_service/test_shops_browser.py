@@ -3,15 +3,13 @@ segments, taps one, picks 红旗, scores 秩序/卫生/立面 and saves; the lis
 database has the entry under the chief's account."""
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from gis_service.settings import Settings
 from roads.patrols.recording import link_user_to_chief
 from roads.users import add_user
-from tests.gis_service.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, serve
+from tests.gis_service.browser import PHONE, SCREENSHOTS, phone_page, serve, sign_in_on_phone
 
-PHONE = {"width": 390, "height": 844}
 USER, PASSWORD = "flags_test_chief", "flags-test-password"
 
 
@@ -48,18 +46,8 @@ def base_url(engine, cluster, flagger):
 
 def test_a_chief_flags_a_shop_red_from_the_phone(base_url, flagger, engine):
     SCREENSHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(base_url + "/m")
-        page.wait_for_selector("body[data-ready='1']")
-        page.fill("#login-user", USER)
-        page.fill("#login-pass", PASSWORD)
-        page.click("#login-form button")
+    with phone_page() as page:
+        sign_in_on_phone(page, base_url, USER, PASSWORD)
         page.wait_for_selector("#tabs button[data-view='flags']:not([hidden])")
         page.click("#tabs button[data-view='flags']")
         row = page.locator(f"#flag-list li[data-shop='{flagger.shop_id}']")
@@ -75,8 +63,7 @@ def test_a_chief_flags_a_shop_red_from_the_phone(base_url, flagger, engine):
         page.wait_for_selector(f"#flag-list li[data-shop='{flagger.shop_id}'] .badge.flag-red")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=str(SCREENSHOTS / "phone-flags-saved.png"))
-        browser.close()
-    assert errors == []
+        assert page.errors == []
     with engine.connect() as conn:
         saved = conn.execute(text("""
             SELECT flag, order_score, hygiene_score, facade_score FROM shop_flag
