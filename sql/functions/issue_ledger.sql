@@ -198,6 +198,10 @@ BEGIN
     FROM rejected AS r;
 
     DROP TABLE fresh_issue_records;
+    -- The events just written can be many times what the statistics say (none, after a load into
+    -- an empty database): the next call's search for issues without steps, a nested loop over
+    -- all events per issue on the old figures, and the readers plan on fresh ones.
+    ANALYZE public.issue_event;
     RETURN added;
 END
 $$;
