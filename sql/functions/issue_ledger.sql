@@ -169,7 +169,8 @@ BEGIN
     FROM held AS h;
 
     -- Rejected (不予立案): reports repeating an earlier open case of the same category within
-    -- 50 m; and one report in forty as not the bureau's matter.
+    -- 50 m; and one report in forty as not the bureau's matter. The search nearest first: the box in degrees
+    -- on the geometry's index, then the exact distance on the geography.
     WITH rejected AS (
         UPDATE public.issue AS i
         SET status = 'rejected',
