@@ -163,6 +163,5 @@ def open_cases(conn: Connection, spots: list[Spot], rows: list[tuple], as_of: da
         LEFT JOIN LATERAL roadchief.nearest_segments(p.geom, 50) AS n ON true
     """), {"cat": CATEGORY, "cases": json.dumps(cases, default=str)})
     case_of = dict(zip(opened, ids, strict=True))
-    conn.execute(text("DROP TABLE IF EXISTS pg_temp.fresh"))  # complete_issue_records' own, from its first call
     conn.execute(text("SELECT roadchief.complete_issue_records()"))
     return {linked: case_of[index] for index, rows_linked in opened.items() for linked in rows_linked}

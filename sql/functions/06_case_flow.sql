@@ -20,6 +20,16 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT status NOT IN ('closed', 'rejected', 'on_hold')
 $$;
 
+-- A distance in degrees that covers radius_m metres around a point in every direction: a
+-- degree of latitude is at least 110 km, one of longitude that times the cosine of the latitude
+-- (taken a degree further from the equator, for the margin). ST_DWithin on the geometry with it
+-- can use the GiST index on geom and keeps every point the exact test on the geography keeps.
+CREATE OR REPLACE FUNCTION roadchief.degrees_covering(point geometry, radius_m float8)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT radius_m / (110000 * cos(radians(least(abs(ST_Y(point)) + 1, 89))))
+$$;
+
 -- Open cases (not 结案 nor 不予立案) of the same category within radius_m metres of the issue,
 -- nearest first (ties by id): the duplicates offered at filing (立案). Distances on the geography.
 CREATE OR REPLACE FUNCTION roadchief.duplicate_candidates(issue_id bigint, radius_m float8)
@@ -39,6 +49,7 @@ LANGUAGE sql STABLE AS $$
         ON o.category_code = me.category_code
        AND o.id <> me.id
        AND o.status NOT IN ('closed', 'rejected')
+       AND ST_DWithin(o.geom, me.geom, roadchief.degrees_covering(me.geom, radius_m))
        AND ST_DWithin(o.geom::geography, me.geom::geography, radius_m)
     WHERE me.id = duplicate_candidates.issue_id
     ORDER BY distance_m, o.id

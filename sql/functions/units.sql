@@ -1,12 +1,13 @@
 -- requires: public.unit, public.unit_area, public.unit_category
--- Dispatch suggestions: the active units (处置单位) that handle an issue's category in the place it
--- lies, most specific first. A unit's areas are communities or sub-districts (public.unit_area); a
--- unit without any area handles the whole district. Its categories are sub-items or major tasks
+-- Dispatch suggestions: the active units (处置单位) that handle a category in a community (NULL:
+-- outside every community: only whole-district units match), most specific first. A unit's areas
+-- are communities or sub-districts (public.unit_area); a unit without any area handles the whole
+-- district. Its categories are sub-items or major tasks
 -- (public.unit_category); a task covers all its sub-items.
 --   Order: the area match (community 1, sub-district 2, whole district 3), then the category match
 --   (sub-item 1, task 2), then the unit's name. A unit that matches in several ways is listed once,
 --   with its most specific match.
-CREATE OR REPLACE FUNCTION roadchief.suggest_units(issue_id bigint)
+CREATE OR REPLACE FUNCTION roadchief.suggest_units_for(category text, community integer)
 RETURNS TABLE (
     unit_id integer,
     unit_name text,
@@ -19,13 +20,12 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE AS $$
     WITH place AS (
-        SELECT i.category_code, cat.parent_code AS task_code, i.community_id, c.sub_district_id
-        FROM public.issue AS i
-        JOIN public.issue_category AS cat
-            ON cat.code = i.category_code
+        SELECT cat.code AS category_code, cat.parent_code AS task_code,
+               suggest_units_for.community AS community_id, c.sub_district_id
+        FROM public.issue_category AS cat
         LEFT JOIN public.community AS c
-            ON c.id = i.community_id
-        WHERE i.id = suggest_units.issue_id
+            ON c.id = suggest_units_for.community
+        WHERE cat.code = suggest_units_for.category
     ),
     area_match AS (
         SELECT ua.unit_id,
@@ -76,4 +76,25 @@ LANGUAGE sql STABLE AS $$
     JOIN public.issue_category AS ic
         ON ic.code = b.category_code
     ORDER BY 8
+$$;
+
+-- The suggestions for one issue: those for its category and community (the one rule above;
+-- complete_issue_records asks it once per pair for issues written in bulk).
+CREATE OR REPLACE FUNCTION roadchief.suggest_units(issue_id bigint)
+RETURNS TABLE (
+    unit_id integer,
+    unit_name text,
+    kind text,
+    area_level text,
+    area_name text,
+    category_code text,
+    category_name text,
+    rank bigint
+)
+LANGUAGE sql STABLE AS $$
+    SELECT s.*
+    FROM public.issue AS i
+    CROSS JOIN LATERAL roadchief.suggest_units_for(i.category_code, i.community_id) AS s
+    WHERE i.id = suggest_units.issue_id
+    ORDER BY s.rank
 $$;

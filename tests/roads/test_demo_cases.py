@@ -42,3 +42,20 @@ def test_demo_flow_users_sign_in_and_see_their_buttons(client, conn):
     token, _ = login(conn, "lingdao01", created["lingdao01"]["password"])
     assert client.get(f"/api/issues/{case}",
                       headers={"Authorization": f"Bearer {token}"}).json()["actions"] == []
+
+
+def test_every_demo_case_went_to_its_first_dispatch_suggestion(conn):
+    """What a dispatcher would have picked: the unit at the top of the case's suggestions, and its
+    name as the case's department; a case without a suggested unit keeps its category's department."""
+    cases = conn.execute(text("""
+        SELECT i.id, i.unit_id, i.department, s.unit_id AS first_unit, s.unit_name AS first_name,
+               c.department AS category_department
+        FROM issue AS i
+        JOIN issue_category AS c ON c.code = i.category_code
+        LEFT JOIN LATERAL (SELECT * FROM roadchief.suggest_units(i.id) LIMIT 1) AS s ON true
+        WHERE EXISTS (SELECT 1 FROM issue_event AS e
+                      WHERE e.issue_id = i.id AND e.action = 'dispatch' AND e.actor = '派遣员 何强')
+    """)).all()
+    assert len(cases) > 3000
+    assert [c.id for c in cases if c.unit_id != c.first_unit] == []
+    assert [c.id for c in cases if c.department != (c.first_name or c.category_department)] == []

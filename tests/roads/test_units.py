@@ -142,3 +142,46 @@ def test_unknown_units_and_issues_are_404(client, conn):
     assert client.get("/api/units/999999").status_code == 404
     assert client.patch("/api/units/999999", json={"active": False}, headers=admin).status_code == 404
     assert client.get("/api/issues/999999999/dispatch-suggestions").status_code == 404
+
+
+def bulk_case(conn, category: str, lon: float, lat: float) -> int:
+    """A case written in bulk (as importers do): dispatched an hour ago, no steps, no unit yet."""
+    return conn.execute(text("""
+        INSERT INTO issue (geom, category_code, status, reported_at, updated_at)
+        VALUES (ST_SetSRID(ST_MakePoint(:x, :y), 4326), :cat, 'dispatched',
+                now() - interval '3 hours', now() - interval '1 hour')
+        RETURNING id
+    """), {"x": lon, "y": lat, "cat": category}).scalar_one()
+
+
+def unit_and_steps(conn, issue_id: int):
+    unit_id, department = conn.execute(text("SELECT unit_id, department FROM issue WHERE id = :i"),
+                                       {"i": issue_id}).one()
+    steps = conn.execute(text("SELECT action FROM issue_event WHERE issue_id = :i ORDER BY at, id"),
+                         {"i": issue_id}).scalars().all()
+    return unit_id, department, steps
+
+
+def first_suggestion(conn, issue_id: int):
+    return tuple(conn.execute(text("SELECT unit_id, unit_name FROM roadchief.suggest_units(:i) LIMIT 1"),
+                              {"i": issue_id}).one())
+
+
+def test_bulk_written_cases_go_to_their_first_suggestion_and_completing_runs_again(conn, place):
+    rubbish = bulk_case(conn, "T03.02", LON, LAT)  # 暴露垃圾 in the middle of the district
+    outside = bulk_case(conn, "T03.02", LON + 1.0, LAT)  # in no community: district-wide units only
+    conn.execute(text("SELECT roadchief.complete_issue_records()"))
+    unit_id, department, steps = unit_and_steps(conn, rubbish)
+    assert (unit_id, department) == first_suggestion(conn, rubbish)
+    assert steps[:2] == ["file", "dispatch"]  # then on hold for one case in six
+    assert conn.execute(text("SELECT community_id FROM issue WHERE id = :i"), {"i": rubbish}).scalar() \
+        == place.community_id
+    assert unit_and_steps(conn, outside)[:2] == first_suggestion(conn, outside)
+    assert unit_and_steps(conn, outside)[1] == "经开区环境卫生管理处"
+
+    # Called again in the same transaction (the dust demo does): the new case only.
+    building = bulk_case(conn, "T07.01", LON, LAT)
+    conn.execute(text("SELECT roadchief.complete_issue_records()"))
+    assert unit_and_steps(conn, building)[1] == "经开区拆迁违建治理办公室"
+    assert unit_and_steps(conn, building)[2][:2] == ["file", "dispatch"]
+    assert unit_and_steps(conn, rubbish)[2] == steps
