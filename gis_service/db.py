@@ -84,7 +84,8 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 30,
-                lock_timeout_ms: int | None = None, statement_timeout_ms: int | None = None) -> Engine:
+                lock_timeout_ms: int | None = None, statement_timeout_ms: int | None = None,
+                pre_ping: bool = True, autocommit: bool = False) -> Engine:
     """An engine; the service passes its pool and timeouts, the CLI and tests keep the defaults."""
     # PostGIS functions carry high cost estimates, so PostgreSQL's JIT compiles ordinary spatial
     # queries (about 0.3-0.7 s each, measured on imports and density): off for every session.
@@ -98,7 +99,8 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None, 
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
         connect_args={"connect_timeout": 5, "application_name": "roadchief", "options": " ".join(options)},
     )
 
@@ -117,6 +119,18 @@ def service_engine(url: str, settings: Settings) -> Engine:
         pool_timeout=settings.db_pool_timeout_s,
         lock_timeout_ms=settings.db_lock_timeout_ms,
     )
+
+
+def tile_engine(engine: Engine, settings: Settings) -> Engine:
+    """The connections cold tiles are rendered on (with the shared tile cache): autocommit and no
+    ping on checkout, so that a tile costs one round trip, its query, instead of five (ping,
+    BEGIN, planner settings, query, COMMIT). Sized as the request pool: a worker renders at most
+    as many tiles at once as it has threads. A connection the server dropped fails one query,
+    which SQLAlchemy turns into the whole pool's renewal; the tile route then tries once more."""
+    return make_engine(engine.url.render_as_string(hide_password=False),
+                       pool_size=settings.db_pool_size,
+                       max_overflow=max(0, settings.worker_threads - settings.db_pool_size),
+                       pool_timeout=settings.db_pool_timeout_s, pre_ping=False, autocommit=True)
 
 
 def health_engine(engine: Engine) -> Engine:

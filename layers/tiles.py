@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from hashlib import sha1
 
 from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
 
 from layers.registry import TILE_LAYERS, LayerDef
 from layers.versions import table_versions  # noqa: F401 - the tile readers' one entry point
@@ -72,6 +73,43 @@ def render_tile(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
     apply_planner_settings(conn, layer.planner)
     data = conn.execute(text(layer.sql), sql_params(layer, z, x, y, params)).scalar()
     return bytes(data) if data else b""
+
+
+def render_tile_autocommit(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
+                           params: Mapping[str, object]) -> bytes:
+    """As render_tile, on an autocommit connection: the planner settings and the query in one
+    round trip, with no BEGIN nor COMMIT (what a cold tile cost most besides the query itself)."""
+    if not layer.minzoom <= z <= layer.maxzoom:
+        return b""
+    binds = sql_params(layer, z, x, y, params) | planner_binds(layer.planner)
+    data = conn.exec_driver_sql(one_statement(layer), binds).scalar()
+    return bytes(data) if data else b""
+
+
+_statements: dict[str, str] = {}
+
+
+def one_statement(layer: LayerDef) -> str:
+    """The layer's planner settings, then its tile query, as one psycopg2 statement string.
+
+    PostgreSQL runs a string of several statements as one implicit transaction, so on an
+    autocommit connection the settings (set_config(..., true), i.e. SET LOCAL) hold for this
+    query only. Compiled once a layer: the SQL files bind by name (:z), psycopg2 wants %(z)s."""
+    statement = _statements.get(layer.fingerprint)
+    if statement is None:
+        query = str(text(layer.sql).compile(dialect=pg_psycopg2.dialect()))
+        calls = ", ".join(f"set_config(%(planner_name{i})s, %(planner_value{i})s, true)"
+                          for i in range(len(layer.planner)))
+        statement = (f"SELECT {calls};\n" if calls else "") + query
+        _statements[layer.fingerprint] = statement
+    return statement
+
+
+def planner_binds(settings: Mapping[str, str]) -> dict[str, str]:
+    binds = {}
+    for i, (name, value) in enumerate(settings.items()):
+        binds |= {f"planner_name{i}": name, f"planner_value{i}": value}
+    return binds
 
 
 def apply_planner_settings(conn: Connection, settings: Mapping[str, str]) -> None:
