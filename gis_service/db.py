@@ -122,15 +122,15 @@ def service_engine(url: str, settings: Settings) -> Engine:
 
 
 def tile_engine(engine: Engine, settings: Settings) -> Engine:
-    """The connections cold tiles are rendered on (with the shared tile cache): autocommit and no
-    ping on checkout, so that a tile costs one round trip, its query, instead of five (ping,
-    BEGIN, planner settings, query, COMMIT). Sized as the request pool: a worker renders at most
-    as many tiles at once as it has threads. A connection the server dropped fails one query,
-    which SQLAlchemy turns into the whole pool's renewal; the tile route then tries once more."""
+    """The connections tile misses are rendered on (with the shared tile cache): autocommit and
+    no ping on checkout, so that a miss costs one round trip, its query, instead of five (ping,
+    BEGIN, planner settings, query, COMMIT). A fixed number (tile_db_connections), opened as
+    needed and kept: a connection opened under load costs the database more than a tile (a new
+    backend, the password exchange, PROJ and the catalogue loaded again). A connection the server
+    dropped fails one query, which makes SQLAlchemy renew the whole pool; the route retries once."""
     return make_engine(engine.url.render_as_string(hide_password=False),
-                       pool_size=settings.db_pool_size,
-                       max_overflow=max(0, settings.worker_threads - settings.db_pool_size),
-                       pool_timeout=settings.db_pool_timeout_s, pre_ping=False, autocommit=True)
+                       pool_size=settings.tile_db_connections, max_overflow=0,
+                       pool_timeout=settings.queue_timeout_s, pre_ping=False, autocommit=True)
 
 
 def health_engine(engine: Engine) -> Engine:

@@ -122,6 +122,10 @@ class TileStore:
         entry = self.front.get(key)
         if entry is not None:
             return entry, "memory"
+        return self.lookup_file(key)
+
+    def lookup_file(self, key: tuple) -> tuple[CachedTile | None, str]:
+        """The tile from the files (rendered by this or another worker): "shared", or None."""
         path = self.path(key)
         try:
             data = path.read_bytes()

@@ -1,10 +1,12 @@
 """Render a layer's tile from PostGIS, and what keys it: tile checks, change counters, ETags."""
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 from hashlib import sha1
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
+from sqlalchemy.exc import DBAPIError
 
 from layers.registry import TILE_LAYERS, LayerDef
 from layers.versions import table_versions  # noqa: F401 - the tile readers' one entry point
@@ -110,6 +112,25 @@ def planner_binds(settings: Mapping[str, str]) -> dict[str, str]:
     for i, (name, value) in enumerate(settings.items()):
         binds |= {f"planner_name{i}": name, f"planner_value{i}": value}
     return binds
+
+
+def warm_connections(engine: Engine, count: int) -> int:
+    """Open `count` connections of `engine` at once and render on each every layer's top-left tile
+    at its deepest zoom (empty: nowhere near a district), which loads into each backend what its
+    first tile would (the catalogue, PostGIS, PROJ's transformations: some 30 ms of the
+    database's CPU a connection). Returns the number of layers rendered on each."""
+    rendered = 0
+    with ExitStack() as stack:
+        connections = [stack.enter_context(engine.connect()) for _ in range(count)]
+        for layer in TILE_LAYERS.values():
+            try:
+                params = layer.parse_params(connections[0], {})
+                for conn in connections:
+                    render_tile_autocommit(conn, layer, layer.maxzoom, 0, 0, params)
+            except DBAPIError:
+                continue  # a layer whose parameters need more than the defaults: not warmed
+            rendered += 1
+    return rendered
 
 
 def apply_planner_settings(conn: Connection, settings: Mapping[str, str]) -> None:
