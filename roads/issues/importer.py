@@ -26,6 +26,9 @@ from roads.issues.snap_batch import CONTENDER_SNAP, load_network
 
 Progress = Callable[[str, int, int], None]
 CHUNK_ROWS = 10_000  # small enough to overlap Python and the server, large enough to batch
+# The server waits for the first chunk's checks: a small one sets it to work sooner (20,000 rows
+# in two chunks of 10,000 overlapped only half their time).
+FIRST_CHUNK_ROWS = 2_000
 
 
 @dataclass
@@ -125,7 +128,7 @@ def import_file(conn: Connection, path: Path, snap_distance_m: float, skip_bad: 
     writer = ChunkWriter(conn, source, snap_distance_m, fast_write)
     rejects: list[Reject] = []
     try:
-        for rows in chunked(parsed.rows(), CHUNK_ROWS):
+        for rows in chunked(parsed.rows(), FIRST_CHUNK_ROWS, CHUNK_ROWS):
             chunk = checker.check(rows)
             rejects += chunk.rejects
             if skip_bad or not (rejects or parsed.rejects):
@@ -152,9 +155,10 @@ def import_file(conn: Connection, path: Path, snap_distance_m: float, skip_bad: 
     return result
 
 
-def chunked(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+def chunked(rows: Iterable[tuple], first: int, size: int) -> Iterator[list[tuple]]:
     iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
+    sizes = itertools.chain([first], itertools.repeat(size))
+    while chunk := list(itertools.islice(iterator, next(sizes))):
         yield chunk
 
 
