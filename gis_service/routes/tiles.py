@@ -209,8 +209,8 @@ def find_tile(layer: str, z: int, x: int, y: int, request: Request, conn,
     entry, source = cache.lookup(key) if files else cache.front.lookup(key)
     if entry is None:
         return Miss(layer_def, z, x, y, params, key, gzip_ok, headers | {"X-Tile-Cache": "miss"})
-    headers |= {"X-Tile-Cache": "hit", "X-Tile-Store": source}  # "memory": this worker's;
-    return tile_response(entry, gzip_ok, headers)                # "shared": the workers' files
+    # X-Tile-Store: "memory", this worker's; "shared", the workers' files
+    return tile_response(entry, gzip_ok, headers | {"X-Tile-Cache": "hit", "X-Tile-Store": source})
 
 
 def miss_response(miss: Miss, request: Request, raw: bytes) -> Response:
