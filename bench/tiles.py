@@ -39,7 +39,8 @@ WARMUP_TILES = 48
 # Connections kept per worker, ours and tipg's alike. Ours must cover the requests in flight:
 # FastAPI returns a request's connection after the response is sent, so a keep-alive client's
 # next request overlaps it; with too small a pool the overflow connections are opened and
-# closed again all the time (a new backend and password exchange each).
+# closed again all the time (a new backend and password exchange each). Our tile misses render
+# on the tile pool instead (ROADCHIEF_TILE_DB_CONNECTIONS, 8 a worker: 16 in all, as raw's).
 POOL_SIZE = 24
 
 

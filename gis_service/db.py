@@ -84,7 +84,9 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 30,
-                lock_timeout_ms: int | None = None, statement_timeout_ms: int | None = None) -> Engine:
+                lock_timeout_ms: int | None = None, statement_timeout_ms: int | None = None,
+                pre_ping: bool = True, autocommit: bool = False,
+                application_name: str = "roadchief") -> Engine:
     """An engine; the service passes its pool and timeouts, the CLI and tests keep the defaults."""
     # PostGIS functions carry high cost estimates, so PostgreSQL's JIT compiles ordinary spatial
     # queries (about 0.3-0.7 s each, measured on imports and density): off for every session.
@@ -98,8 +100,9 @@ def make_engine(url: str, pool_size: int = 10, max_overflow: int | None = None, 
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": 5, "application_name": "roadchief", "options": " ".join(options)},
+        pool_pre_ping=pre_ping,
+        **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
+        connect_args={"connect_timeout": 5, "application_name": application_name, "options": " ".join(options)},
     )
 
 
@@ -117,6 +120,22 @@ def service_engine(url: str, settings: Settings) -> Engine:
         pool_timeout=settings.db_pool_timeout_s,
         lock_timeout_ms=settings.db_lock_timeout_ms,
     )
+
+
+TILE_APPLICATION_NAME = "roadchief-tiles"  # the tile pool's connections in pg_stat_activity
+
+
+def tile_engine(engine: Engine, settings: Settings) -> Engine:
+    """The connections tile misses are rendered on (with the shared tile cache): autocommit and
+    no ping on checkout, so that a miss costs one round trip, its query, instead of five (ping,
+    BEGIN, planner settings, query, COMMIT). A fixed number (tile_db_connections), opened as
+    needed and kept: a connection opened under load costs the database more than a tile (a new
+    backend, the password exchange, PROJ and the catalogue loaded again). A connection the server
+    dropped fails one query, which makes SQLAlchemy renew the whole pool; the route retries once."""
+    return make_engine(engine.url.render_as_string(hide_password=False),
+                       pool_size=settings.tile_db_connections, max_overflow=0,
+                       pool_timeout=settings.queue_timeout_s, pre_ping=False, autocommit=True,
+                       application_name=TILE_APPLICATION_NAME)
 
 
 def health_engine(engine: Engine) -> Engine:

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 2.0  # a request still waiting this long for a connection gets 503
     # A writer waiting this long for another's segment lock gets 409 with the current holder.
     db_lock_timeout_ms: int = 2000
+    # Connections each worker renders tile misses on (with the shared tile cache), kept open and
+    # never more: a miss costs the database CPU, and on a few cores more renders at once only
+    # queue there; misses beyond it wait for one of them (up to queue_timeout_s, then 503).
+    tile_db_connections: int = 8
     # Where people reach the service (http://10.1.2.3:8000): the links in work-group messages.
     public_url: str = "http://127.0.0.1:8000"
     # The outbox sender in each service process: every notify_interval_s it posts what is due

@@ -122,6 +122,10 @@ class TileStore:
         entry = self.front.get(key)
         if entry is not None:
             return entry, "memory"
+        return self.lookup_file(key)
+
+    def lookup_file(self, key: tuple) -> tuple[CachedTile | None, str]:
+        """The tile from the files (rendered by this or another worker): "shared", or None."""
         path = self.path(key)
         try:
             data = path.read_bytes()
@@ -136,9 +140,13 @@ class TileStore:
     def put(self, key: tuple, raw: bytes) -> CachedTile:
         entry = self.front.put_entry(key, CachedTile.compressed(raw))
         path = self.path(key)
-        path.parent.mkdir(exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        temporary.write_bytes(HEADER.pack(len(entry.raw)) + entry.raw + entry.gzipped)
+        body = HEADER.pack(len(entry.raw)) + entry.raw + entry.gzipped
+        try:
+            temporary.write_bytes(body)
+        except FileNotFoundError:  # its folder's first tile (a mkdir on every put cost 5-10 µs)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(body)
         os.replace(temporary, path)
         self._written += entry.size
         if self._written > self.max_bytes // 8:

@@ -1,9 +1,12 @@
 """Render a layer's tile from PostGIS, and what keys it: tile checks, change counters, ETags."""
 
 from collections.abc import Mapping
+from contextlib import ExitStack
 from hashlib import sha1
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
+from sqlalchemy.exc import DBAPIError
 
 from layers.registry import TILE_LAYERS, LayerDef
 from layers.versions import table_versions  # noqa: F401 - the tile readers' one entry point
@@ -72,6 +75,62 @@ def render_tile(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
     apply_planner_settings(conn, layer.planner)
     data = conn.execute(text(layer.sql), sql_params(layer, z, x, y, params)).scalar()
     return bytes(data) if data else b""
+
+
+def render_tile_autocommit(conn: Connection, layer: LayerDef, z: int, x: int, y: int,
+                           params: Mapping[str, object]) -> bytes:
+    """As render_tile, on an autocommit connection: the planner settings and the query in one
+    round trip, with no BEGIN nor COMMIT (what a cold tile cost most besides the query itself)."""
+    if not layer.minzoom <= z <= layer.maxzoom:
+        return b""
+    binds = sql_params(layer, z, x, y, params) | planner_binds(layer.planner)
+    data = conn.exec_driver_sql(one_statement(layer), binds).scalar()
+    return bytes(data) if data else b""
+
+
+_statements: dict[str, str] = {}
+
+
+def one_statement(layer: LayerDef) -> str:
+    """The layer's planner settings, then its tile query, as one psycopg2 statement string.
+
+    PostgreSQL runs a string of several statements as one implicit transaction, so on an
+    autocommit connection the settings (set_config(..., true), i.e. SET LOCAL) hold for this
+    query only. Compiled once a layer: the SQL files bind by name (:z), psycopg2 wants %(z)s."""
+    statement = _statements.get(layer.fingerprint)
+    if statement is None:
+        query = str(text(layer.sql).compile(dialect=pg_psycopg2.dialect()))
+        calls = ", ".join(f"set_config(%(planner_name{i})s, %(planner_value{i})s, true)"
+                          for i in range(len(layer.planner)))
+        statement = (f"SELECT {calls};\n" if calls else "") + query
+        _statements[layer.fingerprint] = statement
+    return statement
+
+
+def planner_binds(settings: Mapping[str, str]) -> dict[str, str]:
+    binds = {}
+    for i, (name, value) in enumerate(settings.items()):
+        binds |= {f"planner_name{i}": name, f"planner_value{i}": value}
+    return binds
+
+
+def warm_connections(engine: Engine, count: int) -> int:
+    """Open `count` connections of `engine` at once and render on each every layer's top-left tile
+    at its deepest zoom (empty: nowhere near a district), which loads into each backend what its
+    first tile would (the catalogue, PostGIS, PROJ's transformations: some 30 ms of the
+    database's CPU a connection). Returns the number of layers rendered on each."""
+    rendered = 0
+    with ExitStack() as stack:
+        connections = [stack.enter_context(engine.connect()) for _ in range(count)]
+        for layer in TILE_LAYERS.values():
+            try:
+                params = layer.parse_params(connections[0], {})
+                for conn in connections:
+                    render_tile_autocommit(conn, layer, layer.maxzoom, 0, 0, params)
+            except DBAPIError:
+                continue  # a layer whose parameters need more than the defaults: not warmed
+            rendered += 1
+    return rendered
 
 
 def apply_planner_settings(conn: Connection, settings: Mapping[str, str]) -> None:

@@ -34,8 +34,10 @@ from gis_service.routes import (
     work_calendar,
 )
 
-# In matching order; each module has one APIRouter called `router`.
-MODULES = (health, docs, district, imports, ogc, exports, issues, density, open311, tiles, styles,
+# In matching order; each module has one APIRouter called `router`. Tiles first: a map asks for
+# tiles by the hundred, and each router tried before costs a request about 11 µs (0.115 ms with
+# tiles tenth, 0.012 ms first: a fifth of a cached tile's CPU). No other router has a /tiles path.
+MODULES = (tiles, health, docs, district, imports, ogc, exports, issues, density, open311, styles,
            auth, segments, assignment_import, chiefs, coverage, units, notifications, work_calendar,
            patrols, penalties, phone, reports, chief_tree, dust, shops, inspections, webmap)
 

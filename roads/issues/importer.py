@@ -7,6 +7,7 @@ All or nothing: any rejected row aborts the import (InvalidInput carrying the re
 """
 
 import csv
+import gc
 import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,9 @@ from roads.issues.snap_batch import CONTENDER_SNAP, load_network
 
 Progress = Callable[[str, int, int], None]
 CHUNK_ROWS = 10_000  # small enough to overlap Python and the server, large enough to batch
+# The server waits for the first chunk's checks: a small one sets it to work sooner (20,000 rows
+# in two chunks of 10,000 overlapped only half their time).
+FIRST_CHUNK_ROWS = 2_000
 
 
 @dataclass
@@ -100,6 +104,19 @@ def import_issues(
     progress: Progress = lambda step, done, total: None,
 ) -> ImportResult:
     """Import the file in the caller's transaction; InvalidInput (rejects attached) unless clean."""
+    # The rows and geometries made by the thousand hold no reference cycles, yet each thousand
+    # allocations ran the cycle collector over all of them: a fifth of the checking time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return import_file(conn, path, snap_distance_m, skip_bad, source, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def import_file(conn: Connection, path: Path, snap_distance_m: float, skip_bad: bool, source: str,
+                progress: Progress) -> ImportResult:
     parsed = read_issue_file(path, lambda n: progress("reading, checking and writing", n, 0))
     fast_write = may_skip_row_triggers(conn)
     # The segments and communities are read once, below: they must not change until commit.
@@ -111,7 +128,7 @@ def import_issues(
     writer = ChunkWriter(conn, source, snap_distance_m, fast_write)
     rejects: list[Reject] = []
     try:
-        for rows in chunked(parsed.rows(), CHUNK_ROWS):
+        for rows in chunked(parsed.rows(), FIRST_CHUNK_ROWS, CHUNK_ROWS):
             chunk = checker.check(rows)
             rejects += chunk.rejects
             if skip_bad or not (rejects or parsed.rejects):
@@ -138,9 +155,10 @@ def import_issues(
     return result
 
 
-def chunked(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+def chunked(rows: Iterable[tuple], first: int, size: int) -> Iterator[list[tuple]]:
     iterator = iter(rows)
-    while chunk := list(itertools.islice(iterator, size)):
+    sizes = itertools.chain([first], itertools.repeat(size))
+    while chunk := list(itertools.islice(iterator, next(sizes))):
         yield chunk
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from pyproj import CRS, Proj, Transformer
+from pyproj import CRS, Proj
 from sqlalchemy import Connection, text
 
 SCALE_MARGIN = 1e-4  # relative: the district's datum against WGS84, and rounding
@@ -42,8 +42,7 @@ class Network:
     ids: np.ndarray
     lines: np.ndarray
     tree: shapely.STRtree
-    to_metric: Transformer
-    proj: Proj
+    proj: Proj  # lon/lat (EPSG:4326) to the district's metric projection, and its scale factors
     slack_m: float
 
 
@@ -66,15 +65,17 @@ def load_network(conn: Connection, epsg: int) -> Network:
     ).all()
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     lines = shapely.from_wkb([bytes(r[1]) for r in rows])
-    to_metric = Transformer.from_crs(4326, epsg, always_xy=True)
-    metric = shapely.transform(lines, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
+    # The projection itself, not Transformer.from_crs(4326, epsg): the same coordinates for the
+    # district's CRSs (CGCS2000 takes WGS84's "ballpark" offset, none), 1 ms to build instead of
+    # 100 ms of PROJ's database search on every import; its own scale factors (below) bound it.
+    proj = Proj(CRS.from_epsg(epsg))
+    metric = shapely.transform(lines, lambda xy: np.column_stack(proj(xy[:, 0], xy[:, 1])))
     longest = float(shapely.length(metric).max()) if len(metric) else 0.0
     return Network(
         ids=ids,
         lines=metric,
         tree=shapely.STRtree(metric),
-        to_metric=to_metric,
-        proj=Proj(CRS.from_epsg(epsg)),
+        proj=proj,
         slack_m=SLACK_M + SLACK_PER_M2 * longest**2,
     )
 
@@ -82,7 +83,7 @@ def load_network(conn: Connection, epsg: int) -> Network:
 def contenders(network: Network, lon: np.ndarray, lat: np.ndarray, max_m: float) -> Contenders:
     """The contenders of every point (lon/lat in EPSG:4326)."""
     n = len(lon)
-    x, y = network.to_metric.transform(lon, lat)
+    x, y = network.proj(lon, lat)
     points = shapely.points(x, y)
     beyond = ~(np.isfinite(x) & np.isfinite(y))  # outside the projection's area: no segment near
     points[beyond] = None
@@ -113,17 +114,28 @@ def contenders(network: Network, lon: np.ndarray, lat: np.ndarray, max_m: float)
 
 
 # The database's half: the geodesic distance to each contender, the limit and the tie rule, as in
-# roadchief.nearest_segments. `st` is the row holding `geom` and `contenders` (integer[]).
+# roadchief.nearest_segments. `st` is the row holding `geom` and `contenders` (integer[]). Nearly
+# every point has one contender: its distance is taken straight (`one`), without the sort and
+# LIMIT the tie rule needs among several (`many`): a fifth of the insert's time.
 CONTENDER_SNAP = """
+LEFT JOIN LATERAL (
+    SELECT s.id AS segment_id, ST_Distance(s.geom::geography, st.geom::geography) AS d
+    FROM public.road_segment AS s
+    WHERE cardinality(st.contenders) = 1 AND s.id = st.contenders[1]
+) AS one ON true
 LEFT JOIN LATERAL (
     SELECT c.id AS segment_id, c.d AS distance_m
     FROM (
         SELECT s.id, ST_Distance(s.geom::geography, st.geom::geography) AS d
         FROM public.road_segment AS s
-        WHERE s.id = ANY (st.contenders)
+        WHERE cardinality(st.contenders) > 1 AND s.id = ANY (st.contenders)
     ) AS c
     WHERE c.d <= :snap_m
     ORDER BY round(c.d * 1000.0), c.id
     LIMIT 1
-) AS n ON true
+) AS many ON true
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN one.d <= :snap_m THEN one.segment_id ELSE many.segment_id END AS segment_id,
+           CASE WHEN one.d <= :snap_m THEN one.d ELSE many.distance_m END AS distance_m
+) AS n
 """

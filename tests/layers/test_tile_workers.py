@@ -69,6 +69,26 @@ def test_a_tile_is_rendered_once_for_all_workers(server, engine):
     assert renders == 6 and shared >= 1
 
 
+def test_tiles_render_after_the_database_dropped_the_tile_connections(server, engine):
+    """A restarted database (here: every tile connection ended by the server) costs no tile:
+    the pool renders misses on connections it does not ping first, and tries again once."""
+    with engine.connect() as conn:
+        centre = conn.execute(text(
+            "SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(ST_Extent(geom)) AS c FROM road_segment) AS e"
+        )).one()
+        for _ in range(2 * REQUESTS):  # both workers' connections opened and warmed up
+            fresh_get(f"{server}/tiles/segments/17/0/0.mvt")
+        ended = conn.execute(text(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'roadchief-tiles'")).scalar()
+    assert ended >= 2
+    x, y = tile_of(*centre, 13)
+    for dx in range(2 * REQUESTS):
+        response = fresh_get(f"{server}/tiles/segments/13/{x + dx - REQUESTS}/{y}.mvt")
+        assert response.status_code == 200, response.text
+        assert response.headers["x-tile-cache"] == "miss"
+
+
 def test_a_write_through_the_api_shows_in_the_next_tile_on_every_worker(server, engine):
     segment_id, name, road_id, tile = a_road_tile(engine)
     seen_shared = 0
