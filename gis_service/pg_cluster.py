@@ -126,7 +126,7 @@ class PgCluster:
             conf.write(
                 "listen_addresses = '127.0.0.1'\n"
                 "unix_socket_directories = ''\n"
-                "max_connections = 100\n"
+                "max_connections = 150\n"  # 2 workers at their most (2 x 51) and the CLI; see README
                 "shared_buffers = '256MB'\n"
                 "work_mem = '32MB'\n"
                 "maintenance_work_mem = '256MB'\n"
