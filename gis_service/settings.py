@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # never more: a miss costs the database CPU, and on a few cores more renders at once only
     # queue there; misses beyond it wait for one of them (up to queue_timeout_s, then 503).
     tile_db_connections: int = 8
+    # Open them all at start and render an empty tile of each layer on each (in the background), so
+    # the first misses do not pay for new backends; off in the tests, where every app is short-lived.
+    tile_warm_up: bool = True
     # Where people reach the service (http://10.1.2.3:8000): the links in work-group messages.
     public_url: str = "http://127.0.0.1:8000"
     # The outbox sender in each service process: every notify_interval_s it posts what is due

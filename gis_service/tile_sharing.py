@@ -37,11 +37,12 @@ def start_shared_tiles(app: FastAPI, settings: Settings) -> ExitStack:
     front = TileCache(settings.tile_cache_size, DEFAULT_MAX_BYTES)
     app.state.tile_engine = tile_engine(app.state.engine, settings)
     closing.callback(app.state.tile_engine.dispose)
-    warming = threading.Thread(target=warm_tile_connections, name="tile-connections-warm-up",
-                               args=(app.state.tile_engine, settings.tile_db_connections),
-                               daemon=True)
-    warming.start()  # in the background: the service answers meanwhile
-    closing.callback(warming.join, 30)
+    if settings.tile_warm_up:
+        warming = threading.Thread(target=warm_tile_connections, name="tile-connections-warm-up",
+                                   args=(app.state.tile_engine, settings.tile_db_connections),
+                                   daemon=True)
+        warming.start()  # in the background: the service answers meanwhile
+        closing.callback(warming.join, 30)
     app.state.tile_store = TileStore(folder / "store", settings.tile_cache_max_mb * 1024 * 1024, front)
     return closing
 

@@ -28,6 +28,9 @@ from roads.demo.load import load_demo
 # commit reports into the session's database (tests/gis_service/test_report_scheduler.py runs its
 # own); and reports written on request go to a temporary folder, not var/reports.
 os.environ.setdefault("ROADCHIEF_REPORT_CHECK_S", "0")
+# Nor a warm-up of the tile connections in each short-lived app: its renders hold table locks that a
+# test's TRUNCATE would deadlock with, and eight connections an app exhaust the server's slots.
+os.environ.setdefault("ROADCHIEF_TILE_WARM_UP", "false")
 os.environ.setdefault("ROADCHIEF_REPORT_DIR", tempfile.mkdtemp(prefix="roadchief-test-reports-"))
 
 # Fixed so that time-window tests see the same issues whatever day the suite runs.

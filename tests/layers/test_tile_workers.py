@@ -15,7 +15,8 @@ REQUESTS = 8  # per tile and state, each on a new connection: both workers get s
 
 @pytest.fixture(scope="module")
 def server(cluster, engine, tmp_path_factory):
-    with served(cluster.url(), tmp_path_factory.mktemp("tiles")) as base:
+    # As deployed: each worker opens and warms its tile connections at start.
+    with served(cluster.url(), tmp_path_factory.mktemp("tiles"), tile_warm_up="true") as base:
         yield base
 
 
