@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from gis_service.main import create_app
 from gis_service.pg_cluster import free_port
+from roads.patrols.recording import link_user_to_chief
 from roads.users import add_user, login
 
 CHROMIUM = "/usr/bin/chromium"
@@ -87,13 +88,16 @@ def sign_in_on_phone(page, base_url: str, username: str, password: str) -> None:
 
 @contextmanager
 def undo_writes(engine, username: str = BROWSER_USER, password: str = BROWSER_PASSWORD,
-                display_name: str = "浏览器测试", role: str = "district_admin", **scope):
-    """A committed user (a district admin unless `role` and its `scope` say otherwise), yielding its
-    bearer headers; afterwards every assignment change it made is undone and the user removed (for
-    tests that must commit: browsers, real servers)."""
+                display_name: str = "浏览器测试", role: str = "district_admin", chief_id: int | None = None,
+                **scope):
+    """A committed user (a district admin unless `role` and its `scope` say otherwise; the user who
+    is chief `chief_id` when given), yielding its bearer headers; afterwards every assignment change
+    it made is undone and the user removed (for tests that must commit: browsers, real servers)."""
     with engine.begin() as conn:
         before = conn.execute(text("SELECT COALESCE(max(id), 0) FROM segment_assignment")).scalar()
-        add_user(conn, username, password, role, display_name=display_name, **scope)
+        user = add_user(conn, username, password, role, display_name=display_name, **scope)
+        if chief_id is not None:
+            link_user_to_chief(conn, user.id, chief_id)
         token, _user = login(conn, username, password)
     try:
         yield {"Authorization": f"Bearer {token}"}

@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from roads.patrols.recording import link_user_to_chief
-from roads.users import add_user
-from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone
+from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone, undo_writes
 
 USER, PASSWORD = "dust_phone_chief", "dust-phone-password"
 
@@ -28,19 +26,17 @@ def weigher(engine):
             WHERE s.length_m > 300 AND NOT EXISTS (SELECT 1 FROM dust_sample d WHERE d.segment_id = s.id)
             ORDER BY s.id LIMIT 1
         """)).one()
-        user = add_user(conn, USER, PASSWORD, "viewer", display_name="积尘测试")
-        link_user_to_chief(conn, user.id, seg.chief_id)
-    try:
-        yield seg
-    finally:
-        with engine.begin() as conn:
-            cases = conn.execute(text("SELECT DISTINCT issue_id FROM dust_sample WHERE segment_id = :s "
-                                      "AND issue_id IS NOT NULL"), {"s": seg.id}).scalars().all()
-            conn.execute(text("DELETE FROM dust_sample WHERE segment_id = :s"), {"s": seg.id})
-            conn.execute(text("DELETE FROM notification WHERE issue_id = ANY(:c)"), {"c": cases})
-            conn.execute(text("DELETE FROM issue_event WHERE issue_id = ANY(:c)"), {"c": cases})
-            conn.execute(text("DELETE FROM issue WHERE id = ANY(:c)"), {"c": cases})
-            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": USER})
+    with undo_writes(engine, USER, PASSWORD, "积尘测试", role="viewer", chief_id=seg.chief_id):
+        try:
+            yield seg
+        finally:
+            with engine.begin() as conn:
+                cases = conn.execute(text("SELECT DISTINCT issue_id FROM dust_sample WHERE segment_id = :s "
+                                          "AND issue_id IS NOT NULL"), {"s": seg.id}).scalars().all()
+                conn.execute(text("DELETE FROM dust_sample WHERE segment_id = :s"), {"s": seg.id})
+                conn.execute(text("DELETE FROM notification WHERE issue_id = ANY(:c)"), {"c": cases})
+                conn.execute(text("DELETE FROM issue_event WHERE issue_id = ANY(:c)"), {"c": cases})
+                conn.execute(text("DELETE FROM issue WHERE id = ANY(:c)"), {"c": cases})
 
 
 @pytest.fixture(scope="module")

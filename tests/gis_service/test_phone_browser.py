@@ -14,9 +14,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from roads.patrols.recording import link_user_to_chief
-from roads.users import add_user
-from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone
+from tests.gis_service.browser import SCREENSHOTS, phone_page, serve, sign_in_on_phone, undo_writes
 
 USER, PASSWORD = "phone_test_chief", "phone-test-password"
 STEP_M, STEP_S = 20, 15  # 1.3 m/s: a walk
@@ -43,20 +41,18 @@ def walker(engine):
             WHERE ST_NPoints(s.geom) = 2 AND s.length_m BETWEEN 1000 AND 1300
             ORDER BY s.id LIMIT 1
         """)).one()
-        user = add_user(conn, USER, PASSWORD, "viewer", display_name="手机测试")
-        link_user_to_chief(conn, user.id, seg.chief_id)
-    try:
-        yield seg
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM patrol WHERE chief_id = :c AND recorded_by = :u"),
-                         {"c": seg.chief_id, "u": USER})
-            conn.execute(text("DELETE FROM issue_photo WHERE issue_id IN "
-                              "(SELECT id FROM issue WHERE reporter = :n AND reported_at >= :t)"),
-                         {"n": seg.chief_name, "t": started})
-            conn.execute(text("DELETE FROM issue WHERE reporter = :n AND reported_at >= :t"),
-                         {"n": seg.chief_name, "t": started})
-            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": USER})
+    with undo_writes(engine, USER, PASSWORD, "手机测试", role="viewer", chief_id=seg.chief_id):
+        try:
+            yield seg
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM patrol WHERE chief_id = :c AND recorded_by = :u"),
+                             {"c": seg.chief_id, "u": USER})
+                conn.execute(text("DELETE FROM issue_photo WHERE issue_id IN "
+                                  "(SELECT id FROM issue WHERE reporter = :n AND reported_at >= :t)"),
+                             {"n": seg.chief_name, "t": started})
+                conn.execute(text("DELETE FROM issue WHERE reporter = :n AND reported_at >= :t"),
+                             {"n": seg.chief_name, "t": started})
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from gis_service.settings import Settings
-from roads.patrols.recording import link_user_to_chief
-from roads.users import add_user
-from tests.gis_service.browser import PHONE, SCREENSHOTS, phone_page, serve, sign_in_on_phone
+from tests.gis_service.browser import PHONE, SCREENSHOTS, phone_page, serve, sign_in_on_phone, undo_writes
 
 USER, PASSWORD = "flags_test_chief", "flags-test-password"
 
@@ -27,15 +25,13 @@ def flagger(engine):
               AND NOT EXISTS (SELECT 1 FROM chief_user AS cu WHERE cu.chief_id = a.chief_id)
             ORDER BY sh.id LIMIT 1
         """)).one()
-        user = add_user(conn, USER, PASSWORD, "viewer", display_name="红黑旗测试")
-        link_user_to_chief(conn, user.id, found.chief_id)
-    try:
-        yield found
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM shop_flag WHERE entered_by = :u"), {"u": USER})
-            conn.execute(text("DELETE FROM shop_flag_audit WHERE changed_by = :u"), {"u": USER})
-            conn.execute(text("DELETE FROM app_user WHERE username = :u"), {"u": USER})
+    with undo_writes(engine, USER, PASSWORD, "红黑旗测试", role="viewer", chief_id=found.chief_id):
+        try:
+            yield found
+        finally:
+            with engine.begin() as conn:
+                conn.execute(text("DELETE FROM shop_flag WHERE entered_by = :u"), {"u": USER})
+                conn.execute(text("DELETE FROM shop_flag_audit WHERE changed_by = :u"), {"u": USER})
 
 
 @pytest.fixture(scope="module")
