@@ -2,6 +2,7 @@
 
 from sqlalchemy import Connection, text
 
+from roads.answer_cache import ANSWERS
 from roads.errors import InvalidInput, NotFound
 from roads.issues.window import Window
 from roads.patrols.rates import NO_PATROLS_DUE, area_rates, this_week
@@ -102,21 +103,37 @@ def with_patrols(units: list[dict], rates: dict[int, dict]) -> list[dict]:
     return [{**unit, "patrol": rates.get(unit["id"], NO_PATROLS_DUE)} for unit in units]
 
 
+# What the coverage figures read: an answer is kept until one of them changes (roads/answer_cache.py).
+COVERAGE_TABLES = ("road_segment", "road", "community", "sub_district", "segment_assignment", "chief")
+
+
+def segment_figures(conn: Connection, level: str, scope: dict, uncovered_limit: int) -> tuple[list, list, list]:
+    """The units at `level`, the scope's uncovered segments and, for the ranking, its communities."""
+
+    def compute() -> tuple[list, list, list]:
+        params = {"level": level, **scope}
+        units = [unit_stats(r) for r in conn.execute(UNITS, params)]
+        uncovered = [dict(r) for r in conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings()]
+        # At the community level the ranking is the units themselves: one pass over the view, not two.
+        communities = units if level == "community" else [
+            unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})]
+        return units, uncovered, communities
+
+    key = (level, scope["sub_district"], scope["community"], uncovered_limit)
+    return ANSWERS.get(conn, "coverage", COVERAGE_TABLES, key, compute)
+
+
 def coverage(conn: Connection, level: str = "district", unit_id: int | None = None,
              uncovered_limit: int = 200, patrol_window: Window | None = None) -> dict:
     """Statistics per unit at `level` (optionally one unit), its uncovered segments and the ranking;
     with each unit's patrol figures over `patrol_window` (default this week)."""
     scope = scope_for(conn, level, unit_id)
-    params = {"level": level, **scope}
     window = patrol_window or this_week()
+    units, uncovered, communities = segment_figures(conn, level, scope, uncovered_limit)
     community_rates = area_rates(conn, "community", window)
     rates = community_rates if level == "community" else area_rates(conn, level, window)
-    units = with_patrols([unit_stats(r) for r in conn.execute(UNITS, params)], rates)
-    uncovered = conn.execute(UNCOVERED, params | {"limit": uncovered_limit}).mappings().all()
-    # At the community level the ranking is the units themselves: one pass over the view, not two.
-    ranking = ([dict(u) for u in units] if level == "community" else
-               with_patrols([unit_stats(r) for r in conn.execute(UNITS, scope | {"level": "community"})],
-                            community_rates))
+    units = with_patrols(units, rates)
+    ranking = with_patrols(communities, community_rates)
     ranking.sort(key=lambda u: (-(u["tiers"]["3"]["share"] or 0), -(u["all_tiers"]["share"] or 0), u["name"]))
     for rank, unit in enumerate(ranking, start=1):
         unit["rank"] = rank

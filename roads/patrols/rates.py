@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, text
 
+from roads.answer_cache import ANSWERS
 from roads.issues.filter import parse_period
 from roads.issues.window import CHINA_TZ, Window
 
@@ -36,11 +37,24 @@ def figures(row) -> dict:
 NO_PATROLS_DUE = {"due": 0, "done": 0, "rate": None, "segments_due": 0, "segments_not_patrolled": 0}
 
 
+# What the patrol figures read: an answer is kept until one of them changes or the clock begins
+# a new period of a rule (roads/answer_cache.py).
+RATE_TABLES = ("patrol_rule", "work_calendar", "segment_assignment", "chief", "patrol", "patrol_segment",
+               "road_segment", "community")
+
+
 def area_rates(conn: Connection, level: str, window: Window) -> dict[int, dict]:
     """area id → {due, done, rate, segments_due, segments_not_patrolled}; the district is id 0."""
-    rows = conn.execute(text("SELECT * FROM roadchief.area_patrol_rates(:level, :start, :end)"),
-                        {"level": level, "start": window.start, "end": window.end})
-    return {row.area_id: figures(row) for row in rows if row.area_id is not None}
+    params = {"level": level, "start": window.start, "end": window.end}
+
+    def compute() -> dict[int, dict]:
+        rows = conn.execute(text("SELECT * FROM roadchief.area_patrol_rates(:level, :start, :end)"), params)
+        return {row.area_id: figures(row) for row in rows if row.area_id is not None}
+
+    periods = tuple(conn.execute(text("SELECT tier, periods FROM roadchief.patrol_periods(:start, :end) "
+                                      "ORDER BY tier"), params).all())
+    return ANSWERS.get(conn, "area_patrol_rates", RATE_TABLES, (level, window.start, window.end, periods),
+                       compute)
 
 
 def chief_rates(conn: Connection, window: Window) -> dict[int, dict]:

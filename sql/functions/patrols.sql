@@ -130,6 +130,19 @@ BEGIN
 END;
 $$;
 
+-- Per tier, the whole periods of its rule in the window [from_ts, to_ts) that have begun by now():
+-- a week asked for on its Wednesday has 3 daily periods due so far, today's included. The only
+-- way patrol figures depend on the clock, so also what a kept answer is keyed by besides the
+-- tables' change counters (roads/answer_cache.py).
+CREATE OR REPLACE FUNCTION roadchief.patrol_periods(from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (tier smallint, periods integer)
+LANGUAGE sql STABLE AS $$
+    SELECT r.tier,
+           LEAST(floor(extract(epoch FROM to_ts - from_ts) / 86400 / r.every_days),
+                 GREATEST(0, ceil(extract(epoch FROM now() - from_ts) / 86400 / r.every_days)))::integer
+    FROM public.patrol_rule AS r
+$$;
+
 -- Per assignment (chief, segment, tier) and per general chief (segment NULL, tier 0), over the
 -- window [from_ts, to_ts): patrols due and done.
 --  - The window is cut into whole periods of the tier's rule from from_ts (a daily rule over a
@@ -143,12 +156,9 @@ CREATE OR REPLACE FUNCTION roadchief.patrol_compliance(from_ts timestamptz, to_t
 RETURNS TABLE (chief_id integer, segment_id integer, tier smallint, due integer, done integer)
 LANGUAGE sql STABLE AS $$
     WITH rule AS MATERIALIZED (
-        -- Whole periods in the window that have begun: a week asked for on its Wednesday has 3
-        -- daily periods due so far, today's included.
-        SELECT r.*, LEAST(floor(extract(epoch FROM to_ts - from_ts) / 86400 / r.every_days),
-                          GREATEST(0, ceil(extract(epoch FROM now() - from_ts) / 86400 / r.every_days))
-               )::integer AS periods
+        SELECT r.*, p.periods
         FROM public.patrol_rule AS r
+        JOIN roadchief.patrol_periods(from_ts, to_ts) AS p ON p.tier = r.tier
     ),
     off_period AS MATERIALIZED (
         SELECT (h.day - (from_ts AT TIME ZONE 'Asia/Shanghai')::date) AS k

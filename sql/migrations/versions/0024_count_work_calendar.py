@@ -1,0 +1,29 @@
+"""A change counter for work_calendar: patrol figures read it (a holiday is no daily period due),
+and answers kept between writes (roads/answer_cache.py) are keyed by the counters of every table
+they read.
+
+Revision ID: 0024
+Revises: 0022
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+from change_counters import count_changes, stop_counting
+
+revision = "0024"
+down_revision = "0022"
+branch_labels = None
+depends_on = None
+
+COUNTED_TABLES = ("work_calendar",)
+
+
+def upgrade() -> None:
+    for table in COUNTED_TABLES:
+        op.execute(count_changes(table))
+
+
+def downgrade() -> None:
+    op.execute(stop_counting(COUNTED_TABLES))
+    for table in COUNTED_TABLES:
+        op.execute(f"DROP TRIGGER tg_{table}_version ON {table}; DROP TRIGGER tg_{table}_version_truncate ON {table};")
