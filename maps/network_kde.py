@@ -161,6 +161,7 @@ def snapped_issue_points(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame
         SELECT i.id, ST_ClosestPoint(s.geom, i.geom) AS geom
         FROM {COUNTED_ISSUES} AS i
         JOIN public.road_segment AS s ON s.id = i.segment_id
+        ORDER BY i.id
     """)
     return read_frame(sql, conn, params=flt.params())
 
@@ -282,10 +283,54 @@ def network_density(
         pieces.road_km[bandwidth] = stored_road_km(conn, pieces, bandwidth)
     road_km = pieces.road_km[bandwidth]
     complete = not np.isnan(road_km).any()
-    density = piece_density(pieces.xy, pieces.length_m / 1000.0, issue_xy, bandwidth, road_km)
+    key = density_key(pieces, issue_xy, bandwidth)
+    density = DENSITIES.get(key)
+    if density is None:
+        density = piece_density(pieces.xy, pieces.length_m / 1000.0, issue_xy, bandwidth, road_km)
+        DENSITIES.put(key, density)
     if not complete and not np.isnan(road_km).any():
         store_road_km(conn, pieces, bandwidth)
     return pieces.with_density(density)
+
+
+def density_key(pieces: Pieces, issue_xy: np.ndarray, bandwidth: float) -> str:
+    """Names the density by what it is made of: the network, the issues' snapped positions (in
+    the order the query gives them) and the bandwidth. The same week asked for again (the PNG,
+    the A4, the PDF, the briefing) gives the same key; any issue moved, added or removed a new one."""
+    digest = hashlib.sha1(pieces.key.encode())
+    digest.update(np.ascontiguousarray(issue_xy, dtype=np.float64).tobytes())
+    digest.update(repr(bandwidth).encode())
+    return digest.hexdigest()
+
+
+class DensityCache:
+    """The densities of the last few windows, in the process (a few MB each at city scale)."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.entries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        return None
+
+    def put(self, key: str, density: np.ndarray) -> None:
+        density.setflags(write=False)  # shared by every export that asks for it
+        with self.lock:
+            self.entries[key] = density
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+DENSITIES = DensityCache()
 
 
 STORED = 4  # networks whose road sums the export_cache table keeps

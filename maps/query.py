@@ -7,6 +7,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
+from roads.answer_cache import ANSWERS
 from roads.areas import Area
 from roads.district import get_district
 from roads.issues.filter import IssueFilter
@@ -52,22 +53,44 @@ def category_label(conn: Connection, codes: tuple[str, ...] | None) -> str:
     return "、".join(names)
 
 
-def segments(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:
-    """The area's segments with issue_count, per_km, per_km_30d and tiers_covered."""
+# What the network part of an export's segments reads (roads/answer_cache.py keeps it until one
+# of these tables changes): the same for every window and category.
+NETWORK_TABLES = ("road_segment", "road", "community", "segment_assignment", "chief")
+
+
+def network(conn: Connection, area: Area) -> gpd.GeoDataFrame:
+    """The area's segments with their road name, length and tiers_covered, in EPSG:4326, by id.
+    Shared between callers: do not change it in place."""
     sql = text(f"""
         SELECT s.id AS segment_id, s.community_id, c.sub_district_id, r.name AS road_name,
-               d.issue_count, d.length_m, d.per_km, d.per_km_30d, cov.tiers_covered, s.geom
+               s.length_m, cov.tiers_covered, s.geom
         FROM public.road_segment AS s
         JOIN public.road AS r ON r.id = s.road_id
         LEFT JOIN public.community AS c ON c.id = s.community_id
-        JOIN roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
-                                       CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
-            ON d.segment_id = s.id
         JOIN roadchief.segment_coverage AS cov ON cov.segment_id = s.id
         WHERE {AREA_FILTER}
         ORDER BY s.id
     """)
-    return read_frame(sql, conn, params=flt.params())
+    return ANSWERS.get(conn, "export_network", NETWORK_TABLES, (area.community_id, area.sub_district_id),
+                       lambda: read_frame(sql, conn, params=area.params()), copy=False)
+
+
+def segments(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:
+    """The area's segments with issue_count, per_km, per_km_30d and tiers_covered."""
+    frame = network(conn, flt.area)
+    density = conn.execute(text("""
+        SELECT d.segment_id, d.issue_count, d.per_km, d.per_km_30d
+        FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
+                                       CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
+        ORDER BY d.segment_id
+    """), flt.params()).all()
+    figures = pd.DataFrame(density, columns=["segment_id", "issue_count", "per_km", "per_km_30d"])
+    figures = figures.set_index("segment_id").reindex(frame["segment_id"].to_numpy())
+    columns = ["segment_id", "community_id", "sub_district_id", "road_name", "issue_count", "length_m",
+               "per_km", "per_km_30d", "tiers_covered", "geom"]
+    return gpd.GeoDataFrame(
+        frame.assign(**{c: figures[c].to_numpy() for c in figures.columns})[columns],
+        geometry="geom", crs=frame.crs)
 
 
 def issue_points(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:

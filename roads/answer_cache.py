@@ -11,10 +11,10 @@ committed data only, and the counters are read before the answer is computed, so
 least as new as its key. (A transaction's own writes raise counters that a rollback hands back.)
 """
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from copy import deepcopy
 from typing import TypeVar
 
 from sqlalchemy import Connection, text
@@ -41,8 +41,9 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def get(self, conn: Connection, name: str, tables: Sequence[str], params: Hashable,
-            compute: Callable[[], T]) -> T:
-        """`compute()`'s answer, kept for the same name, params and counters of `tables`."""
+            compute: Callable[[], T], copy: bool = True) -> T:
+        """`compute()`'s answer, kept for the same name, params and counters of `tables`.
+        `copy=False`: the kept object itself, for callers that never change it (a large frame)."""
         tables = sorted(set(tables))
         row = conn.execute(KEY_SQL, {"tables": tables}).one()
         if not row.clean or row.counted != len(tables):  # a write in this transaction, or uncounted
@@ -52,11 +53,11 @@ class AnswerCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return copy.deepcopy(self._entries[key])
+                return deepcopy(self._entries[key]) if copy else self._entries[key]
             self.misses += 1
         answer = compute()
         with self._lock:
-            self._entries[key] = copy.deepcopy(answer)
+            self._entries[key] = deepcopy(answer) if copy else answer
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return answer

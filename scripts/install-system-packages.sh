@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages roadchief needs, only those missing: PostgreSQL with the matching
-# PostGIS, CJK fonts, Python's venv, and (with --test) Chromium for the browser tests.
+# PostGIS, CJK fonts, Python's venv, and (with --test) Chromium for the browser tests and
+# poppler-utils (pdftoppm) for the tests that look at exported PDF pages as images.
 set -euo pipefail
 
 wanted=(postgresql fonts-noto-cjk fonts-wqy-microhei python3-venv)
 # nginx: the tests start it (on 127.0.0.1, own config) in front of the service (deploy/nginx.conf).
-[ "${1:-}" = "--test" ] && wanted+=(chromium nginx)
+[ "${1:-}" = "--test" ] && wanted+=(chromium nginx poppler-utils)
 
 pg_major() {
   ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1

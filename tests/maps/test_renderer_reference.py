@@ -16,6 +16,7 @@ from maps import heatmap
 from maps.heatmap import HeatmapOptions, build_figure, load, render
 from maps.network_kde import (
     BANDWIDTH_M,
+    DENSITIES,
     PIECES,
     kernel_sums,
     network_density,
@@ -97,6 +98,7 @@ def flt():
 def test_the_density_has_the_reference_values_and_a_second_export_reuses_the_road_sums(conn, flt):
     segments = load(conn, flt, HeatmapOptions(view="segments")).segments
     PIECES.clear()
+    DENSITIES.clear()
     first = network_density(conn, flt, segments)
     second = network_density(conn, flt, segments)
     owner, length_m, lines = reference_pieces(segments)
@@ -110,6 +112,24 @@ def test_the_density_has_the_reference_values_and_a_second_export_reuses_the_roa
     assert (expected > 0).sum() > 1000
     assert second.lines is first.lines  # cut once, and the road sums kept with them
     assert second.density == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_the_same_window_again_reuses_its_density_and_a_changed_issue_does_not(conn, flt):
+    from sqlalchemy import text
+
+    segments = load(conn, flt, HeatmapOptions(view="segments")).segments
+    DENSITIES.clear()
+    first = network_density(conn, flt, segments)
+    assert network_density(conn, flt, segments).density is first.density  # summed once
+    moved = conn.execute(text("""
+        UPDATE issue SET reported_at = reported_at - interval '30 days'
+        WHERE id = (SELECT min(id) FROM issue
+                    WHERE segment_id IS NOT NULL AND reported_at >= :from_ts AND reported_at < :to_ts)
+    """), flt.params()).rowcount
+    assert moved == 1
+    after = network_density(conn, flt, segments)  # one issue fewer in the week
+    assert after.density is not first.density
+    assert after.density.sum() < first.density.sum()
 
 
 def test_a_changed_segment_is_a_new_network(conn, flt):
@@ -161,6 +181,7 @@ def test_another_process_reads_the_road_sums_from_the_export_cache(conn, flt, mo
 
     segments = load(conn, flt, HeatmapOptions(view="segments")).segments
     PIECES.clear()
+    DENSITIES.clear()
     first = network_density(conn, flt, segments)
     key = network_kde.road_km_key(first, BANDWIDTH_M)
     stored = conn.execute(
@@ -168,6 +189,7 @@ def test_another_process_reads_the_road_sums_from_the_export_cache(conn, flt, mo
     ).scalar()
     assert stored == 1
     PIECES.clear()  # as in a fresh worker
+    DENSITIES.clear()
 
     def no_summing(*args):
         raise AssertionError("the road sums should come from export_cache")
