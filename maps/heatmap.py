@@ -12,11 +12,14 @@ import geopandas as gpd
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 from sqlalchemy import Connection
 
 from maps import cartography as carto
@@ -374,11 +377,28 @@ def decorate(fig: Figure, data: HeatmapData, options: HeatmapOptions) -> None:
     fig.text(0.5, 0.04, footer, ha="center", va="center", fontsize=7, color="#333333")
 
 
+PNG_COMPRESS_LEVEL = 3  # zlib: at A4 300 dpi 0.4 s where matplotlib's 6 takes 1.1 s, and smaller as RGB
+
+
 def render(fig: Figure, fmt: str, title: str = "") -> bytes:
     buffer = io.BytesIO()
-    metadata = {"Title": title, "Creator": "roadchief"} if fmt == "pdf" else {"Title": title}
-    fig.savefig(buffer, format=fmt, dpi=fig.dpi, metadata=metadata)
+    if fmt == "png":
+        png(fig, buffer, title)
+    else:
+        fig.savefig(buffer, format=fmt, dpi=fig.dpi, metadata={"Title": title, "Creator": "roadchief"})
     return buffer.getvalue()
+
+
+def png(fig: Figure, buffer: io.BytesIO, title: str) -> None:
+    """The figure drawn by Agg and written as an RGB PNG: the page is opaque white, so the alpha
+    channel matplotlib would write says nothing and costs a quarter of the compression."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    info = PngInfo()
+    info.add_text("Title", title)
+    info.add_text("Software", "roadchief")
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+    image.save(buffer, "png", compress_level=PNG_COMPRESS_LEVEL, pnginfo=info, dpi=(fig.dpi, fig.dpi))
 
 
 def heatmap_bytes(conn: Connection, flt: IssueFilter, options: HeatmapOptions, fmt: str) -> bytes:

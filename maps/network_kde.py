@@ -352,12 +352,14 @@ def stored_road_km(conn: Connection, pieces: Pieces, bandwidth: float) -> np.nda
 
 
 def store_road_km(conn: Connection, pieces: Pieces, bandwidth: float) -> None:
-    """Keep the road sums for other workers and CLI runs, with the export's transaction (the API
-    and the CLI commit it). A savepoint: a failure here leaves the export's transaction usable.
-    The key names the content, so whoever writes first, the row is right."""
+    """Keep the road sums for other workers and CLI runs, committed at once in a transaction of
+    its own: the export's own stays read-only (so the answers it reads may be kept between writes,
+    roads/answer_cache.py), and a failure here leaves it untouched. The key names the content, so
+    whoever writes first, the row is right."""
     try:
-        with conn.begin_nested():
-            write_road_km(conn, pieces, bandwidth)
+        with conn.engine.begin() as own:
+            own.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+            write_road_km(own, pieces, bandwidth)
     except DBAPIError:  # a lock timeout, a deadlock in the pruning: the next export sums again
         logger.warning("road sums not stored in export_cache", exc_info=True)
 

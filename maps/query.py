@@ -83,8 +83,9 @@ def segments(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:
         FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
                                        CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
         ORDER BY d.segment_id
-    """), flt.params()).all()
-    figures = pd.DataFrame(density, columns=["segment_id", "issue_count", "per_km", "per_km_30d"])
+    """), flt.params())
+    figures = pd.DataFrame([tuple(row) for row in density],
+                           columns=["segment_id", "issue_count", "per_km", "per_km_30d"])
     figures = figures.set_index("segment_id").reindex(frame["segment_id"].to_numpy())
     columns = ["segment_id", "community_id", "sub_district_id", "road_name", "issue_count", "length_m",
                "per_km", "per_km_30d", "tiers_covered", "geom"]

@@ -36,6 +36,19 @@ class IssueRows:
     sources: list[str]
     reporters: list[str | None]
 
+    def in_order_reported(self) -> "IssueRows":
+        """The rows as a ledger receives them, oldest first: ids and the table's pages then follow
+        the time, as in a real one, and a week's issues sit together on disk (a window read from
+        a year of issues in random order touched ten times the pages)."""
+        order = sorted(range(len(self.reported_at)), key=self.reported_at.__getitem__)
+
+        def pick(values):
+            return [values[i] for i in order]
+
+        return IssueRows(np.asarray(self.geoms)[order], pick(self.category_codes), pick(self.descriptions),
+                         pick(self.statuses), pick(self.reported_at), pick(self.updated_at), pick(self.sources),
+                         pick(self.reporters))
+
 
 def segment_weights(midpoints_m: np.ndarray, in_village: np.ndarray, markets_m: np.ndarray,
                     sites_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +112,8 @@ def generate(segments, as_of: datetime, count: int, rng: np.random.Generator,
     updated = [min(r + timedelta(hours=float(h)), as_of) for r, h in zip(reported, handling_hours, strict=True)]
     sources = rng.choice(SOURCES[0], size=count, p=SOURCES[1]).tolist()
     reporters = [tier3_names[s] if src == "patrol" else None for s, src in zip(chosen, sources, strict=True)]
-    return IssueRows(geoms_out, categories, descriptions, statuses, reported, updated, sources, reporters)
+    rows = IssueRows(geoms_out, categories, descriptions, statuses, reported, updated, sources, reporters)
+    return rows.in_order_reported()
 
 
 def nearest_index(xy: np.ndarray, hotspots: np.ndarray) -> np.ndarray:
