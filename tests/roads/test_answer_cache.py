@@ -80,3 +80,31 @@ def test_nothing_is_kept_from_a_transaction_that_wrote(conn):
     coverage(conn, "district", patrol_window=WEEK)
     coverage(conn, "district", patrol_window=WEEK)
     assert len(ANSWERS) == 0
+
+
+def test_rankings_of_an_ended_week_are_kept_and_a_renamed_community_is_seen(engine):
+    from maps import rankings
+    from roads.patrols.rates import this_week
+
+    ANSWERS.clear()
+    with engine.connect() as reader:
+        first = rankings.area_rankings(reader, "community", WEEK, None)
+        reader.rollback()
+        misses = ANSWERS.misses
+        assert rankings.area_rankings(reader, "community", WEEK, None) == first and ANSWERS.misses == misses
+        reader.rollback()
+        community = first[0]["area_id"]
+        try:
+            with engine.begin() as writer:
+                writer.execute(text("UPDATE community SET name = name || '（新）' WHERE id = :id"), {"id": community})
+            renamed = {r["area_id"]: r["area_name"] for r in rankings.area_rankings(reader, "community", WEEK, None)}
+            assert renamed[community] == first[0]["area_name"] + "（新）"
+            reader.rollback()
+        finally:
+            with engine.begin() as writer:
+                writer.execute(text("UPDATE community SET name = left(name, -3) WHERE id = :id"), {"id": community})
+
+        ANSWERS.clear()
+        rankings.area_rankings(reader, "community", this_week(), None)  # overdue counts move with the clock
+        reader.rollback()
+        assert len(ANSWERS) == 0

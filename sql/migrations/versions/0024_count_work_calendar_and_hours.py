@@ -1,6 +1,6 @@
-"""A change counter for work_calendar: patrol figures read it (a holiday is no daily period due),
-and answers kept between writes (roads/answer_cache.py) are keyed by the counters of every table
-they read.
+"""Change counters for work_calendar and work_hours: patrol figures read the calendar (a holiday
+is no daily period due), deadlines both, and answers kept between writes (roads/answer_cache.py)
+are keyed by the counters of every table they read.
 
 Revision ID: 0024
 Revises: 0022
@@ -15,7 +15,7 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
-COUNTED_TABLES = ("work_calendar",)
+COUNTED_TABLES = ("work_calendar", "work_hours")
 
 
 def upgrade() -> None:
