@@ -75,4 +75,7 @@ def use_cjk_font() -> str:
     family = font_manager.FontProperties(fname=str(files[0])).get_name()
     matplotlib.rcParams["font.family"] = [family, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
+    # Not a font, but every export passes here: PDF streams at zlib 3 rather than 6 (the
+    # briefing's 50,000 streams: 0.4 s instead of 1.1 s, a few per cent larger).
+    matplotlib.rcParams["pdf.compression"] = 3
     return family

@@ -1,6 +1,7 @@
-"""Change counters for work_calendar and work_hours: patrol figures read the calendar (a holiday
-is no daily period due), deadlines both, and answers kept between writes (roads/answer_cache.py)
-are keyed by the counters of every table they read.
+"""Change counters for the tables the leader's figures read that had none: work_calendar and
+work_hours (patrols due, deadlines), issue_event, penalty, unit and evaluation_weight (the case
+indicators). Answers kept between writes (roads/answer_cache.py) are keyed by the counters of
+every table they read.
 
 Revision ID: 0024
 Revises: 0022
@@ -15,7 +16,7 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
-COUNTED_TABLES = ("work_calendar", "work_hours")
+COUNTED_TABLES = ("work_calendar", "work_hours", "issue_event", "penalty", "unit", "evaluation_weight")
 
 
 def upgrade() -> None:
