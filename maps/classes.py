@@ -1,7 +1,10 @@
 """Density classes (mapclassify), shared by the PNG/PDF heatmap and the HTML map so both agree.
 Segments with no issue are a class of their own (grey); the scheme splits the positive values."""
 
+import hashlib
+import threading
 import warnings
+from collections import OrderedDict
 
 import mapclassify
 import numpy as np
@@ -37,7 +40,27 @@ def classify(values: np.ndarray, scheme: str, k: int) -> tuple[np.ndarray, list[
     return classes, bins
 
 
+BINS_KEPT = 16  # the bounds of the last few value sets: the same week's PNG, A4, PDF and HTML agree
+_bins: OrderedDict[tuple, list[float]] = OrderedDict()
+_bins_lock = threading.Lock()
+
+
 def class_bins(positive: np.ndarray, scheme: str, k: int) -> list[float]:
+    """The class upper bounds, computed once for the same values, scheme and k."""
+    key = (hashlib.sha1(np.ascontiguousarray(positive, dtype=np.float64).tobytes()).hexdigest(), scheme, k)
+    with _bins_lock:
+        if key in _bins:
+            _bins.move_to_end(key)
+            return list(_bins[key])
+    bins = computed_bins(positive, scheme, k)
+    with _bins_lock:
+        _bins[key] = list(bins)
+        while len(_bins) > BINS_KEPT:
+            _bins.popitem(last=False)
+    return bins
+
+
+def computed_bins(positive: np.ndarray, scheme: str, k: int) -> list[float]:
     np.random.seed(0)  # k-means and sampled schemes start at random; exports must be reproducible
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Numba not installed": we sample instead

@@ -58,9 +58,9 @@ def category_label(conn: Connection, codes: tuple[str, ...] | None) -> str:
 NETWORK_TABLES = ("road_segment", "road", "community", "segment_assignment", "chief")
 
 
-def network(conn: Connection, area: Area) -> gpd.GeoDataFrame:
-    """The area's segments with their road name, length and tiers_covered, in EPSG:4326, by id.
-    Shared between callers: do not change it in place."""
+def network(conn: Connection, area: Area, crs: str | None = None) -> gpd.GeoDataFrame:
+    """The area's segments with their road name, length and tiers_covered, by id, in EPSG:4326 or
+    `crs` (projected once, kept with it). Shared between callers: do not change it in place."""
     sql = text(f"""
         SELECT s.id AS segment_id, s.community_id, c.sub_district_id, r.name AS road_name,
                s.length_m, cov.tiers_covered, s.geom
@@ -71,13 +71,18 @@ def network(conn: Connection, area: Area) -> gpd.GeoDataFrame:
         WHERE {AREA_FILTER}
         ORDER BY s.id
     """)
-    return ANSWERS.get(conn, "export_network", NETWORK_TABLES, (area.community_id, area.sub_district_id),
-                       lambda: read_frame(sql, conn, params=area.params()), copy=False)
+    def compute() -> gpd.GeoDataFrame:
+        frame = read_frame(sql, conn, params=area.params())
+        return frame if crs is None else frame.to_crs(crs)
+
+    return ANSWERS.get(conn, "export_network", NETWORK_TABLES, (area.community_id, area.sub_district_id, crs),
+                       compute, copy=False)
 
 
-def segments(conn: Connection, flt: IssueFilter) -> gpd.GeoDataFrame:
-    """The area's segments with issue_count, per_km, per_km_30d and tiers_covered."""
-    frame = network(conn, flt.area)
+def segments(conn: Connection, flt: IssueFilter, crs: str | None = None) -> gpd.GeoDataFrame:
+    """The area's segments with issue_count, per_km, per_km_30d and tiers_covered, in EPSG:4326
+    or `crs`."""
+    frame = network(conn, flt.area, crs)
     density = conn.execute(text("""
         SELECT d.segment_id, d.issue_count, d.per_km, d.per_km_30d
         FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
