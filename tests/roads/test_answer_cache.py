@@ -108,3 +108,30 @@ def test_rankings_of_an_ended_week_are_kept_and_a_renamed_community_is_seen(engi
         rankings.area_rankings(reader, "community", this_week(), None)  # overdue counts move with the clock
         reader.rollback()
         assert len(ANSWERS) == 0
+
+
+def test_the_exports_network_is_kept_and_a_renamed_road_is_drawn_with_its_new_name(engine):
+    from maps import query
+    from roads.issues.filter import IssueFilter
+
+    flt = IssueFilter(WEEK)
+    ANSWERS.clear()
+    with engine.connect() as reader:
+        first = query.segments(reader, flt)
+        reader.rollback()
+        assert query.network(reader, flt.area) is query.network(reader, flt.area)  # read once, shared
+        reader.rollback()
+        road_id, name = reader.execute(text(
+            "SELECT r.id, r.name FROM road AS r JOIN road_segment AS s ON s.road_id = r.id ORDER BY r.id LIMIT 1"
+        )).one()
+        reader.rollback()
+        try:
+            with engine.begin() as writer:
+                writer.execute(text("UPDATE road SET name = '改名路' WHERE id = :id"), {"id": road_id})
+            renamed = query.segments(reader, flt)
+            reader.rollback()
+            assert "改名路" in set(renamed["road_name"]) and "改名路" not in set(first["road_name"])
+            assert renamed["issue_count"].tolist() == first["issue_count"].tolist()
+        finally:
+            with engine.begin() as writer:
+                writer.execute(text("UPDATE road SET name = :name WHERE id = :id"), {"id": road_id, "name": name})
