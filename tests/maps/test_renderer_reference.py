@@ -157,23 +157,6 @@ def test_the_picture_has_the_reference_pixels(conn, flt, monkeypatch, size):
     assert difference.mean() < 0.3
 
 
-def test_the_html_map_segments_are_the_geojson_geopandas_would_write(conn, flt):
-    from maps.query import segments
-    from maps.webmap import escaped, line_features
-
-    frame = segments(conn, flt).head(300)
-    columns = ["segment_id", "road_name", "issue_count", "per_km"]
-    reference = escaped(frame[[*columns, "geom"]], ["road_name"])
-    reference["geom"] = shapely.set_precision(reference.geometry.values, 1e-6)
-    expected = reference.__geo_interface__["features"]
-    features = line_features(frame, columns, escape=["road_name"])["features"]
-    assert [f["properties"] for f in features] == [f["properties"] for f in expected]
-    for ours, theirs in zip(features, expected, strict=True):
-        assert np.asarray(ours["geometry"]["coordinates"]) == pytest.approx(
-            np.asarray(theirs["geometry"]["coordinates"]), abs=1e-6
-        )
-
-
 def test_another_process_reads_the_road_sums_from_the_export_cache(conn, flt, monkeypatch):
     from sqlalchemy import text
 
