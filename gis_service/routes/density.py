@@ -4,8 +4,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from gis_service.db import Conn
 from gis_service.filters import MAX_PAGE, issue_filter
@@ -40,8 +39,8 @@ def segment_density(
         conn, where, sort, page_size, (page - 1) * page_size, with_geometry=geojson
     )
     meta = {
-        "from": where.window.start,
-        "to": where.window.end,
+        "from": where.window.start.isoformat(),
+        "to": where.window.end.isoformat(),
         "sort": sort,
         "page": page,
         "page_size": page_size,
@@ -50,39 +49,25 @@ def segment_density(
         "km": round(result["km"], 3),
         "unsnapped_issues": result["unsnapped_issues"],
     }
-    fields = (
-        "segment_id",
-        "road_name",
-        "road_class",
-        "community_id",
-        "community_name",
-        "sub_district_id",
-        "sub_district_name",
-        "length_m",
-        "issue_count",
-        "per_km",
-        "per_km_30d",
+    fields = density.ITEM_FIELDS
+    items = [dict(zip(fields, row[: len(fields)], strict=True)) for row in result["rows"]]
+    if not geojson:
+        return Response(json_text({**meta, "items": items}).encode(), media_type="application/json")
+    # Each feature's geometry is PostGIS's GeoJSON text as it stands, not parsed and dumped again.
+    head = json_text({"type": "FeatureCollection", **meta, "numberMatched": result["segments"],
+                      "numberReturned": len(items)})
+    features = ",".join(
+        f'{{"type":"Feature","id":{item["segment_id"]},"properties":{json_text(item)},'
+        f'"geometry":{row[-1]}}}'
+        for item, row in zip(items, result["rows"], strict=True)
     )
-    items = [{f: row[f] for f in fields} for row in result["rows"]]
-    if geojson:
-        features = [
-            {
-                "type": "Feature",
-                "id": item["segment_id"],
-                "properties": item,
-                "geometry": json.loads(row["geometry"]),
-            }
-            for item, row in zip(items, result["rows"], strict=True)
-        ]
-        body = {
-            "type": "FeatureCollection",
-            **meta,
-            "numberMatched": result["segments"],
-            "numberReturned": len(features),
-            "features": features,
-        }
-        return JSONResponse(jsonable_encoder(body), media_type=GEOJSON)
-    return {**meta, "items": items}
+    return Response(f'{head[:-1]},"features":[{features}]}}'.encode(), media_type=GEOJSON)
+
+
+def json_text(content: dict) -> str:
+    """JSON as FastAPI's JSONResponse writes it (UTF-8, no spaces), of values that are JSON already
+    (str, int, float, None): its jsonable_encoder pass costs 0.2 s over a page of 5,000 rows."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 @router.get("/segments/{segment_id}/density")

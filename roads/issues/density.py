@@ -23,13 +23,40 @@ def no_jit(conn: Connection) -> None:
     conn.exec_driver_sql("SET LOCAL jit = off")
 
 
-DENSITY_FROM = """
-    FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
-                                   CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
-    JOIN public.road_segment AS s ON s.id = d.segment_id
-    LEFT JOIN public.community AS c ON c.id = s.community_id
-    WHERE (CAST(:community_id AS integer) IS NULL OR s.community_id = :community_id)
-      AND (CAST(:sub_district_id AS integer) IS NULL OR c.sub_district_id = :sub_district_id)
+def no_hash_joins(conn: Connection) -> None:
+    """Merge and nested-loop joins only, for the rest of the transaction. The window's issues come
+    out of ix_issue_segment_reported in segment order, so their counts merge with the segments'
+    primary key instead of hashing 100,000 segments, and a page's few thousand rows find their
+    road and segment by index instead of hashing both tables. Measured at city scale (98,421
+    segments): a fifth less server time for a page of 5,000, half for a year's window."""
+    conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
+
+
+# The columns of a page's items, in the API's order.
+ITEM_FIELDS = (
+    "segment_id",
+    "road_name",
+    "road_class",
+    "community_id",
+    "community_name",
+    "sub_district_id",
+    "sub_district_name",
+    "length_m",
+    "issue_count",
+    "per_km",
+    "per_km_30d",
+)
+
+
+# Issues in the window and area that no segment holds (farther than the snap distance).
+UNSNAPPED = """
+    SELECT count(*)
+    FROM roadchief.counted_issues(
+        from_ts => :from_ts, to_ts => :to_ts, categories => CAST(:categories AS text[]),
+        statuses => CAST(:statuses AS text[]), community_id => CAST(:community_id AS integer),
+        sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue',
+        sources => CAST(:sources AS text[])) AS i
+    WHERE i.segment_id IS NULL
 """
 
 
@@ -41,79 +68,68 @@ def segment_density_page(
     offset: int,
     with_geometry: bool = False,
 ) -> dict:
-    """One page of segments by density, with totals for the whole selection."""
+    """One page of segments by density, with totals for the whole selection and the unsnapped
+    issues: one statement, one pass over the window's issues. `rows` are tuples of ITEM_FIELDS,
+    plus the geometry as GeoJSON text when asked."""
     if sort not in SORT_COLUMNS:
         raise InvalidInput(f"sort: one of {', '.join(SORT_COLUMNS)}",
                            f"排序字段须为以下之一：{'、'.join(SORT_COLUMNS)}")
-    params = {**where.params(), "limit": limit, "offset": offset}
+    order = SORT_COLUMNS[sort]  # a code constant
     no_jit(conn)
-    page = (
-        conn.execute(
-            text(f"""
-        WITH ranked AS (
-            SELECT d.segment_id, d.issue_count, d.length_m, d.per_km, d.per_km_30d,
-                   s.road_id, s.community_id, c.sub_district_id,
-                   count(*) OVER () AS segments, sum(d.issue_count) OVER () AS issues,
-                   sum(d.length_m) OVER () / 1000.0 AS km
-            {DENSITY_FROM}
-            ORDER BY {SORT_COLUMNS[sort]}, d.segment_id
+    no_hash_joins(conn)
+    # The selection is materialised once and read twice, for the totals and for the page; only
+    # the page's rows are joined to their names. The totals row stands alone when the page is
+    # past the end (then the page's columns are NULL).
+    result = conn.execute(
+        text(f"""
+        WITH selected AS MATERIALIZED (
+            SELECT d.segment_id, d.issue_count, d.length_m, d.per_km, d.per_km_30d, d.road_id,
+                   d.community_id
+            FROM roadchief.segment_density(:from_ts, :to_ts, CAST(:categories AS text[]),
+                                           CAST(:statuses AS text[]), CAST(:sources AS text[])) AS d
+            WHERE (CAST(:community_id AS integer) IS NULL OR d.community_id = :community_id)
+              AND (CAST(:sub_district_id AS integer) IS NULL OR d.community_id IN (
+                  SELECT a.id
+                  FROM public.community AS a
+                  WHERE a.sub_district_id = :sub_district_id))
+        ),
+        totals AS (
+            SELECT count(*) AS segments, coalesce(sum(d.issue_count), 0) AS issues,
+                   coalesce(sum(d.length_m), 0) / 1000.0 AS km
+            FROM selected AS d
+        ),
+        ranked AS (
+            SELECT d.*
+            FROM selected AS d
+            ORDER BY {order}, d.segment_id
             LIMIT :limit OFFSET :offset
         )
-        SELECT k.*, r.name AS road_name, coalesce(s.road_class, r.road_class) AS road_class, c.name AS community_name,
-               sd.name AS sub_district_name,
+        SELECT t.segments, t.issues, t.km, ({UNSNAPPED}) AS unsnapped_issues,
+               d.segment_id, r.name AS road_name, coalesce(s.road_class, r.road_class) AS road_class,
+               d.community_id, c.name AS community_name, c.sub_district_id,
+               sd.name AS sub_district_name, d.length_m, d.issue_count, d.per_km, d.per_km_30d,
                CASE WHEN :geometry THEN ST_AsGeoJSON(s.geom, 6) END AS geometry
-        FROM ranked AS k
-        JOIN public.road_segment AS s ON s.id = k.segment_id
-        JOIN public.road AS r ON r.id = k.road_id
-        LEFT JOIN public.community AS c ON c.id = k.community_id
-        LEFT JOIN public.sub_district AS sd ON sd.id = k.sub_district_id
-        ORDER BY {SORT_COLUMNS[sort].replace("d.", "k.")}, k.segment_id
+        FROM totals AS t
+        LEFT JOIN (
+            ranked AS d
+            JOIN public.road_segment AS s ON s.id = d.segment_id
+            JOIN public.road AS r ON r.id = d.road_id
+            LEFT JOIN public.community AS c ON c.id = d.community_id
+            LEFT JOIN public.sub_district AS sd ON sd.id = c.sub_district_id
+        ) ON true
+        ORDER BY {order}, d.segment_id
     """),
-            {**params, "geometry": with_geometry},
-        )
-        .mappings()
-        .all()
-    )  # sort: a code constant
-    # The window totals ride on every row of the page; an empty page (past the end) asks again.
-    totals = (
-        page[0]
-        if page
-        else conn.execute(
-            text(
-                """
-        SELECT count(*) AS segments, coalesce(sum(d.issue_count), 0) AS issues,
-               coalesce(sum(d.length_m), 0) / 1000.0 AS km
-    """
-                + DENSITY_FROM
-            ),
-            where.params(),
-        )
-        .mappings()
-        .one()
+        {**where.params(), "limit": limit, "offset": offset, "geometry": with_geometry},
     )
+    rows = result.all()
+    first = rows[0]
     return {
-        "rows": [dict(r) for r in page],
-        "segments": totals["segments"],
-        "issues": int(totals["issues"] or 0),
-        "km": float(totals["km"] or 0),
-        "unsnapped_issues": unsnapped_count(conn, where),
+        "rows": [row[4:] for row in rows] if first[4] is not None else [],
+        "segments": first[0],
+        "issues": int(first[1]),
+        "km": float(first[2]),
+        "unsnapped_issues": first[3],
     }
-
-
-def unsnapped_count(conn: Connection, where: IssueFilter) -> int:
-    """Issues in the window and area that no segment holds (farther than the snap distance)."""
-    return conn.execute(
-        text("""
-        SELECT count(*)
-        FROM roadchief.counted_issues(
-            from_ts => :from_ts, to_ts => :to_ts, categories => CAST(:categories AS text[]),
-            statuses => CAST(:statuses AS text[]), community_id => CAST(:community_id AS integer),
-            sub_district_id => CAST(:sub_district_id AS integer), area_of => 'issue',
-            sources => CAST(:sources AS text[])) AS i
-        WHERE i.segment_id IS NULL
-    """),
-        where.params(),
-    ).scalar_one()
 
 
 def segment_series(conn: Connection, segment_id: int, where: IssueFilter, interval: str) -> dict:

@@ -4,8 +4,25 @@
 -- the exports read, so they agree to the issue.
 -- per_km divides by the segment's length but never by less than 50 m, so a 2-metre stub with one
 -- issue does not out-rank a whole street (the choice is written in the README).
+-- Each row also carries the segment's road and community (segment_id's, read in the same scan),
+-- so that a reader filtering by area or naming the road needs no second pass over the segments.
 -- Before sources (migration 0007 and earlier databases): replaced, not overloaded.
 DROP FUNCTION IF EXISTS roadchief.segment_density(timestamptz, timestamptz, text[], text[]);
+-- Before road_id and community_id: dropped, since CREATE OR REPLACE cannot change the columns
+-- (nothing depends on it: a LANGUAGE sql body records no dependencies).
+DO $$
+BEGIN
+    IF EXISTS (
+        SELECT 1
+        FROM pg_catalog.pg_proc AS p
+        WHERE p.oid = to_regprocedure(
+                  'roadchief.segment_density(timestamptz, timestamptz, text[], text[], text[])')
+          AND NOT 'community_id' = ANY (p.proargnames)
+    ) THEN
+        DROP FUNCTION roadchief.segment_density(timestamptz, timestamptz, text[], text[], text[]);
+    END IF;
+END
+$$;
 
 CREATE OR REPLACE FUNCTION roadchief.segment_density(
     from_ts timestamptz,
@@ -19,7 +36,9 @@ RETURNS TABLE (
     issue_count bigint,
     length_m double precision,
     per_km double precision,
-    per_km_30d double precision
+    per_km_30d double precision,
+    road_id integer,
+    community_id integer
 )
 LANGUAGE sql STABLE AS $$
     WITH counted AS (
@@ -33,7 +52,9 @@ LANGUAGE sql STABLE AS $$
         s.length_m,
         coalesce(c.n, 0) / (GREATEST(s.length_m, 50.0) / 1000.0),
         coalesce(c.n, 0) / (GREATEST(s.length_m, 50.0) / 1000.0)
-            * 30.0 / GREATEST(extract(epoch FROM to_ts - from_ts) / 86400.0, 1.0 / 24)
+            * 30.0 / GREATEST(extract(epoch FROM to_ts - from_ts) / 86400.0, 1.0 / 24),
+        s.road_id,
+        s.community_id
     FROM public.road_segment AS s
     LEFT JOIN counted AS c ON c.segment_id = s.id
 $$;

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -137,3 +138,71 @@ def test_a_backwards_window_is_refused(client, streets):
         assert "backwards" in response.json()["error"]
     assert client.get("/api/density", params={"from": "yesterday"}).status_code == 422
     assert client.get("/api/density", params={"category": "T99"}).status_code == 422
+
+
+AREA_TOTALS = """
+    SELECT count(*) AS segments, coalesce(sum(n.issues), 0) AS issues,
+           round(CAST(coalesce(sum(s.length_m), 0) / 1000.0 AS numeric), 3)::float8 AS km
+    FROM road_segment AS s
+    JOIN community AS c ON c.id = s.community_id
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS issues
+        FROM issue AS i
+        WHERE i.segment_id = s.id
+          AND i.reported_at >= '2026-10-22T00:00:00+08:00' AND i.reported_at < '2026-11-21T00:00:00+08:00'
+    ) AS n ON true
+    WHERE (CAST(:community AS integer) IS NULL OR s.community_id = :community)
+      AND (CAST(:sub_district AS integer) IS NULL OR c.sub_district_id = :sub_district)
+"""
+
+
+def test_an_areas_totals_page_and_a_page_past_the_end(client, conn):
+    """Counted here from the tables, not from roadchief.segment_density: the totals of the whole
+    selection, every item in the area, and past the last page no items but the same totals."""
+    community, sub_district = conn.execute(text("""
+        SELECT c.id, c.sub_district_id FROM community AS c JOIN road_segment AS s ON s.community_id = c.id
+        GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1
+    """)).one()
+    window = {"from": "2026-10-22", "to": "2026-11-20"}
+    for area in ({"community": community}, {"sub_district": sub_district}):
+        expected = conn.execute(text(AREA_TOTALS), {"community": None, "sub_district": None, **area}).one()
+        body = client.get("/api/density", params={**window, **area, "page_size": 5000}).json()
+        assert (body["segments"], body["issues"], body["km"]) == tuple(expected)
+        assert body["issues"] > 0 and len(body["items"]) == body["segments"]
+        key = "community_id" if "community" in area else "sub_district_id"
+        assert {item[key] for item in body["items"]} == set(area.values())
+        assert sum(item["issue_count"] for item in body["items"]) == body["issues"]
+        past = client.get("/api/density", params={**window, **area, "page": 50, "page_size": 5000}).json()
+        assert past["items"] == []
+        assert {k: v for k, v in past.items() if k not in ("page", "items")} == {
+            k: v for k, v in body.items() if k not in ("page", "items")}
+    outside = client.get("/api/issues", params={**window, "community": community, "page_size": 1}).json()
+    listed = client.get("/api/density", params={**window, "community": community}).json()
+    assert listed["unsnapped_issues"] == outside["total"] - conn.execute(text("""
+        SELECT count(*) FROM issue AS i WHERE i.community_id = :c AND i.segment_id IS NOT NULL
+          AND i.reported_at >= '2026-10-22T00:00:00+08:00' AND i.reported_at < '2026-11-21T00:00:00+08:00'
+    """), {"c": community}).scalar_one()
+
+
+def test_the_density_rows_carry_their_segments_road_and_community(conn):
+    mismatched = conn.execute(text("""
+        SELECT count(*) FROM roadchief.segment_density(now() - interval '30 days', now()) AS d
+        JOIN road_segment AS s ON s.id = d.segment_id
+        WHERE d.road_id IS DISTINCT FROM s.road_id OR d.community_id IS DISTINCT FROM s.community_id
+    """)).scalar_one()
+    rows = conn.execute(text("SELECT count(*) FROM roadchief.segment_density(now(), now())")).scalar_one()
+    assert mismatched == 0 and rows == conn.execute(text("SELECT count(*) FROM road_segment")).scalar_one()
+
+
+def test_the_density_bodies_are_written_as_fastapi_would(client):
+    """The route writes its JSON itself (and pastes PostGIS's GeoJSON geometries in as they are):
+    the bytes are those of FastAPI's JSONResponse over the same values."""
+    window = {"from": "2026-10-22", "to": "2026-11-20", "page_size": 300}
+    for params in (window, {**window, "format": "geojson"}):
+        response = client.get("/api/density", params=params)
+        body = response.json()
+        assert response.content == json.dumps(
+            body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        assert len(body.get("items") or body["features"]) == 300
+    assert body["numberReturned"] == 300 and body["features"][0]["geometry"]["type"] == "LineString"
+    assert body["features"][0]["id"] == body["features"][0]["properties"]["segment_id"]
