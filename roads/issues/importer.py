@@ -162,10 +162,7 @@ class Snapper:
         self.own: Connection | None = None
         self.executor: ThreadPoolExecutor | None = None
         self.ready: Future | None = None
-        try:
-            self.own = conn.engine.connect()
-        except SQLAlchemyError:
-            self.own = None
+        self.own = second_connection(conn)
         if self.own is None:
             self.prepare(conn)
         else:
@@ -213,6 +210,14 @@ class Snapper:
             self.own.close()  # its transaction, which wrote nothing but a temporary table, ends
         else:
             self.main.exec_driver_sql("DROP TABLE IF EXISTS snap_pair")
+
+
+def second_connection(conn: Connection) -> Connection | None:
+    """Another connection to the import's database, from its engine's pool, if there is one."""
+    try:
+        return conn.engine.connect()
+    except SQLAlchemyError:
+        return None
 
 
 @dataclass
