@@ -1,7 +1,7 @@
 """The bulk import's row checks, in Python and by the chunk: the same problems, in the same order
 and words, as single intake finds them one row at a time (repository.insert_issue)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -30,6 +30,7 @@ class CheckedChunk:
     pair_segment: np.ndarray
     pair_position: np.ndarray
     rejects: list[Reject]
+    order: list[int] = field(default_factory=list)  # the rows by their points' Z-order (z_order)
 
     @property
     def unsure_community(self) -> bool:
@@ -116,6 +117,7 @@ class RowChecker:
             pair_segment=candidates.segment_ids,
             pair_position=candidates.positions,
             rejects=rejects,
+            order=np.argsort(z_order(lon[kept], lat[kept]), kind="stable").tolist(),
         )
 
     def problem(self, row: tuple, community: int, on_edge: bool) -> str | None:
@@ -129,6 +131,23 @@ class RowChecker:
         if reported_at is not None and datetime.fromisoformat(reported_at) > self.latest:
             return "reported_at is in the future"
         return None
+
+
+def z_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """A Z-order (Morton) key of each point: lon and lat on a 2^31 grid of the globe (about 2 cm),
+    their bits interleaved; points near each other mostly have keys near each other."""
+    cells = np.float64(2**31 - 1)
+    x = (np.clip((lon + 180.0) / 360.0, 0.0, 1.0) * cells).astype(np.uint64)
+    y = (np.clip((lat + 90.0) / 180.0, 0.0, 1.0) * cells).astype(np.uint64)
+    return spread_bits(x) | (spread_bits(y) << np.uint64(1))
+
+
+def spread_bits(v: np.ndarray) -> np.ndarray:
+    """The 32 low bits of each value moved to the even bits of a 64-bit one."""
+    for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF), (4, 0x0F0F0F0F0F0F0F0F),
+                        (2, 0x3333333333333333), (1, 0x5555555555555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
 
 
 def point_ewkb(lon: np.ndarray, lat: np.ndarray) -> list[str]:

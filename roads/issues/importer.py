@@ -29,7 +29,7 @@ from roads.issues.readers import Reject, read_issue_file
 from roads.issues.snap_batch import SNAP_PAIRS, SNAP_PAIRS_TABLE, Network, load_network
 
 Progress = Callable[[str, int, int], None]
-Snapped = Callable[[], tuple[list, list]]  # a chunk's segment and distance per row, when done
+Snapped = Callable[[], tuple[list, list, list]]  # a chunk's ids, segments, distances, when done
 CHUNK_ROWS = 10_000  # small enough to overlap Python and the server, large enough to batch
 # The server waits for the first chunk's checks: a small one sets it to work sooner (20,000 rows
 # in two chunks of 10,000 overlapped only half their time).
@@ -49,16 +49,21 @@ class ImportResult:
         return self.inserted - self.snapped
 
 
-# The rows go into `issue` by COPY, in file order, so the identity gives them ids in file order;
-# every value is final: Python has checked the row and named its community, and PostgreSQL has
-# chosen its segment (Snapper). COPY writes a page's rows in one heap record and skips the
-# executor's per-row work: 29 µs of server CPU a row at 1M issues where INSERT ... SELECT from a
-# staging table took 42 (the distances included there, computed beside it here).
+# The rows go into `issue` by COPY with every value final: Python has checked the row and named its
+# community, PostgreSQL has chosen its segment (Snapper). COPY writes a page's rows in one heap
+# record and skips the executor's per-row work: 23 µs of server CPU a row at 1M issues, where
+# INSERT ... SELECT from a staging table took 42 (the distances included there, computed beside
+# it here). The ids are drawn in file order (Snapper, from the identity's sequence), and the rows
+# go in in the Z-order of their points (CheckedChunk.order): neighbouring points are written one
+# after another, so the pages of the GiST index, and of the b-trees led by the segment or the
+# community, that a chunk touches are read and dirtied once rather than once a row (at 1M issues
+# those indexes outgrow shared_buffers): 20 µs a row instead of 23.5.
 ISSUE_COLUMNS = (
-    "geom, category_code, description, status, reported_at, updated_at, source, reporter, "
+    "id, geom, category_code, description, status, reported_at, updated_at, source, reporter, "
     "address, community_id, segment_id, snap_distance_m"
 )
 COPY_ISSUES = f"COPY public.issue ({ISSUE_COLUMNS}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+NEW_IDS = "SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :n)"
 # A point within 0.1 mm of a community's edge is placed by PostgreSQL, as single intake places it
 # (the lowest id of the communities it lies in); in none, it lies outside the district.
 PLACE = """
@@ -158,6 +163,9 @@ class Snapper:
 
     def __init__(self, conn: Connection, snap_distance_m: float):
         self.params = {"snap_m": snap_distance_m}
+        self.sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence('public.issue', 'id')")
+        ).scalar_one()
         self.main = conn
         self.own: Connection | None = None
         self.executor: ThreadPoolExecutor | None = None
@@ -183,11 +191,16 @@ class Snapper:
             return partial(self.snap, self.main, chunk, network)  # in the writer's turn
         return self.executor.submit(self.snap, self.own, chunk, network).result
 
-    def snap(self, conn: Connection, chunk: CheckedChunk, network: Network) -> tuple[list, list]:
-        segment: list = [None] * len(chunk.rows)
-        distance: list = [None] * len(chunk.rows)
+    def snap(self, conn: Connection, chunk: CheckedChunk,
+             network: Network) -> tuple[list, list, list]:
+        """The chunk's ids (the identity's next values, in file order: nextval is no part of any
+        transaction, so another session's serve as well) and each row's segment and distance."""
+        n = len(chunk.rows)
+        ids = conn.execute(text(NEW_IDS), {"sequence": self.sequence, "n": n}).scalars().all()
+        segment: list = [None] * n
+        distance: list = [None] * n
         if not len(chunk.pair_row):
-            return segment, distance
+            return ids, segment, distance
         rows, wkb = chunk.rows, network.wkb
         body = io.StringIO("".join([
             f"{k}\t{rows[k][1]!r}\t{rows[k][2]!r}\t{segment_id}\t{wkb[place]}\n"
@@ -201,13 +214,17 @@ class Snapper:
         )
         for k, segment_id, d in conn.execute(text(SNAP_PAIRS), self.params):
             segment[k], distance[k] = segment_id, d
-        return segment, distance
+        return ids, segment, distance
 
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         if self.own is not None:
-            self.own.close()  # its transaction, which wrote nothing but a temporary table, ends
+            # Its transaction wrote nothing but a temporary table. The session ends with the
+            # import rather than going back to the pool, so its CPU is counted where the server's
+            # ended sessions are (bench/ledger.py's ServerCpu); a new one costs a few ms.
+            self.own.invalidate()
+            self.own.close()
         else:
             self.main.exec_driver_sql("DROP TABLE IF EXISTS snap_pair")
 
@@ -266,16 +283,16 @@ class ChunkWriter:
         communities, outside = chunk.communities, []
         if chunk.unsure_community:
             communities, outside = self.place(chunk)
-        segment, distance = snapped()
+        ids, segment, distance = snapped()
         lines = []
-        for k, head in enumerate(heads):
+        for k in chunk.order:
             community = communities[k]
             if community is None:
                 continue  # outside the district: rejected
             if segment[k] is None:
-                lines.append(f"{head}{community},{NULL},{NULL}\n")
+                lines.append(f"{ids[k]},{heads[k]}{community},{NULL},{NULL}\n")
             else:
-                lines.append(f"{head}{community},{segment[k]},{distance[k]!r}\n")
+                lines.append(f"{ids[k]},{heads[k]}{community},{segment[k]},{distance[k]!r}\n")
         body = io.StringIO("".join(lines))
         # One read of the whole chunk: each read takes the GIL, which the checking thread holds
         # for up to the switch interval (5 ms) at a time; 8 KB reads waited seconds in all.
@@ -317,7 +334,7 @@ class ChunkWriter:
 
 
 def row_heads(rows: list[tuple], points: list[str], source: str, now: str) -> list[str]:
-    """Each row's CSV text for ISSUE_COLUMNS up to `address`, comma-ended, by the csv module."""
+    """Each row's CSV text for ISSUE_COLUMNS from `geom` to `address`, comma-ended (csv module)."""
     body = io.StringIO()
     # NUL ends each row: no field holds one (PostgreSQL's text cannot), so the split below is safe;
     # the count is checked all the same.
