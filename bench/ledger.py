@@ -244,21 +244,46 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
 
 
 class ServerCpu:
-    """CPU seconds of the connection's server process, when it runs on this machine."""
+    """CPU seconds of the connection's server process, when it runs on this machine, and of the
+    server's processes that ended meanwhile (the bulk import's snapping session; on a server
+    others use, theirs too), which the postmaster collects when it reaps them."""
 
     def __init__(self, conn):
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         conn.rollback()
         self.stat = Path(f"/proc/{pid}/stat")
         local = self.stat.exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+        if local:
+            self.postmaster = Path(f"/proc/{self.fields(self.stat)[1]}/stat")
         self.start = self.read() if local else None
+        self.own_start = self.read(ended_too=False) if local else None
 
-    def read(self) -> float:
-        fields = self.stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    @staticmethod
+    def fields(stat: Path) -> list[str]:
+        return stat.read_text().rsplit(")", 1)[1].split()  # from field 3 (state) on
+
+    def read(self, ended_too: bool = True) -> float:
+        own, ended = self.fields(self.stat), self.fields(self.postmaster)
+        ticks = int(own[11]) + int(own[12])  # utime + stime
+        if ended_too:
+            ticks += int(ended[13]) + int(ended[14])  # the postmaster's cutime + cstime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def seconds(self) -> float | None:
-        return None if self.start is None else self.read() - self.start
+        if self.start is None:
+            return None
+        # A session that just closed may not be reaped yet: wait until the count stands still.
+        seen = self.read()
+        for _ in range(20):
+            time.sleep(0.05)
+            if (now := self.read()) == seen:
+                break
+            seen = now
+        return seen - self.start
+
+    def own_seconds(self) -> float | None:
+        """The connection's own process alone."""
+        return None if self.start is None else self.read(ended_too=False) - self.own_start
 
 
 def best_of(n: int, fn) -> float:

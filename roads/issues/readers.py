@@ -11,6 +11,7 @@ import math
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import shapely
@@ -118,10 +119,15 @@ def csv_records(path: Path) -> Iterator[tuple[int, dict]]:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             columns = header_map(next(reader, []), path.name)
+            fields, picked = list(columns), itemgetter(*columns.values())  # 2 or more: a tuple
+            width = max(columns.values()) + 1
             for line_no, values in enumerate(reader, start=2):
-                if not any(v.strip() for v in values):
+                if not "".join(values).strip():  # a blank line
                     continue
-                yield line_no, {f: values[i] if i < len(values) else "" for f, i in columns.items()}
+                if len(values) >= width:
+                    yield line_no, dict(zip(fields, picked(values), strict=True))
+                else:
+                    yield line_no, {f: values[i] if i < len(values) else "" for f, i in columns.items()}
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)",
                            f"{path.name}：不是 UTF-8 文本（请将 CSV 另存为 UTF-8 编码）") from exc

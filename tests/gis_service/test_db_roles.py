@@ -73,6 +73,35 @@ def test_the_service_as_that_role_reads_and_writes(production_app, committed_adm
     assert tile.status_code in (200, 204), tile.text
 
 
+def test_the_service_as_that_role_imports_issues_in_bulk(production_app, committed_admin, engine):
+    """The bulk import as the least-privileged role: the ordinary write (no replica role), its
+    own snapping session, the identity's sequence."""
+    signed_in = production_app.post("/api/auth/login",
+                                    json={"username": committed_admin, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {signed_in.json()['token']}"}
+    with engine.connect() as conn:
+        near = conn.execute(text(  # 5 m off two segments' middles
+            "SELECT ST_X(q.p) AS lon, ST_Y(q.p) AS lat FROM public.road_segment AS s, LATERAL "
+            "(SELECT ST_Project(ST_LineInterpolatePoint(s.geom, 0.5)::geography, 5, 0)::geometry"
+            " AS p) AS q ORDER BY s.id LIMIT 2")).all()
+    body = "lon,lat,category,description,reporter\n" + "".join(
+        f"{p.lon!r},{p.lat!r},T03.01,角色导入,{committed_admin}\n" for p in near)
+    answer = production_app.post("/api/issues/import", headers=headers,
+                                 files={"file": ("ledger.csv", body.encode(), "text/csv")})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["inserted"] == 2 and answer.json()["rejects"] == []
+    with engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT i.id, i.segment_id, i.snap_distance_m, n.segment_id AS single_segment, "
+            "n.distance_m AS single_distance FROM public.issue AS i "
+            "LEFT JOIN LATERAL roadchief.nearest_segments(i.geom, 50) AS n ON true "
+            "WHERE i.reporter = :u AND i.description = '角色导入' ORDER BY i.id"),
+            {"u": committed_admin}).all()
+    assert len(stored) == 2 and all(r.segment_id is not None for r in stored)
+    assert all((r.segment_id, r.snap_distance_m) == (r.single_segment, r.single_distance)
+               for r in stored)
+
+
 def test_migrations_run_as_the_owner_and_the_tables_are_its(engine):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT current_user")).scalar() == "roadchief_owner"

@@ -6,8 +6,10 @@ of a bend), and points a hair inside and outside the snap distance."""
 
 import csv
 
+import pytest
 from sqlalchemy import text
 
+from roads.issues import importer
 from roads.issues.importer import import_issues
 from roads.issues.repository import NewIssue, insert_issue
 
@@ -48,7 +50,12 @@ def write_points(conn, path) -> int:
     return len(rows)
 
 
-def test_bulk_import_snaps_every_point_as_single_intake_does(conn, tmp_path):
+@pytest.mark.parametrize("second_connection", [True, False],
+                         ids=["snapped-on-a-second-connection", "snapped-on-the-import-connection"])
+def test_bulk_import_snaps_every_point_as_single_intake_does(conn, tmp_path, monkeypatch,
+                                                            second_connection):
+    if not second_connection:
+        monkeypatch.setattr(importer, "second_connection", lambda conn: None)
     path = tmp_path / "points.csv"
     written = write_points(conn, path)
     result = import_issues(conn, path, SNAP_M, skip_bad=True, source="agreement")

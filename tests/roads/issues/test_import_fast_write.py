@@ -41,6 +41,20 @@ def test_the_test_cluster_role_takes_the_fast_way(conn):
     assert importer.may_skip_row_triggers(conn)
 
 
+def test_the_distances_are_computed_on_a_second_connection(conn):
+    """The parallel way is the one taken (the test above covers the other), and it leaves the
+    import's own session as it was."""
+    snapper = importer.Snapper(conn, 50)
+    try:
+        assert snapper.own is not None
+        snapper.ready.result()
+        theirs = snapper.own.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        assert theirs != conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    finally:
+        snapper.close()
+    assert conn.execute(text("SELECT to_regclass('pg_temp.snap_pair')")).scalar_one() is None
+
+
 def test_the_fast_write_skips_no_trigger_but_the_foreign_key_checks(conn):
     """In the replica role only triggers enabled ALWAYS (or REPLICA) fire. On `issue` the others
     must be the foreign-key checks, which the importer does itself; a new trigger there fails this
