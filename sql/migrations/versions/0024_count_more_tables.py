@@ -7,7 +7,7 @@ Also an index on issue.updated_at: every export prints 数据截至 (the newest 
 was a scan of the whole ledger (0.3-0.5 s at a million issues) and is now one index probe.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from change_counters import count_changes, stop_counting
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
