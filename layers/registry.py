@@ -130,8 +130,10 @@ COVERAGE_FIELDS = {
 # district stays small. At 14 a tile is about 2.4 km wide, where names and details are read.
 # Over this many features (only a city-sized network at low zoom: the demo's largest tile holds
 # about 5,500) a line tile merges its lines by colour and drops their ids, so that it stays under
-# 500 KB: about 21 bytes a segment with its id and attributes, far less merged; the merged lines
-# are simplified again by 4 of the tile's 4096 units (half a pixel of a 512-pixel tile).
+# 500 KB: about 21 bytes a segment with its id and attributes, far less merged (about 6 a piece,
+# the pieces run on through crossings: roadchief.merged_tile_lines); the merged lines are
+# simplified again by 4 of the tile's 4096 units (half a pixel of a 512-pixel tile), which a city's
+# z10 tile hardly feels: its pieces are mostly two points already.
 LINE_DETAIL = {"detail_from": 14, "merge_over": 8000, "merged_tolerance": 4}
 # Road names from the zoom where a tile is about 2.4 km wide: below it few names fit their road.
 ROAD_LABELS_FROM = 14
