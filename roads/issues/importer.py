@@ -102,10 +102,13 @@ def import_file(conn: Connection, path: Path, snap_distance_m: float, skip_bad: 
     fast_write = may_skip_row_triggers(conn)
     snapper = Snapper(conn, snap_distance_m)  # its connection warms up while the network loads
     try:
-        return write_file(conn, path, parsed, snapper, snap_distance_m, skip_bad, source,
-                          fast_write, progress)
-    finally:
-        snapper.close()
+        result = write_file(conn, path, parsed, snapper, snap_distance_m, skip_bad, source,
+                            fast_write, progress)
+    except BaseException:
+        snapper.close(tidy=False)  # the caller's transaction may be in error: leave it be
+        raise
+    snapper.close()
+    return result
 
 
 def write_file(conn: Connection, path: Path, parsed, snapper: "Snapper", snap_distance_m: float,
@@ -216,7 +219,7 @@ class Snapper:
             segment[k], distance[k] = segment_id, d
         return ids, segment, distance
 
-    def close(self) -> None:
+    def close(self, tidy: bool = True) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
         if self.own is not None:
@@ -225,7 +228,7 @@ class Snapper:
             # ended sessions are (bench/ledger.py's ServerCpu); a new one costs a few ms.
             self.own.invalidate()
             self.own.close()
-        else:
+        elif tidy:
             self.main.exec_driver_sql("DROP TABLE IF EXISTS snap_pair")
 
 
