@@ -37,7 +37,7 @@ def one_run(engine, path: Path) -> tuple[int, float, float | None, float]:
         result = import_issues(conn, path, 50.0, skip_bad=True)
         seconds = time.perf_counter() - start
         server_s, python_s = server.seconds(), time.process_time() - python_start
-        own_s = server.own_seconds()
+        own_s = server.own_seconds() if hasattr(server, "own_seconds") else None
         conn.rollback()
     return result.inserted, seconds, server_s, python_s, own_s
 

@@ -254,7 +254,10 @@ class ServerCpu:
         self.stat = Path(f"/proc/{pid}/stat")
         local = self.stat.exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
         if local:
-            self.postmaster = Path(f"/proc/{self.fields(self.stat)[1]}/stat")
+            postmaster = self.fields(self.stat)[1]
+            self.postmaster = Path(f"/proc/{postmaster}/stat")
+            self.children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
+            self.born_before = self.child_pids()
         self.start = self.read() if local else None
         self.own_start = self.read(ended_too=False) if local else None
 
@@ -272,14 +275,16 @@ class ServerCpu:
     def seconds(self) -> float | None:
         if self.start is None:
             return None
-        # A session that just closed may not be reaped yet: wait until the count stands still.
-        seen = self.read()
-        for _ in range(20):
-            time.sleep(0.05)
-            if (now := self.read()) == seen:
+        # A session that ended just now may not be reaped yet: wait (up to 2 s) until the server
+        # processes started since have gone, so their CPU is in the postmaster's count.
+        for _ in range(40):
+            if not (self.child_pids() - self.born_before):
                 break
-            seen = now
-        return seen - self.start
+            time.sleep(0.05)
+        return self.read() - self.start
+
+    def child_pids(self) -> set[str]:
+        return set(self.children.read_text().split())
 
     def own_seconds(self) -> float | None:
         """The connection's own process alone."""

@@ -121,15 +121,17 @@ class RowChecker:
         )
 
     def problem(self, row: tuple, community: int, on_edge: bool) -> str | None:
-        _, lon, lat, code, _, reported_at, _, _ = row
+        _, lon, lat, code, description, reported_at, reporter, address = row
         if code not in self.categories:
             return "unknown category " + quote_literal(code)
         if self.categories[code] is None:
             return quote_literal(code) + " is a major task, not a sub-item"
         if community < 0 and not on_edge:
             return f"the point ({pg_float(lon)}, {pg_float(lat)}) lies outside the district"
-        if reported_at is not None and datetime.fromisoformat(reported_at) > self.latest:
+        if reported_at is not None and reported_at > self.latest:
             return "reported_at is in the future"
+        if "\0" in description or "\0" in (reporter or "") or "\0" in (address or ""):
+            return "a NUL character in the text (PostgreSQL's text cannot hold one)"
         return None
 
 

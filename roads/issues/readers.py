@@ -201,7 +201,7 @@ def staging_row(row_no: int, record: dict) -> tuple:
     at = (record.get("reported_at") or "").strip()
     if at:
         try:
-            at = parse_instant(at, "reported_at").isoformat()
+            at = parse_instant(at, "reported_at")  # aware; COPY reads its str() (ISO, a space)
         except Exception as exc:  # InvalidInput: a row problem here, not a file problem
             raise ValueError(f"reported_at {at!r} is not an ISO date or datetime") from exc
     return (

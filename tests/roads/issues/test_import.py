@@ -184,3 +184,24 @@ def test_the_http_import_answers_422_for_a_malformed_or_bad_file(client, conn, s
                           files={"file": ("mixed.csv", content, "text/csv")})
     assert skipped.status_code == 200 and skipped.json()["inserted"] == 1
     assert count(conn, "SELECT count(*) FROM issue") == 1
+
+
+def test_text_goes_in_as_written_and_a_nul_is_a_reject(conn, streets, tmp_path):
+    """Tabs, line breaks, backslashes, commas, quotes and a value that reads like COPY's NULL are
+    stored as the file holds them; a NUL (GeoJSON may carry one) is a row's reject, not a failure."""
+    tricky = 'a\tb\nc\r\\d, "e" 占道'
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(NEAR)},
+         "properties": {"category": "T03.01", "description": tricky, "reporter": "\\N",
+                        "address": "经开第一大街\t1号"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(NEAR)},
+         "properties": {"category": "T03.01", "description": "nul\u0000here"}},
+    ]
+    path = tmp_path / "tricky.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}),
+                    encoding="utf-8")
+    result = import_issues(conn, path, 50, skip_bad=True)
+    assert result.inserted == 1
+    assert [(r.row, "NUL" in r.reason) for r in result.rejects] == [(2, True)]
+    row = conn.execute(text("SELECT description, reporter, address FROM issue")).one()
+    assert tuple(row) == (tricky.strip(), "\\N", "经开第一大街\t1号")

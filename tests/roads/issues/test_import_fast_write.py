@@ -74,3 +74,16 @@ def test_the_fast_write_skips_no_trigger_but_the_foreign_key_checks(conn):
         text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.issue'::regclass AND tgenabled = 'A'")
     ).scalars().all()
     assert sorted(always) == ["tg_issue_version", "tg_issue_version_truncate"]
+
+
+def test_a_new_issue_writes_no_entry_in_the_unit_index(conn):
+    """Migration 0023: the cases' unit index holds dispatched cases only, and still answers the
+    one-unit lookups (the ledger's unit filter, the foreign key's check on deleting a unit)."""
+    definition = conn.execute(text(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_issue_unit'")).scalar_one()
+    assert definition.endswith("WHERE (unit_id IS NOT NULL)")
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    plan = "\n".join(conn.execute(text(
+        "EXPLAIN SELECT 1 FROM ONLY public.issue x WHERE unit_id = 7 FOR KEY SHARE OF x"
+    )).scalars())
+    assert "ix_issue_unit" in plan
