@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ledger import ServerCpu, write_import_file  # noqa: E402
 from gis_service.db import make_engine  # noqa: E402
+from roads.issues import importer  # noqa: E402
 from roads.issues.importer import import_issues  # noqa: E402
 from roads.issues.window import CHINA_TZ  # noqa: E402
 
@@ -49,7 +50,10 @@ def main() -> None:
     parser.add_argument("--issues", type=int, help="rows in the file (default: issues / 5)")
     parser.add_argument("--file", type=Path, help="import this file (kept) instead of writing one")
     parser.add_argument("--profile", action="store_true", help="one more run under cProfile")
+    parser.add_argument("--chunk-rows", type=int, help="rows a chunk (default importer.CHUNK_ROWS)")
     args = parser.parse_args()
+    if args.chunk_rows:
+        importer.CHUNK_ROWS = args.chunk_rows
     engine = make_engine(args.database_url)
     workdir = Path(tempfile.mkdtemp(prefix="roadchief-import-only-"))
     try:

@@ -16,10 +16,12 @@ the density and series figures are for the issues the database holds.
 import argparse
 import csv
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -244,51 +246,116 @@ def measure(engine, args, workdir: Path, keep_import: bool) -> None:
 
 
 class ServerCpu:
-    """CPU seconds of the connection's server process, when it runs on this machine, and of the
-    server's processes that ended meanwhile (the bulk import's snapping session; on a server
-    others use, theirs too), which the postmaster collects when it reaps them."""
+    """CPU seconds of the server processes serving this Python process (the connection's own and
+    any other it opens meanwhile, such as the bulk import's snapping session), when the server runs
+    on this machine. A watcher thread looks every 20 ms for new server processes whose client port
+    is one of this process's sockets and follows their CPU until they end; others' sessions on a
+    shared server are not counted."""
+
+    INTERVAL_S = 0.02
 
     def __init__(self, conn):
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
         conn.rollback()
-        self.stat = Path(f"/proc/{pid}/stat")
-        local = self.stat.exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
-        if local:
-            postmaster = self.fields(self.stat)[1]
-            self.postmaster = Path(f"/proc/{postmaster}/stat")
-            self.children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
-            self.born_before = self.child_pids()
-        self.start = self.read() if local else None
-        self.own_start = self.read(ended_too=False) if local else None
+        self.pid = str(pid)
+        stat = Path(f"/proc/{pid}/stat")
+        local = stat.exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+        self.start = None
+        if not local:
+            return
+        postmaster = stat.read_text().rsplit(")", 1)[1].split()[1]
+        self.children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
+        # Sessions of ours already open (idle in the engine's pool, say) count from now on.
+        ours = self.own_ports()
+        self.ticks: dict[str, tuple[int, int]] = {
+            child: (ticks, ticks) for child in self.child_pids()
+            if (child == self.pid or self.client_port(child) in ours)
+            and (ticks := self.cpu_ticks(child)) is not None
+        }
+        self.born_before = self.child_pids() - set(self.ticks)
+        self.start = 0.0
+        self.done = threading.Event()
+        self.watcher = threading.Thread(target=self.watch, daemon=True)
+        self.watcher.start()
 
-    @staticmethod
-    def fields(stat: Path) -> list[str]:
-        return stat.read_text().rsplit(")", 1)[1].split()  # from field 3 (state) on
+    def watch(self) -> None:
+        while not self.done.wait(self.INTERVAL_S):
+            self.sample()
 
-    def read(self, ended_too: bool = True) -> float:
-        own, ended = self.fields(self.stat), self.fields(self.postmaster)
-        ticks = int(own[11]) + int(own[12])  # utime + stime
-        if ended_too:
-            ticks += int(ended[13]) + int(ended[14])  # the postmaster's cutime + cstime
-        return ticks / os.sysconf("SC_CLK_TCK")
+    def sample(self) -> None:
+        ours = None
+        for child in self.child_pids() - self.born_before:
+            ticks = self.cpu_ticks(child)
+            if ticks is None:
+                continue  # gone
+            if child in self.ticks:
+                self.ticks[child] = (self.ticks[child][0], ticks)
+                continue
+            port = self.client_port(child)
+            if port is None:
+                continue  # just forked, no title yet (or not a session): look again next time
+            ours = self.own_ports() if ours is None else ours
+            if port in ours:
+                self.ticks[child] = (0, ticks)  # born since the start: all its CPU is ours
+            else:
+                self.born_before.add(child)  # someone else's: never looked at again
 
     def seconds(self) -> float | None:
         if self.start is None:
             return None
-        # A session that ended just now may not be reaped yet: wait (up to 2 s) until the server
-        # processes started since have gone, so their CPU is in the postmaster's count.
-        for _ in range(40):
-            if not (self.child_pids() - self.born_before):
-                break
-            time.sleep(0.05)
-        return self.read() - self.start
+        self.sample()
+        return sum(last - first for first, last in self.ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def own_seconds(self) -> float | None:
+        """The connection's own process alone."""
+        if self.start is None:
+            return None
+        first, _ = self.ticks[self.pid]
+        return (self.cpu_ticks(self.pid) - first) / os.sysconf("SC_CLK_TCK")
 
     def child_pids(self) -> set[str]:
         return set(self.children.read_text().split())
 
-    def own_seconds(self) -> float | None:
-        """The connection's own process alone."""
-        return None if self.start is None else self.read(ended_too=False) - self.own_start
+    @staticmethod
+    def cpu_ticks(pid: str) -> int | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    @staticmethod
+    def client_port(pid: str) -> int | None:
+        """The client port in a backend's process title: postgres: user db 127.0.0.1(47230) idle"""
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            return None
+        found = re.search(r"\((\d+)\)", title)
+        return int(found.group(1)) if found else None
+
+    @staticmethod
+    def own_ports() -> set[int]:
+        """The local TCP ports of this process's sockets."""
+        inodes = set()
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        ports = set()
+        for table in ("/proc/self/net/tcp", "/proc/self/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                if fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        return ports
 
 
 def best_of(n: int, fn) -> float:

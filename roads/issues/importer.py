@@ -10,6 +10,7 @@ All or nothing: any rejected row aborts the import (InvalidInput carrying the re
 import gc
 import io
 import itertools
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ CHUNK_ROWS = 10_000  # small enough to overlap Python and the server, large enou
 # in two chunks of 10,000 overlapped only half their time).
 FIRST_CHUNK_ROWS = 2_000
 NULL = "\\N"  # COPY's NULL in the rows' text
+IN_FLIGHT = 2  # chunks handed to the writer and not yet written
 
 
 @dataclass
@@ -260,24 +262,29 @@ class ChunkWriter:
         self.now = str(now)  # reported_at when the row gives none, as coalesce(.., now()) did
         self.fast_write = fast_write
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="issue-import")
-        self.pending: Future | None = None
+        self.pending: deque[Future] = deque()
         self.written = Written()
         self.started = False
 
     def submit(self, chunk: CheckedChunk, snapped: Snapped) -> None:
         # Each row's text but its community and segment is written here, while the server still
-        # writes the chunk before, so the server waits for little Python work between chunks.
+        # writes the chunks before, so the server waits for little Python work between chunks.
         heads = row_heads(chunk.rows, chunk.points, self.source, self.now)
-        self.collect()
-        self.pending = self.executor.submit(self.write, chunk, heads, snapped)
+        # One chunk may wait behind the one being written: a slow turn of either side (the
+        # machine is shared) is taken up by the other instead of stalling both.
+        while len(self.pending) >= IN_FLIGHT:
+            self.collect_one()
+        self.pending.append(self.executor.submit(self.write, chunk, heads, snapped))
 
     def collect(self) -> None:
-        if self.pending is not None:
-            inserted, snapped, outside = self.pending.result()
-            self.pending = None
-            self.written.inserted += inserted
-            self.written.snapped += snapped
-            self.written.rejects += outside
+        while self.pending:
+            self.collect_one()
+
+    def collect_one(self) -> None:
+        inserted, snapped, outside = self.pending.popleft().result()
+        self.written.inserted += inserted
+        self.written.snapped += snapped
+        self.written.rejects += outside
 
     def write(self, chunk: CheckedChunk, heads: list[str],
               snapped: Snapped) -> tuple[int, int, list[Reject]]:
@@ -334,8 +341,9 @@ class ChunkWriter:
         return self.written
 
     def abandon(self) -> None:
-        """Wait for the chunk in flight (its error, if any, is dropped for the caller's)."""
-        self.executor.shutdown(wait=True)
+        """Wait for the chunk being written, drop the one waiting (their errors, if any, are
+        dropped for the caller's)."""
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def row_heads(rows: list[tuple], points: list[str], source: str, now: str) -> list[str]:
