@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Connection, text
 
-from roads.answer_cache import ANSWERS
+from roads.answer_cache import ANSWERS, window_ended
 from roads.cells import safe_cell
 from roads.district import get_district
 from roads.errors import InvalidInput
@@ -138,7 +138,7 @@ def area_rankings(
         ).mappings()
         return [dict(row) for row in rows]
 
-    if not conn.execute(text("SELECT now() >= :to_ts"), params).scalar_one():
+    if not window_ended(conn, window.end):
         return compute()
     key = (level, window.start, window.end, tuple(categories or ()))
     return ANSWERS.get(conn, "area_rankings", RANKING_TABLES, key, compute)

@@ -70,4 +70,10 @@ class AnswerCache:
             self._entries.clear()
 
 
+def window_ended(conn: Connection, end) -> bool:
+    """Whether a window ending at `end` is over by the transaction's now(): only then are figures
+    that count "overdue at LEAST(now(), end)" fixed, and so worth keeping."""
+    return conn.execute(text("SELECT now() >= :end"), {"end": end}).scalar_one()
+
+
 ANSWERS = AnswerCache()

@@ -3,7 +3,7 @@ the 综合评价 weights the bureau sets (public.evaluation_weight)."""
 
 from sqlalchemy import Connection, text
 
-from roads.answer_cache import ANSWERS
+from roads.answer_cache import ANSWERS, window_ended
 from roads.errors import InvalidInput
 from roads.issues.window import Window
 
@@ -46,7 +46,7 @@ def case_indicators(conn: Connection, level: str, window: Window,
         ).mappings()
         return [dict(r) | {"penalty_yuan": float(r["penalty_yuan"])} for r in rows]
 
-    if not conn.execute(text("SELECT now() >= :to_ts"), params).scalar_one():
+    if not window_ended(conn, window.end):
         return compute()
     key = (level, window.start, window.end, tuple(categories or ()), tuple(sources or ()))
     return ANSWERS.get(conn, "case_indicators", INDICATOR_TABLES, key, compute)
